@@ -1,0 +1,76 @@
+// Package kernel holds the managers behind the AIOS system calls: the process table and the
+// path of an LLM generation onto a core. It knows nothing of WebAssembly.
+package kernel
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aiosys/aios/kernel/llm"
+)
+
+// Kernel serves system calls for many processes.
+type Kernel struct {
+	core    llm.Core
+	nextPID atomic.Uint64
+
+	mu    sync.RWMutex
+	procs map[PID]*Process
+	now   func() time.Time
+}
+
+// Option configures a Kernel.
+type Option func(*Kernel)
+
+// WithClock makes the kernel read time from now (tests).
+func WithClock(now func() time.Time) Option { return func(k *Kernel) { k.now = now } }
+
+// New returns a kernel that sends every generation to core, which is usually a router or
+// dispatcher over several cores (see Cores).
+func New(core llm.Core, opts ...Option) *Kernel {
+	k := &Kernel{core: core, procs: map[PID]*Process{}, now: time.Now}
+	for _, o := range opts {
+		o(k)
+	}
+	return k
+}
+
+// Spawn adds a process to the table in state Running.
+func (k *Kernel) Spawn(spec Spec) (*Process, error) {
+	if spec.Name == "" {
+		return nil, fmt.Errorf("spawn: a process needs a name")
+	}
+	p := newProcess(k, PID(k.nextPID.Add(1)), spec)
+	k.mu.Lock()
+	k.procs[p.pid] = p
+	k.mu.Unlock()
+	return p, nil
+}
+
+// Processes returns a snapshot of the process table, ordered by PID.
+func (k *Kernel) Processes() []Info {
+	k.mu.RLock()
+	out := make([]Info, 0, len(k.procs))
+	for _, p := range k.procs {
+		out = append(out, p.Info())
+	}
+	k.mu.RUnlock()
+	sortInfos(out)
+	return out
+}
+
+// Reap removes an exited process from the table and returns its final information.
+func (k *Kernel) Reap(pid PID) (Info, bool) {
+	k.mu.Lock()
+	p, ok := k.procs[pid]
+	if ok && p.State() == Exited {
+		delete(k.procs, pid)
+	}
+	k.mu.Unlock()
+	if !ok {
+		return Info{}, false
+	}
+	return p.Info(), true
+}

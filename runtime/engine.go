@@ -1,0 +1,30 @@
+// Package runtime loads and runs agents: WebAssembly engines (wazero by default; wasmtime with
+// the build tag `wasmtime`), module validation, per-agent limits and the compilation cache. It
+// binds the system calls that hostcalls describes and knows nothing of LLMs.
+package runtime
+
+import (
+	"context"
+
+	"github.com/aiosys/aios/hostcalls"
+	"github.com/aiosys/aios/limits"
+)
+
+// Engine compiles and runs agent modules.
+type Engine interface {
+	// Name is "wazero" or "wasmtime".
+	Name() string
+	// Compile validates wasm (see Validate) and compiles it. A refused module gives a
+	// *RefusedError, before any of its code runs.
+	Compile(ctx context.Context, wasm []byte) (Module, error)
+	Close(ctx context.Context) error
+}
+
+// Module is a compiled agent, ready to be instantiated many times at once.
+type Module interface {
+	// Run instantiates the module bound to g, calls its _start, and returns when it ends. It
+	// returns nil on a normal return, a *hostcalls.ExitError after proc_exit, a
+	// *limits.ExceededError when a limit ended it, or another error (a trap).
+	Run(ctx context.Context, g *hostcalls.Guest, lim limits.Limits) error
+	Close(ctx context.Context) error
+}
