@@ -1,0 +1,167 @@
+package dispatch
+
+import (
+	"context"
+	"time"
+
+	"github.com/aiosys/aios/kernel/sched"
+)
+
+// waiter is a request in the queue, waiting to be placed on a core.
+type waiter struct {
+	route  route
+	tokens int   // estimated tokens, for TPM
+	avoid  *core // the core that just failed it: used only if no other can serve
+	ready  chan struct{}
+
+	// Set by place, under the dispatcher's mutex.
+	core *core
+	tpm  *sent
+}
+
+// slot is a place on a core held by one attempt.
+type slot struct {
+	d        *Dispatcher
+	c        *core
+	tpm      *sent
+	released bool // guarded by d.mu
+}
+
+// release gives the place back, once, and lets the next job have it.
+func (s *slot) release() {
+	s.d.mu.Lock()
+	defer s.d.mu.Unlock()
+	s.releaseLocked()
+}
+
+func (s *slot) releaseLocked() {
+	if s.released {
+		return
+	}
+	s.released = true
+	s.c.inflight--
+	s.d.schedule()
+}
+
+// acquire queues job and waits until it is placed on a core or ctx ends.
+func (d *Dispatcher) acquire(ctx context.Context, job *sched.Job) (*slot, error) {
+	w := job.Value.(*waiter)
+	d.mu.Lock()
+	d.q.Push(job)
+	d.schedule()
+	d.mu.Unlock()
+	select {
+	case <-w.ready:
+		return &slot{d: d, c: w.core, tpm: w.tpm}, nil
+	case <-ctx.Done():
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if w.core == nil {
+		d.q.Remove(job)
+		return nil, ctx.Err()
+	}
+	// Placed just as ctx ended: hand the place back at once.
+	w.core.inflight--
+	d.q.Done(job, 0)
+	d.schedule()
+	return nil, ctx.Err()
+}
+
+// schedule places waiting jobs on cores in the policy's order while any core has room. A job
+// whose cores are all busy is set aside (and restored, in place) so the jobs behind it for
+// other cores still run: the dispatcher is work-conserving. Called with d.mu held.
+func (d *Dispatcher) schedule() {
+	now := d.opts.Now()
+	var skipped []*sched.Job
+	var wake time.Duration
+	for d.q.Len() > 0 && d.anyRoom(now) {
+		j := d.q.Pop()
+		w := j.Value.(*waiter)
+		if wait := d.place(w, now); wait >= 0 {
+			skipped = append(skipped, j)
+			if wait > 0 && (wake == 0 || wait < wake) {
+				wake = wait
+			}
+			continue
+		}
+		close(w.ready)
+	}
+	for i := len(skipped) - 1; i >= 0; i-- {
+		d.q.Restore(skipped[i])
+	}
+	for _, c := range d.cores {
+		if cool := c.coolUntil.Sub(now); cool > 0 && (wake == 0 || cool < wake) {
+			wake = cool
+		}
+	}
+	d.wakeIn(now, wake)
+}
+
+// place puts w on the best core that can take it now and returns -1; otherwise it returns how
+// long until one of its cores might (zero: only when a request finishes).
+func (d *Dispatcher) place(w *waiter, now time.Time) time.Duration {
+	var best, fallback *core
+	wake := time.Duration(0)
+	for _, c := range w.route.cores {
+		wait, full := c.readyIn(now, w.tokens)
+		if wait > 0 && (wake == 0 || wait < wake) {
+			wake = wait
+		}
+		if wait > 0 || full {
+			continue
+		}
+		if c == w.avoid {
+			fallback = c
+			continue
+		}
+		if best == nil || d.better(c, best) {
+			best = c
+		}
+	}
+	if best == nil {
+		best = fallback
+	}
+	if best == nil {
+		return wake
+	}
+	best.inflight++
+	if best.rpm != nil {
+		best.rpm.add(now, 1)
+	}
+	if best.tpm != nil {
+		w.tpm = best.tpm.add(now, w.tokens)
+	}
+	w.core = best
+	return -1
+}
+
+// anyRoom reports whether some core could take a request now, ignoring rate limits.
+func (d *Dispatcher) anyRoom(now time.Time) bool {
+	for _, c := range d.cores {
+		if c.inflight < c.Capacity && !now.Before(c.coolUntil) {
+			return true
+		}
+	}
+	return false
+}
+
+// wakeIn makes sure schedule runs again after wait (zero: no need). Called with d.mu held.
+func (d *Dispatcher) wakeIn(now time.Time, wait time.Duration) {
+	if wait <= 0 || d.q.Len() == 0 {
+		return
+	}
+	at := now.Add(wait)
+	if d.timer != nil && now.Before(d.timerAt) && !d.timerAt.After(at) {
+		return // an earlier wake-up is pending
+	}
+	if d.timer != nil {
+		d.timer.Stop()
+	}
+	d.timerAt = at
+	d.timer = time.AfterFunc(wait, func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.schedule()
+	})
+}

@@ -1,0 +1,35 @@
+package quota
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrExhausted is matched (errors.Is) by every error saying a budget has not enough left.
+var ErrExhausted = errors.New("budget exhausted")
+
+// ExhaustedError says which budget refused a reservation and by how much.
+type ExhaustedError struct {
+	Scope     Scope
+	Name      string // the agent or tenant
+	Resource  string // "tokens" or "money"
+	Limit     int64  // in tokens or micro-units
+	Used      int64  // settled use
+	Reserved  int64  // held by calls in progress
+	Requested int64
+}
+
+func (e *ExhaustedError) Error() string {
+	f := func(v int64) string {
+		if e.Resource == "money" {
+			return Cost(v).String()
+		}
+		return fmt.Sprintf("%d tokens", v)
+	}
+	left := max(e.Limit-e.Used-e.Reserved, 0)
+	return fmt.Sprintf("%s: %s %q %s budget of %s: requested %s, %s left (%s used, %s held by calls in progress)",
+		ErrExhausted, e.Scope, e.Name, e.Resource, f(e.Limit), f(e.Requested), f(left), f(e.Used), f(e.Reserved))
+}
+
+// Is makes errors.Is(err, ErrExhausted) true.
+func (e *ExhaustedError) Is(target error) bool { return target == ErrExhausted }

@@ -1,0 +1,3 @@
+module github.com/aiosys/aios/sdk-go
+
+go 1.26

@@ -1,0 +1,48 @@
+//go:build wasip1
+
+package aios
+
+import "unsafe"
+
+// The raw imports of the aios namespace, exactly as docs/ABI.md, section 4, lists them. Pointers
+// are passed as unsafe.Pointer so the garbage collector keeps the memory alive during the call;
+// the host sees them as i32 offsets into linear memory.
+
+//go:wasmimport aios abi_version
+func rawABIVersion(major, minor uint32) uint32
+
+//go:wasmimport aios input
+func rawInput(out unsafe.Pointer) uint32
+
+//go:wasmimport aios output
+func rawOutput(ptr unsafe.Pointer, n uint32) uint32
+
+//go:wasmimport aios log
+func rawLog(level uint32, ptr unsafe.Pointer, n uint32) uint32
+
+//go:wasmimport aios llm_generate
+func rawLLMGenerate(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios submit
+func rawSubmit(callPtr unsafe.Pointer, callLen uint32, reqPtr unsafe.Pointer, reqLen uint32, handleOut unsafe.Pointer) uint32
+
+//go:wasmimport aios poll
+func rawPoll(handle uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios wait
+func rawWait(handlesPtr unsafe.Pointer, count uint32, timeoutNs int64, indexOut unsafe.Pointer) uint32
+
+//go:wasmimport aios cancel
+func rawCancel(handle uint32) uint32
+
+//go:wasmimport aios stream_next
+func rawStreamNext(handle uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios result_read
+func rawResultRead(rid uint32, bufPtr unsafe.Pointer, bufLen uint32) uint32
+
+//go:wasmimport aios result_drop
+func rawResultDrop(rid uint32) uint32
+
+//go:wasmimport aios last_error
+func rawLastError(out unsafe.Pointer) uint32
