@@ -1,0 +1,103 @@
+package hostcalls
+
+import (
+	"context"
+	"fmt"
+)
+
+// maxCallName bounds the call name submit reads; v1's longest is far shorter.
+const maxCallName = 64
+
+// submit implements submit(call_ptr, call_len, req_ptr, req_len, handle_out).
+func submit(_ context.Context, g *Guest, mem Memory, p []uint64) error {
+	handleOut := p[4]
+	if err := checkRange(mem, handleOut, 4); err != nil {
+		return err
+	}
+	name, err := viewRequest(mem, p[0], p[1], maxCallName)
+	if err != nil {
+		return err
+	}
+	if string(name) != "llm_generate" {
+		return fail(ENOSYS, fmt.Sprintf("call %q cannot be submitted; v1 knows llm_generate", name))
+	}
+	req, err := readGenerateRequest(g, mem, p[2], p[3])
+	if err != nil {
+		return err
+	}
+	id, err := g.startGenerate(req)
+	if err != nil {
+		return err
+	}
+	if err := writeU32(mem, handleOut, id); err != nil {
+		g.abandon(id)
+		return err
+	}
+	return nil
+}
+
+// abandon stops and forgets a handle the guest never learned about. Its goroutine still ends
+// under the Guest's WaitGroup.
+func (g *Guest) abandon(id uint32) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if h, ok := g.handles[id]; ok {
+		h.cancel()
+		delete(g.handles, id)
+	}
+}
+
+// poll implements poll(handle, out): EAGAIN while the call runs; then the call's own errno,
+// releasing the handle. When the result table is full the handle is kept (ELIMIT) so the
+// result is not lost.
+func poll(_ context.Context, g *Guest, mem Memory, p []uint64) error {
+	id, out := uint32(p[0]), p[1]
+	if err := checkRange(mem, out, resultSize); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	h, err := g.handleLocked(id)
+	if err != nil {
+		return err
+	}
+	if !h.done {
+		return fail(EAGAIN, fmt.Sprintf("handle %d is still running", id))
+	}
+	if h.err != nil {
+		delete(g.handles, id)
+		return h.err
+	}
+	if err := g.deliverLocked(mem, out, h.body); err != nil {
+		return err // the handle stays, so the guest can poll again after making room
+	}
+	delete(g.handles, id)
+	return nil
+}
+
+// cancel implements cancel(handle).
+func cancel(_ context.Context, g *Guest, _ Memory, p []uint64) error {
+	return g.cancelHandle(uint32(p[0]))
+}
+
+func (g *Guest) cancelHandle(id uint32) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	h, err := g.handleLocked(id)
+	if err != nil {
+		return err
+	}
+	if !h.done {
+		h.canceled = true
+		h.cancel()
+	}
+	return nil
+}
+
+func (g *Guest) handleLocked(id uint32) (*handle, error) {
+	h, ok := g.handles[id]
+	if !ok {
+		return nil, fail(EBADF, fmt.Sprintf("handle %d does not exist", id))
+	}
+	return h, nil
+}

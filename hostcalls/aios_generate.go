@@ -1,0 +1,42 @@
+package hostcalls
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aiosys/aios/kernel/llm"
+)
+
+// llmGenerate implements llm_generate(req_ptr, req_len, out): a blocking generation whose
+// result is a GenerateResponse. With "stream": true the kernel sends the tokens to the agent's
+// live log as they arrive.
+func llmGenerate(ctx context.Context, g *Guest, mem Memory, p []uint64) error {
+	req, err := readGenerateRequest(g, mem, p[0], p[1])
+	if err != nil {
+		return err
+	}
+	out := p[2]
+	if err := g.prepareResult(mem, out); err != nil {
+		return err
+	}
+	unblock := g.block()
+	resp, err := g.proc.Generate(ctx, req, nil)
+	unblock()
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	body, err := encodeResult(resp, g.lim.Response)
+	if err != nil {
+		return err
+	}
+	return g.deliver(mem, out, body)
+}
+
+// readGenerateRequest reads a GenerateRequest body from guest memory and decodes it.
+func readGenerateRequest(g *Guest, mem Memory, ptr, n uint64) (llm.Request, error) {
+	b, err := viewRequest(mem, ptr, n, g.lim.Request)
+	if err != nil {
+		return llm.Request{}, err
+	}
+	return DecodeGenerateRequest(b)
+}

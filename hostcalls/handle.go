@@ -1,0 +1,99 @@
+package hostcalls
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aiosys/aios/kernel/llm"
+)
+
+// handle is one asynchronous call. Its fields other than cancel and stream are guarded by the
+// owning Guest's mu.
+//
+// A handle counts against the in-flight limit from submit until poll releases it, finished or
+// not, so the results a guest has not collected are bounded too.
+type handle struct {
+	cancel context.CancelFunc
+	stream bool
+
+	done     bool
+	canceled bool     // the guest asked for cancellation before the call finished
+	body     []byte   // the encoded GenerateResponse, when err is nil
+	err      error    // the call's failure
+	chunks   [][]byte // encoded Chunks not yet read by stream_next
+	queued   uint64   // bytes in chunks
+	overflow bool     // chunks went past the response limit; the call was stopped
+}
+
+// ready reports whether wait should return for h.
+func (h *handle) ready() bool { return h.done || len(h.chunks) > 0 }
+
+// startGenerate registers a handle for req and runs the generation on a goroutine the Guest
+// owns until Close.
+func (g *Guest) startGenerate(req llm.Request) (uint32, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return 0, fail(ECANCELED, "the agent is shutting down")
+	}
+	if len(g.handles) >= g.lim.InFlight {
+		return 0, fail(ELIMIT, fmt.Sprintf("%d calls are in flight or unpolled (the limit)", len(g.handles)))
+	}
+	id := g.nextHandle + 1
+	for id == 0 || g.handles[id] != nil {
+		id++
+	}
+	g.nextHandle = id
+	ctx, cancel := context.WithCancel(g.ctx)
+	h := &handle{cancel: cancel, stream: req.Stream}
+	g.handles[id] = h
+	g.wg.Add(1)
+	go g.runGenerate(ctx, h, req)
+	return id, nil
+}
+
+func (g *Guest) runGenerate(ctx context.Context, h *handle, req llm.Request) {
+	defer g.wg.Done()
+	defer h.cancel()
+	var onChunk func(llm.Chunk)
+	if h.stream {
+		onChunk = func(c llm.Chunk) { g.pushChunk(h, c) }
+	}
+	resp, err := g.proc.Generate(ctx, req, onChunk)
+	var body []byte
+	if err == nil {
+		body, err = encodeResult(resp, g.lim.Response)
+	} else {
+		err = fmt.Errorf("generate: %w", err)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch {
+	case h.overflow:
+		err = fail(ELIMIT, fmt.Sprintf("unread stream chunks went past the response limit (%d bytes); the call was stopped", g.lim.Response))
+	case err != nil && h.canceled:
+		err = failWrap(ECANCELED, "the call was cancelled", err)
+	}
+	h.done, h.body, h.err = true, body, err
+	g.signalLocked()
+}
+
+// pushChunk queues a streamed chunk for stream_next. Past the response limit of unread chunks
+// the call is stopped rather than buffering without bound.
+func (g *Guest) pushChunk(h *handle, c llm.Chunk) {
+	b, _ := json.Marshal(c) // a struct of one string always encodes
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if h.overflow {
+		return
+	}
+	if h.queued+uint64(len(b)) > g.lim.Response {
+		h.overflow = true
+		h.cancel()
+		return
+	}
+	h.chunks = append(h.chunks, b)
+	h.queued += uint64(len(b))
+	g.signalLocked()
+}
