@@ -1,7 +1,3 @@
-// Package dispatch sends the kernel's generations to LLM cores. Its Dispatcher is itself an
-// llm.Core: it charges quotas at admission, queues every request under a scheduling policy
-// (kernel/sched), places it on a core that can serve the model and has capacity and rate-limit
-// room, retries failures with backoff, cools down failing cores and fails over to others.
 package dispatch
 
 import (
@@ -21,7 +17,7 @@ var ErrBackend = errors.New("LLM backend failed")
 
 // Options configures a Dispatcher. Zero fields take the defaults noted.
 type Options struct {
-	Queue            sched.Queue           // scheduling policy; nil: fair share
+	Queue            sched.Queue           // scheduling policy; nil: fair share. A positive Slice turns on preemption
 	Ledger           *quota.Ledger         // budgets; nil: none
 	Aliases          map[string]string     // alias → model or class
 	Strategy         string                // LeastQueue (default), LowestCost or LowestLatency
@@ -43,8 +39,11 @@ type Dispatcher struct {
 	span  time.Duration // rate-limit window: one minute
 	cores []*core
 
+	overhead overheadCounters
+
 	mu      sync.Mutex
 	q       sched.Queue
+	running map[*slot]struct{} // pieces on a core
 	timer   *time.Timer
 	timerAt time.Time
 }
@@ -62,7 +61,7 @@ func New(backends []Backend, o Options) (*Dispatcher, error) {
 		return nil, fmt.Errorf("dispatcher: strategy %q: unknown; use %s, %s or %s", o.Strategy, LeastQueue, LowestCost, LowestLatency)
 	}
 	o = o.withDefaults()
-	d := &Dispatcher{opts: o, span: time.Minute, q: o.Queue}
+	d := &Dispatcher{opts: o, span: time.Minute, q: o.Queue, running: map[*slot]struct{}{}}
 	seen := map[string]bool{}
 	for i, b := range backends {
 		if b.Core == nil {

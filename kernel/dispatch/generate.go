@@ -3,18 +3,33 @@ package dispatch
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/aiosys/aios/kernel/llm"
 	"github.com/aiosys/aios/kernel/quota"
-	"github.com/aiosys/aios/kernel/sched"
 )
 
 // Generate implements llm.Core. The caller is read from ctx (see WithCaller). The request's
 // estimate is reserved against the caller's budgets, the request waits its turn, runs on a core
 // and is retried there or elsewhere on retryable failures; the budgets are then charged what
 // the generation used. Cancelling ctx cancels the backend request and frees its core at once.
+//
+// Under a queue with a time slice, the generation may run in several pieces: stopped at a slice
+// end to let another job have the core, queued again, and resumed as a continuation (see the
+// package documentation). A stream cut short by the backend is resumed the same way. onChunk
+// sees every piece of text once, in order, and the result is the text of one uninterrupted
+// generation.
+//
+// # Usage
+//
+// The reservation is held across all pieces and settled once. The usage returned and charged
+// is that of one uninterrupted generation, counted once: the prompt's input tokens once and
+// the tokens of the whole text as output. It is derived from the last piece, which read the
+// prompt and the text before it and wrote the rest: the text before it counts as output, not
+// input, its size being the chunks streamed before (backends stream about one token per chunk).
+// Whatever else resumption costs (the prompt and partial text read again by every piece but
+// the last, and the partial text read by the last) is not charged to the agent; it is counted
+// in the dispatcher's Overhead. A generation that fails or is cancelled releases its
+// reservation and is charged nothing.
 func (d *Dispatcher) Generate(ctx context.Context, req llm.Request, onChunk func(llm.Chunk)) (llm.Response, error) {
 	if len(req.Messages) == 0 {
 		return llm.Response{}, fmt.Errorf("generate: a request needs at least one message")
@@ -63,135 +78,4 @@ func fitting(cores []*core, tokens int) []*core {
 		}
 	}
 	return out
-}
-
-// run tries the request until it succeeds, fails for good, or ctx ends. A try that fails after
-// streaming some text is resumed as a continuation, so the caller never sees text twice.
-func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r route, tokens int, onChunk func(llm.Chunk)) (llm.Response, quota.Cost, error) {
-	var (
-		avoid   *core
-		partial strings.Builder // text streamed by earlier failed tries
-		cost    quota.Cost
-	)
-	for attempt := 1; ; attempt++ {
-		prior := partial.String()
-		try, done := continuation(req, prior)
-		if done {
-			return llm.Response{Text: prior, FinishReason: "length", Model: req.Model}, cost, nil
-		}
-		w := &waiter{route: r, tokens: tokens, avoid: avoid, ready: make(chan struct{})}
-		job := &sched.Job{Agent: caller.Agent, Tenant: caller.Tenant, Priority: caller.Priority, Estimate: tokens, Value: w}
-		s, err := d.acquire(ctx, job)
-		if err != nil {
-			return llm.Response{}, 0, fmt.Errorf("generate: waiting for a core: %w", err)
-		}
-		try.Model = r.modelFor(s.c)
-		resp, err := d.attempt(ctx, s, try, func(c llm.Chunk) {
-			partial.WriteString(c.Text)
-			if onChunk != nil {
-				onChunk(c)
-			}
-		})
-		d.finish(ctx, job, s, resp, err)
-		if err == nil {
-			cost += s.c.cost(resp.Usage)
-			resp.Text = prior + resp.Text
-			if resp.Core == "" {
-				resp.Core = s.c.name
-			}
-			return resp, cost, nil
-		}
-		if ctx.Err() != nil {
-			return llm.Response{}, 0, fmt.Errorf("generate on core %s: %w", s.c.name, ctx.Err())
-		}
-		retry, after := d.opts.Retryable(err)
-		if !retry || attempt >= d.opts.MaxAttempts {
-			return llm.Response{}, 0, fmt.Errorf("%w: core %s, attempt %d of %d: %w", ErrBackend, s.c.name, attempt, d.opts.MaxAttempts, err)
-		}
-		avoid = s.c
-		if err := sleep(ctx, d.backoff(attempt, after)); err != nil {
-			return llm.Response{}, 0, fmt.Errorf("generate: waiting to retry: %w", err)
-		}
-	}
-}
-
-// attempt runs one try on the slot's core. The slot is freed the moment ctx ends, without
-// waiting for the core to notice; otherwise finish frees it.
-func (d *Dispatcher) attempt(ctx context.Context, s *slot, req llm.Request, onChunk func(llm.Chunk)) (llm.Response, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	if d.opts.AttemptTimeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, d.opts.AttemptTimeout)
-		defer cancel()
-	}
-	stop := context.AfterFunc(ctx, s.release)
-	defer stop()
-	start := d.opts.Now()
-	resp, err := s.c.Core.Generate(ctx, req, onChunk)
-	if err == nil {
-		d.mu.Lock()
-		s.c.observeLatency(d.opts.Now().Sub(start))
-		d.mu.Unlock()
-	}
-	return resp, err
-}
-
-// finish records an attempt's outcome: the scheduler's service, the core's health and its
-// token window.
-func (d *Dispatcher) finish(ctx context.Context, job *sched.Job, s *slot, resp llm.Response, err error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	used := resp.Usage.InputTokens + resp.Usage.OutputTokens
-	c := s.c
-	switch {
-	case err == nil:
-		c.failures = 0
-		if s.tpm != nil {
-			c.tpm.correct(s.tpm, used)
-		}
-	case ctx.Err() != nil:
-		// The caller gave up; the core is not to blame.
-	default:
-		retry, after := d.opts.Retryable(err)
-		if !retry {
-			break
-		}
-		now := d.opts.Now()
-		if after > 0 {
-			// The backend asked for a pause (Retry-After): honour it; it is not a failure.
-			c.coolUntil = maxTime(c.coolUntil, now.Add(after))
-			break
-		}
-		c.failures++
-		if c.failures >= d.opts.FailureThreshold {
-			c.failures = 0
-			c.coolUntil = now.Add(d.opts.Cooldown)
-		}
-	}
-	d.q.Done(job, used)
-	s.releaseLocked()
-	d.schedule()
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-// continuation returns req asking the core to carry on after partial, the text an interrupted
-// try already produced, with max_tokens lowered by a generous count of partial's tokens so the
-// whole stays within the original budget. done is true when nothing of that budget is left.
-func continuation(req llm.Request, partial string) (next llm.Request, done bool) {
-	if partial == "" {
-		return req, false
-	}
-	left := req.MaxTokens - (len(partial)/3 + 1)
-	if left <= 0 {
-		return req, true
-	}
-	req.MaxTokens = left
-	req.Messages = append(req.Messages[:len(req.Messages):len(req.Messages)], llm.Message{Role: "assistant", Content: partial})
-	return req, false
 }

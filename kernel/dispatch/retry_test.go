@@ -137,4 +137,7 @@ func TestMidStreamDisconnectResumes(t *testing.T) {
 	if calls, _ := c.stats(); calls != 2 {
 		t.Fatalf("calls = %d, want 2", calls)
 	}
+	if want := (llm.Usage{InputTokens: words("hello"), OutputTokens: words(want)}); resp.Usage != want {
+		t.Fatalf("usage %+v, want %+v: the resumed text is output counted once, not input", resp.Usage, want)
+	}
 }

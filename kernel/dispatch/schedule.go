@@ -19,30 +19,6 @@ type waiter struct {
 	tpm  *sent
 }
 
-// slot is a place on a core held by one attempt.
-type slot struct {
-	d        *Dispatcher
-	c        *core
-	tpm      *sent
-	released bool // guarded by d.mu
-}
-
-// release gives the place back, once, and lets the next job have it.
-func (s *slot) release() {
-	s.d.mu.Lock()
-	defer s.d.mu.Unlock()
-	s.releaseLocked()
-}
-
-func (s *slot) releaseLocked() {
-	if s.released {
-		return
-	}
-	s.released = true
-	s.c.inflight--
-	s.d.schedule()
-}
-
 // acquire queues job and waits until it is placed on a core or ctx ends.
 func (d *Dispatcher) acquire(ctx context.Context, job *sched.Job) (*slot, error) {
 	w := job.Value.(*waiter)
@@ -52,7 +28,7 @@ func (d *Dispatcher) acquire(ctx context.Context, job *sched.Job) (*slot, error)
 	d.mu.Unlock()
 	select {
 	case <-w.ready:
-		return &slot{d: d, c: w.core, tpm: w.tpm}, nil
+		return &slot{d: d, c: w.core, tpm: w.tpm, job: job}, nil
 	case <-ctx.Done():
 	}
 	d.mu.Lock()
@@ -68,17 +44,22 @@ func (d *Dispatcher) acquire(ctx context.Context, job *sched.Job) (*slot, error)
 	return nil, ctx.Err()
 }
 
-// schedule places waiting jobs on cores in the policy's order while any core has room. A job
-// whose cores are all busy is set aside (and restored, in place) so the jobs behind it for
-// other cores still run: the dispatcher is work-conserving. Called with d.mu held.
+// schedule places waiting jobs on cores in the policy's order while any core has room, or a
+// running piece whose slice has ended can be preempted for them. A job whose cores are all
+// busy is set aside (and restored, in place) so the jobs behind it for other cores still run:
+// the dispatcher is work-conserving. Called with d.mu held.
 func (d *Dispatcher) schedule() {
 	now := d.opts.Now()
 	var skipped []*sched.Job
 	var wake time.Duration
-	for d.q.Len() > 0 && d.anyRoom(now) {
+	for d.q.Len() > 0 && (d.anyRoom(now) || d.anyExpired(now)) {
 		j := d.q.Pop()
 		w := j.Value.(*waiter)
-		if wait := d.place(w, now); wait >= 0 {
+		wait := d.place(w, now)
+		if wait >= 0 && d.preemptFor(j, now) {
+			wait = d.place(w, now)
+		}
+		if wait >= 0 {
 			skipped = append(skipped, j)
 			if wait > 0 && (wake == 0 || wait < wake) {
 				wake = wait
@@ -94,6 +75,9 @@ func (d *Dispatcher) schedule() {
 		if cool := c.coolUntil.Sub(now); cool > 0 && (wake == 0 || cool < wake) {
 			wake = cool
 		}
+	}
+	if next := d.nextSliceEnd(now); next > 0 && (wake == 0 || next < wake) {
+		wake = next
 	}
 	d.wakeIn(now, wake)
 }

@@ -115,6 +115,9 @@ func (q *FairShare) Done(j *Job, used int) {
 // Slice implements Queue: fair share runs each job to completion.
 func (q *FairShare) Slice() time.Duration { return 0 }
 
+// Yields implements Queue: a job that runs to completion never yields.
+func (q *FairShare) Yields(_, _ *Job) bool { return false }
+
 // Counter returns the virtual counter of an agent's (or tenant's) flow, pending estimates
 // included; zero if unknown.
 func (q *FairShare) Counter(name string) float64 {

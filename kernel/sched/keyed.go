@@ -27,3 +27,11 @@ func (q *keyed) Remove(j *Job) bool   { return q.h.remove(j) }
 func (q *keyed) Len() int             { return len(q.h) }
 func (q *keyed) Done(*Job, int)       {}
 func (q *keyed) Slice() time.Duration { return q.slice }
+
+// Yields implements Queue: running, pushed again now, would get a fresh key and a later
+// arrival than waiting, so waiting goes first unless its key is larger.
+func (q *keyed) Yields(running, waiting *Job) bool {
+	again := *running
+	again.enq = q.now()
+	return waiting.key <= q.keyOf(&again)
+}

@@ -27,7 +27,10 @@ var Kinds = []string{KindFairShare, KindFIFO, KindRoundRobin, KindPriority, Kind
 
 // Options tunes the policies; each reads only its own fields.
 type Options struct {
-	Slice       time.Duration      // round-robin: the time slice
+	// Slice is how long a job runs before a waiting one may preempt it. Round-robin: zero
+	// means DefaultSlice. Priority: zero means never (jobs run to completion); otherwise a
+	// waiting job of higher effective priority preempts at the slice end.
+	Slice       time.Duration
 	Aging       time.Duration      // priority and sjf: how often a waiting job ages a step
 	AgingTokens int                // sjf: tokens a step of aging takes off a job's estimate
 	Weights     map[string]float64 // fair share: shares by agent (or tenant) name
@@ -45,7 +48,7 @@ func New(kind string, o Options) (Queue, error) {
 	case KindRoundRobin, "rr", "roundrobin":
 		return NewRoundRobin(o.Slice), nil
 	case KindPriority:
-		return NewPriority(o.Aging, o.Now), nil
+		return newPriority(o.Aging, o.Slice, o.Now), nil
 	case KindSJF, "shortest-job-first":
 		return NewSJF(o.Aging, o.AgingTokens, o.Now), nil
 	}

@@ -49,6 +49,10 @@ type Queue interface {
 	// Slice returns how long a popped job may run before it is preempted; zero means until
 	// it finishes.
 	Slice() time.Duration
+	// Yields reports whether running, a popped job whose slice has ended, should give its core
+	// to waiting, a queued job: whether the policy would run waiting first if running were
+	// pushed again now. The owner asks it only of a queue whose Slice is positive.
+	Yields(running, waiting *Job) bool
 }
 
 func (j *Job) estimate() float64 {

@@ -1,0 +1,95 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aiosys/aios/kernel/llm"
+)
+
+// attempt runs one piece on the slot's core. The slot is freed the moment ctx ends or the
+// piece is preempted, without waiting for the core to notice; otherwise finish frees it. A
+// preempted piece returns errPreempted.
+func (d *Dispatcher) attempt(ctx context.Context, s *slot, req llm.Request, onChunk func(llm.Chunk)) (llm.Response, error) {
+	pctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	d.mu.Lock()
+	s.stop = stop
+	d.running[s] = struct{}{}
+	d.mu.Unlock()
+	actx := pctx
+	if d.opts.AttemptTimeout > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(pctx, d.opts.AttemptTimeout)
+		defer cancel()
+	}
+	unhook := context.AfterFunc(actx, s.release)
+	defer unhook()
+	start := d.opts.Now()
+	first := true
+	resp, err := s.c.Core.Generate(actx, req, func(c llm.Chunk) {
+		if first {
+			first = false
+			d.startSlice(s)
+		}
+		onChunk(c)
+	})
+	if err != nil && errors.Is(context.Cause(pctx), errPreempted) {
+		return llm.Response{}, errPreempted
+	}
+	if err == nil {
+		d.mu.Lock()
+		s.c.observeLatency(d.opts.Now().Sub(start))
+		d.mu.Unlock()
+	}
+	return resp, err
+}
+
+// finish records a piece's outcome: the scheduler's service, the core's health and its token
+// window; used is the tokens the piece used (estimated for a preempted one).
+func (d *Dispatcher) finish(ctx context.Context, s *slot, used int, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.running, s)
+	c := s.c
+	switch {
+	case err == nil:
+		c.failures = 0
+		if s.tpm != nil {
+			c.tpm.correct(s.tpm, used)
+		}
+	case errors.Is(err, errPreempted):
+		if s.tpm != nil {
+			c.tpm.correct(s.tpm, used)
+		}
+	case ctx.Err() != nil:
+		// The caller gave up; the core is not to blame.
+	default:
+		retry, after := d.opts.Retryable(err)
+		if !retry {
+			break
+		}
+		now := d.opts.Now()
+		if after > 0 {
+			// The backend asked for a pause (Retry-After): honour it; it is not a failure.
+			c.coolUntil = maxTime(c.coolUntil, now.Add(after))
+			break
+		}
+		c.failures++
+		if c.failures >= d.opts.FailureThreshold {
+			c.failures = 0
+			c.coolUntil = now.Add(d.opts.Cooldown)
+		}
+	}
+	d.q.Done(s.job, used)
+	s.free()
+	d.schedule()
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,88 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/kernel/quota"
+	"github.com/aiosys/aios/kernel/sched"
+)
+
+// progress is a generation's text so far, across the pieces it ran in.
+type progress struct {
+	text   strings.Builder
+	chunks int // chunks streamed so far: about one token each
+}
+
+func (g *progress) add(c llm.Chunk) {
+	g.text.WriteString(c.Text)
+	g.chunks++
+}
+
+// run runs the request in pieces until it is complete, fails for good, or ctx ends. A piece
+// preempted at its slice end, or cut short by a retryable failure after streaming some text,
+// is followed by a continuation, so the caller never sees text twice. Only failures count as
+// attempts; a preemption does not.
+func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r route, tokens int, onChunk func(llm.Chunk)) (llm.Response, quota.Cost, error) {
+	var (
+		g        progress
+		avoid    *core // the core that failed last
+		last     *core // the core that ran the last piece
+		failures int
+	)
+	for {
+		prior, priorChunks := g.text.String(), g.chunks
+		try, done := continuation(req, prior, priorChunks)
+		if done {
+			return d.truncated(req, r, last, &g)
+		}
+		w := &waiter{route: r, tokens: tokens, avoid: avoid, ready: make(chan struct{})}
+		job := &sched.Job{Agent: caller.Agent, Tenant: caller.Tenant, Priority: caller.Priority, Estimate: tokens, Value: w}
+		s, err := d.acquire(ctx, job)
+		if err != nil {
+			return llm.Response{}, 0, fmt.Errorf("generate: waiting for a core: %w", err)
+		}
+		if prior != "" {
+			d.overhead.resumes.Add(1)
+		}
+		try.Model = r.modelFor(s.c)
+		resp, err := d.attempt(ctx, s, try, func(c llm.Chunk) {
+			g.add(c)
+			if onChunk != nil {
+				onChunk(c)
+			}
+		})
+		streamed := g.chunks - priorChunks
+		used := resp.Usage.InputTokens + resp.Usage.OutputTokens
+		if errors.Is(err, errPreempted) {
+			used = d.opts.EstimateInput(try) + streamed
+		}
+		d.finish(ctx, s, used, err)
+		last = s.c
+		if err == nil {
+			return d.complete(resp, prior, priorChunks, s.c)
+		}
+		if streamed > 0 {
+			// The backend read this piece's prompt for text that the next piece reads again.
+			d.overhead.tokens.Add(int64(d.opts.EstimateInput(try)))
+		}
+		if ctx.Err() != nil {
+			return llm.Response{}, 0, fmt.Errorf("generate on core %s: %w", s.c.name, ctx.Err())
+		}
+		if errors.Is(err, errPreempted) {
+			continue
+		}
+		failures++
+		retry, after := d.opts.Retryable(err)
+		if !retry || failures >= d.opts.MaxAttempts {
+			return llm.Response{}, 0, fmt.Errorf("%w: core %s, attempt %d of %d: %w", ErrBackend, s.c.name, failures, d.opts.MaxAttempts, err)
+		}
+		avoid = s.c
+		if err := sleep(ctx, d.backoff(failures, after)); err != nil {
+			return llm.Response{}, 0, fmt.Errorf("generate: waiting to retry: %w", err)
+		}
+	}
+}
