@@ -1,0 +1,18 @@
+# Free-tenant token limits: generations are capped at 512 tokens, and stop once the agent has
+# produced 200000 output tokens.
+package aios.policy
+
+free_tenant := "free"
+
+free_output_budget := 200000
+
+obligations contains {"max_tokens": 512} if {
+	input.call == "llm_generate"
+	input.agent.tenant == free_tenant
+}
+
+deny contains sprintf("tenant %q has used its %d output tokens", [free_tenant, free_output_budget]) if {
+	input.call == "llm_generate"
+	input.agent.tenant == free_tenant
+	input.usage.output_tokens >= free_output_budget
+}
