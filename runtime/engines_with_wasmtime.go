@@ -1,0 +1,5 @@
+//go:build wasmtime
+
+package runtime
+
+var newWasmtime = NewWasmtime

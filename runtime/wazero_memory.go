@@ -1,0 +1,46 @@
+package runtime
+
+import "github.com/tetratelabs/wazero/experimental"
+
+// memoryLimit is a wazero memory allocator for one instance that refuses to grow its memory past
+// max bytes. A refused grow fails in the guest (memory.grow gives -1) and calls exceeded, which
+// ends the agent.
+type memoryLimit struct {
+	max      uint64
+	exceeded func()
+}
+
+// Allocate implements experimental.MemoryAllocator.
+func (a *memoryLimit) Allocate(capacity, _ uint64) experimental.LinearMemory {
+	return &limitedMemory{limit: a, capacity: min(capacity, a.max)}
+}
+
+// limitedMemory is one linear memory under a memoryLimit. Wasm memory never shrinks, so bytes
+// past len within the backing array are still zero from their allocation.
+type limitedMemory struct {
+	limit    *memoryLimit
+	capacity uint64
+	buf      []byte
+}
+
+// Reallocate implements experimental.LinearMemory.
+func (m *limitedMemory) Reallocate(size uint64) []byte {
+	if size > m.limit.max {
+		m.limit.exceeded()
+		return nil
+	}
+	if size <= uint64(cap(m.buf)) {
+		m.buf = m.buf[:size]
+		return m.buf
+	}
+	// Grow geometrically to keep repeated small grows linear in total copying, but never
+	// reserve past the limit.
+	newCap := max(size, m.capacity, min(2*uint64(cap(m.buf)), m.limit.max))
+	buf := make([]byte, size, newCap)
+	copy(buf, m.buf)
+	m.buf = buf
+	return buf
+}
+
+// Free implements experimental.LinearMemory.
+func (m *limitedMemory) Free() { m.buf = nil }

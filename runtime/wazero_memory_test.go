@@ -1,0 +1,33 @@
+package runtime
+
+import "testing"
+
+func TestLimitedMemory(t *testing.T) {
+	hits := 0
+	a := &memoryLimit{max: 3 * PageSize, exceeded: func() { hits++ }}
+	m := a.Allocate(PageSize, 1<<32)
+	b := m.Reallocate(PageSize)
+	if len(b) != PageSize {
+		t.Fatalf("len = %d", len(b))
+	}
+	b[10] = 7
+	b = m.Reallocate(2 * PageSize)
+	if len(b) != 2*PageSize || b[10] != 7 || b[PageSize+1] != 0 {
+		t.Fatalf("grow lost data or did not zero: len %d", len(b))
+	}
+	b[PageSize+1] = 9
+	b = m.Reallocate(3 * PageSize)
+	if len(b) != 3*PageSize || b[PageSize+1] != 9 || b[2*PageSize] != 0 || cap(b) > 3*PageSize {
+		t.Fatalf("grow to the limit: len %d cap %d", len(b), cap(b))
+	}
+	if hits != 0 {
+		t.Fatalf("exceeded called within the limit")
+	}
+	if b := m.Reallocate(4 * PageSize); b != nil {
+		t.Fatalf("grow past the limit gave %d bytes", len(b))
+	}
+	if hits != 1 {
+		t.Fatalf("exceeded called %d times, want 1", hits)
+	}
+	m.Free()
+}

@@ -1,0 +1,99 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+
+	"github.com/aiosys/aios/hostcalls"
+	"github.com/aiosys/aios/limits"
+)
+
+// wazeroModule is a compiled agent. Each Run instantiates it anonymously, so runs proceed
+// concurrently without sharing anything but the compiled code and the host modules.
+type wazeroModule struct {
+	rt       wazero.Runtime
+	compiled wazero.CompiledModule
+	report   *Report
+}
+
+// instanceConfig names no instance (so any number may exist at once) and runs no start
+// function on instantiation; Run calls _initialize and _start itself.
+var instanceConfig = wazero.NewModuleConfig().WithName("").WithStartFunctions()
+
+// Run implements Module. Zero fields of lim take limits.Defaults. Run closes g when the instance
+// ends.
+//
+// # Notes
+//
+//   - proc_exit(0) is a normal end and gives nil, like a return from _start.
+//   - Memory is limited per instance by a wazero memory allocator: the grow that would pass
+//     lim.Memory fails and the agent ends. A module whose initial memory is already larger is
+//     not instantiated.
+//   - lim.Stack is ignored (see NewWazero).
+func (m *wazeroModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.Limits) error {
+	if g == nil {
+		return errors.New("run: no guest")
+	}
+	defer g.Close()
+	lim = lim.Or(limits.Defaults())
+	maxMem := lim.Memory / PageSize * PageSize
+	if mem := m.report.Memory; mem != nil && mem.MinPages > maxMem/PageSize {
+		return fmt.Errorf("run: the module's initial memory of %d pages is above the limit: %w",
+			mem.MinPages, memoryExceeded(maxMem))
+	}
+
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	runCtx, cancelWall := context.WithTimeoutCause(runCtx, lim.WallTime, durationExceeded("wall_time", lim.WallTime))
+	defer cancelWall()
+	cpu := watchCPU(g, lim.CPUTime, func() { cancel(durationExceeded("cpu_time", lim.CPUTime)) })
+	defer cpu.stop()
+	var memHit atomic.Bool
+	memErr := memoryExceeded(maxMem)
+	alloc := &memoryLimit{max: maxMem, exceeded: func() {
+		memHit.Store(true)
+		cancel(memErr)
+	}}
+	runCtx = withInstance(experimental.WithMemoryAllocator(runCtx, alloc), &instance{g: g, cpu: cpu})
+
+	mod, err := m.rt.InstantiateModule(runCtx, m.compiled, instanceConfig)
+	if err == nil {
+		err = callEntries(runCtx, mod)
+		// The instance is anonymous and ours alone; closing it cannot fail in a way the
+		// caller could act on.
+		_ = mod.Close(context.WithoutCancel(ctx))
+	}
+	if memHit.Load() {
+		// The guest saw its grow fail; whatever it did next, the limit ended it.
+		return memErr
+	}
+	return outcome(ctx, runCtx, err)
+}
+
+// callEntries calls _initialize, if exported, then _start (Check made sure both are ()->()).
+func callEntries(ctx context.Context, mod api.Module) error {
+	if f := mod.ExportedFunction("_initialize"); f != nil {
+		if err := f.CallWithStack(ctx, nil); err != nil {
+			return err
+		}
+	}
+	f := mod.ExportedFunction("_start")
+	if f == nil {
+		return errors.New(`run: no "_start" export`)
+	}
+	return f.CallWithStack(ctx, nil)
+}
+
+// Close implements Module.
+func (m *wazeroModule) Close(ctx context.Context) error {
+	if err := m.compiled.Close(ctx); err != nil {
+		return fmt.Errorf("wazero: close module: %w", err)
+	}
+	return nil
+}
