@@ -1,0 +1,76 @@
+# aios — make targets. `make help` lists them.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin
+SAMPLES := hello fanout
+SIM := $(BIN)/llm-d-inference-sim
+# Race-checked packages: where concurrency lives.
+RACE_PKGS := ./kernel/... ./runtime/... ./hostcalls/... ./policy/... ./packager/... . ./internal/...
+
+.PHONY: help deps build build-wasmtime samples sim demo test test-go test-wasmtime test-sdk \
+	fuzz bench bench-kernel fmt vet lint fixtures clean
+
+help: ## list targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t18
+
+deps: ## install what the build needs (gcc for the wasmtime engine) when missing
+	@scripts/ensure-deps.sh
+
+build: ## build bin/aios (wazero engine)
+	$(GO) build -o $(BIN)/aios ./cmd/aios
+
+build-wasmtime: deps ## build bin/aios-wasmtime (adds the wasmtime engine; cgo)
+	$(GO) build -tags wasmtime -o $(BIN)/aios-wasmtime ./cmd/aios
+
+samples: ## build the sample agents into bin/samples/*.wasm
+	@mkdir -p $(BIN)/samples
+	cd samples && for s in $(SAMPLES); do GOOS=wasip1 GOARCH=wasm $(GO) build -o ../$(BIN)/samples/$$s.wasm ./$$s || exit 1; done
+
+sim: $(SIM) ## build the LLM simulator (llm-d-inference-sim) used by tests and benchmarks
+$(SIM): tools/go.mod tools/go.sum
+	tools/build-sim.sh
+
+demo: build samples sim ## run the sample agents against the echo core and a local LLM server
+	scripts/demo.sh
+
+test: deps build samples sim ## run every test (what CI runs)
+	$(MAKE) vet
+	$(MAKE) test-go test-wasmtime test-sdk fuzz
+
+test-go:
+	$(GO) test -race -count=1 $(RACE_PKGS)
+	$(GO) test -count=1 $$($(GO) list ./... | grep -vE '/(kernel|runtime|hostcalls|policy|packager|internal)(/|$$)|^github.com/aiosys/aios$$')
+
+test-wasmtime: deps
+	$(GO) test -tags wasmtime -count=1 ./runtime/...
+
+test-sdk:
+	cd sdk-go && $(GO) vet ./... && $(GO) test -count=1 ./...
+	cd sdk-go && GOOS=wasip1 GOARCH=wasm $(GO) build ./...
+
+fuzz: ## a short run of every fuzz target
+	scripts/fuzz.sh 10s
+
+bench: build samples ## runtime benchmarks (docs/BENCHMARKS.md)
+	scripts/bench.sh
+
+bench-kernel: sim ## kernel benchmarks against the LLM simulator
+	scripts/bench-kernel.sh
+
+fixtures: ## rebuild testdata/*.wasm from their .wat sources (needs wat2wasm from wabt)
+	testdata/build.sh
+
+fmt: ## format the code
+	gofmt -w $$(git ls-files '*.go')
+
+vet: ## go vet and gofmt check
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: run make fmt'; exit 1; }
+	$(GO) vet ./...
+	$(GO) vet -tags wasmtime ./runtime/...
+
+lint: vet ## staticcheck (built from tools/go.mod)
+	cd tools && $(GO) build -o ../$(BIN)/staticcheck honnef.co/go/tools/cmd/staticcheck
+	$(BIN)/staticcheck ./...
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,83 @@
+package aios
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aiosys/aios/hostcalls"
+	"github.com/aiosys/aios/kernel"
+	"github.com/aiosys/aios/limits"
+	"github.com/aiosys/aios/runtime"
+)
+
+// Agent is a compiled agent module; it can run many times, concurrently.
+type Agent struct {
+	sys    *System
+	name   string
+	module runtime.Module
+}
+
+// RunOptions describe one run of an agent.
+type RunOptions struct {
+	Input  []byte
+	Args   []string
+	Env    []string
+	Limits limits.Limits // zero fields take the system's configured limits, then the defaults
+	// Events receives the agent's log lines and streamed tokens live. May be nil.
+	Events func(kernel.Event)
+}
+
+// Result is how a run ended.
+type Result struct {
+	PID      kernel.PID
+	Name     string
+	ExitCode int // the agent's exit code: 0 when _start returned, else what it passed to proc_exit
+	Output   []byte
+	Usage    kernel.Usage
+	Duration time.Duration
+	// Err is why the agent was ended by the host, if it was: a *limits.ExceededError, or a
+	// trap (e.g. unreachable, out-of-bounds access). Nil when the agent ended by itself.
+	Err error
+}
+
+// Run runs the agent once to completion. The error is for failures to start it at all; how the
+// agent itself ended is in the Result.
+func (a *Agent) Run(ctx context.Context, o RunOptions) (*Result, error) {
+	lim := o.Limits.Or(a.sys.cfg.Limits).Or(limits.Defaults())
+	proc, err := a.sys.kernel.Spawn(kernel.Spec{
+		Name:   a.name,
+		Input:  o.Input,
+		Args:   o.Args,
+		Env:    o.Env,
+		Limits: kernel.Limits{Log: lim.Log, Output: lim.Output},
+		Events: o.Events,
+	})
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	g := hostcalls.NewGuest(proc, lim)
+	runErr := a.module.Run(ctx, g, lim)
+	g.Close()
+
+	res := &Result{PID: proc.PID(), Name: a.name, Duration: time.Since(start)}
+	var exit *hostcalls.ExitError
+	switch {
+	case runErr == nil:
+	case errors.As(runErr, &exit):
+		res.ExitCode = int(exit.Code)
+	default:
+		res.ExitCode = -1
+		res.Err = runErr
+	}
+	proc.Exit(res.ExitCode)
+	res.Output = proc.OutputBytes()
+	if info, ok := a.sys.kernel.Reap(proc.PID()); ok {
+		res.Usage = info.Usage
+	}
+	return res, nil
+}
+
+// Close releases the compiled module.
+func (a *Agent) Close(ctx context.Context) error { return a.module.Close(ctx) }

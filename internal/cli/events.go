@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/aiosys/aios/kernel"
+)
+
+// eventPrinter shows agents' log lines and streamed tokens as they happen. At a terminal tokens
+// appear inline as they arrive; into a pipe they are collected into whole lines, so lines of
+// agents running side by side never interleave mid-line.
+type eventPrinter struct {
+	mu      sync.Mutex
+	w       io.Writer
+	tty     bool
+	tagged  bool // several agents: prefix each line with name[pid]
+	partial map[kernel.PID]*strings.Builder
+	inline  kernel.PID // terminal: the agent whose tokens are mid-line, or 0
+}
+
+func newEventPrinter(w io.Writer, tty, tagged bool) *eventPrinter {
+	return &eventPrinter{w: w, tty: tty, tagged: tagged, partial: map[kernel.PID]*strings.Builder{}}
+}
+
+var levelNames = [...]string{"debug", "info", "warn", "error"}
+
+func (p *eventPrinter) event(e kernel.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch e.Kind {
+	case kernel.EventToken:
+		p.token(e)
+	case kernel.EventLog:
+		p.endTokens(e.PID)
+		level := "info"
+		if e.Level >= 0 && e.Level < len(levelNames) {
+			level = levelNames[e.Level]
+		}
+		fmt.Fprintf(p.w, "%s%s: %s\n", p.tag(e), level, strings.TrimRight(e.Text, "\n"))
+	case kernel.EventExit:
+		p.endTokens(e.PID)
+	}
+}
+
+func (p *eventPrinter) token(e kernel.Event) {
+	if p.tty && !p.tagged {
+		if p.inline == 0 {
+			fmt.Fprint(p.w, p.tag(e))
+			p.inline = e.PID
+		}
+		fmt.Fprint(p.w, e.Text)
+		return
+	}
+	b := p.partial[e.PID]
+	if b == nil {
+		b = &strings.Builder{}
+		p.partial[e.PID] = b
+	}
+	b.WriteString(e.Text)
+	s := b.String()
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		for _, line := range strings.Split(s[:i], "\n") {
+			fmt.Fprintf(p.w, "%s%s\n", p.tag(e), line)
+		}
+		b.Reset()
+		b.WriteString(s[i+1:])
+	}
+}
+
+// endTokens finishes pid's token line before anything else of pid is printed.
+func (p *eventPrinter) endTokens(pid kernel.PID) {
+	if p.inline != 0 {
+		fmt.Fprintln(p.w)
+		p.inline = 0
+	}
+	if b := p.partial[pid]; b != nil && b.Len() > 0 {
+		fmt.Fprintf(p.w, "%s%s\n", p.tagFor(pid), b.String())
+		b.Reset()
+	}
+}
+
+func (p *eventPrinter) flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for pid := range p.partial {
+		p.endTokens(pid)
+	}
+	if p.inline != 0 {
+		fmt.Fprintln(p.w)
+		p.inline = 0
+	}
+}
+
+func (p *eventPrinter) tag(e kernel.Event) string {
+	if !p.tagged {
+		return ""
+	}
+	return fmt.Sprintf("%s[%d] ", e.Name, e.PID)
+}
+
+func (p *eventPrinter) tagFor(pid kernel.PID) string {
+	if !p.tagged {
+		return ""
+	}
+	return fmt.Sprintf("[%d] ", pid)
+}

@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aiosys/aios/runtime"
+)
+
+// InspectOptions are `aios inspect`'s flags and dependencies.
+type InspectOptions struct {
+	IO   *IOStreams
+	File string
+	JSON bool
+}
+
+// NewCmdInspect builds `aios inspect`.
+func NewCmdInspect(io *IOStreams, runF func(context.Context, *InspectOptions) error) *cobra.Command {
+	opts := &InspectOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "inspect FILE.wasm",
+		Short: "Show a module's imports, exports, sections and whether aios would load it",
+		Long: `Inspect a WebAssembly module without running any of its code: its imports (and which
+of them aios refuses), exports, custom sections, memory limits and digest.
+
+Exits 0 if the module would load, 65 if it would be refused.`,
+		Example: `  aios inspect agent.wasm
+  aios inspect --json agent.wasm | jq .imports`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.File = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runInspect(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the report as JSON")
+	return cmd
+}
+
+// inspection is what `aios inspect` shows; its JSON form is stable for scripts.
+type inspection struct {
+	File     string                  `json:"file"`
+	Size     int                     `json:"size"`
+	Digest   string                  `json:"digest"`
+	Imports  []inspectImport         `json:"imports"`
+	Exports  []inspectExport         `json:"exports"`
+	Sections []runtime.CustomSection `json:"custom_sections"`
+	Memory   *runtime.MemoryInfo     `json:"memory,omitempty"`
+	Loads    bool                    `json:"loads"`
+	Refusal  string                  `json:"refusal,omitempty"`
+}
+
+type inspectImport struct {
+	Module    string `json:"module"`
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	Signature string `json:"signature,omitempty"`
+	Allowed   bool   `json:"allowed"`
+}
+
+type inspectExport struct {
+	Name      string `json:"name"`
+	Kind      string `json:"kind"`
+	Signature string `json:"signature,omitempty"`
+}
+
+func runInspect(o *InspectOptions) error {
+	wasm, err := os.ReadFile(o.File)
+	if err != nil {
+		return exitWith(ExitNoInput, err)
+	}
+	rep, err := runtime.Inspect(wasm)
+	if err != nil {
+		return exitWith(ExitRefused, fmt.Errorf("%s: %w", o.File, err))
+	}
+	sum := sha256.Sum256(wasm)
+	in := inspection{
+		File: o.File, Size: len(wasm), Digest: "sha256:" + hex.EncodeToString(sum[:]),
+		Sections: rep.Customs, Memory: rep.Memory, Loads: true,
+		Imports: []inspectImport{}, Exports: []inspectExport{},
+	}
+	bad := map[string]bool{}
+	if err := runtime.Check(rep); err != nil {
+		var refused *runtime.RefusedError
+		if !errors.As(err, &refused) {
+			return exitWith(ExitKernel, err)
+		}
+		in.Loads, in.Refusal = false, err.Error()
+		for _, p := range refused.Imports {
+			bad[p.Import.Module+"."+p.Import.Name] = true
+		}
+	}
+	for _, im := range rep.Imports {
+		ii := inspectImport{Module: im.Module, Name: im.Name, Kind: im.Kind.String(), Allowed: !bad[im.Module+"."+im.Name]}
+		if im.Func != nil {
+			ii.Signature = im.Func.String()
+		}
+		in.Imports = append(in.Imports, ii)
+	}
+	for _, ex := range rep.Exports {
+		ie := inspectExport{Name: ex.Name, Kind: ex.Kind.String()}
+		if ex.Func != nil {
+			ie.Signature = ex.Func.String()
+		}
+		in.Exports = append(in.Exports, ie)
+	}
+	if o.JSON {
+		enc := json.NewEncoder(o.IO.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(in); err != nil {
+			return err
+		}
+	} else {
+		printInspection(o.IO, in)
+	}
+	if !in.Loads {
+		return exitWith(ExitRefused, nil)
+	}
+	return nil
+}
+
+func printInspection(io *IOStreams, in inspection) {
+	w := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	defer w.Flush()
+	fmt.Fprintf(w, "file:\t%s (%d bytes)\n", in.File, in.Size)
+	fmt.Fprintf(w, "digest:\t%s\n", in.Digest)
+	if m := in.Memory; m != nil {
+		max := "none"
+		if m.HasMax {
+			max = fmt.Sprintf("%d pages (%s)", m.MaxPages, pagesSize(m.MaxPages))
+		}
+		fmt.Fprintf(w, "memory:\tmin %d pages (%s), max %s, exported %v\n", m.MinPages, pagesSize(m.MinPages), max, m.Exported)
+	} else {
+		fmt.Fprintln(w, "memory:\tnone")
+	}
+	fmt.Fprintf(w, "imports:\t%d\n", len(in.Imports))
+	for _, im := range in.Imports {
+		verdict := "ok"
+		if !im.Allowed {
+			verdict = "REFUSED"
+		}
+		fmt.Fprintf(w, "  %s.%s\t%s %s\t%s\n", im.Module, im.Name, im.Kind, im.Signature, verdict)
+	}
+	fmt.Fprintf(w, "exports:\t%d\n", len(in.Exports))
+	for _, ex := range in.Exports {
+		fmt.Fprintf(w, "  %s\t%s %s\n", ex.Name, ex.Kind, ex.Signature)
+	}
+	fmt.Fprintf(w, "custom sections:\t%d\n", len(in.Sections))
+	for _, s := range in.Sections {
+		fmt.Fprintf(w, "  %s\t%d bytes\n", s.Name, s.Size)
+	}
+	if in.Loads {
+		fmt.Fprintln(w, "verdict:\taios would load this module")
+	} else {
+		fmt.Fprintf(w, "verdict:\t%s\n", in.Refusal)
+	}
+}
+
+func pagesSize(pages uint64) string {
+	b := pages * 65536
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	default:
+		return fmt.Sprintf("%d KiB", b>>10)
+	}
+}

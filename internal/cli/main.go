@@ -1,0 +1,83 @@
+// Package cli is the aios command line. Main runs it in-process, so tests drive the whole CLI
+// without building a binary.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Main runs the aios CLI with args (without the program name) and returns its exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	io := &IOStreams{In: stdin, Out: stdout, ErrOut: stderr}
+	root := NewCmdRoot(io)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "aios:", ee.err)
+		}
+		return ee.code
+	}
+	// Errors cobra raises itself (unknown flag, wrong argument count) are usage errors.
+	fmt.Fprintln(stderr, "aios:", err)
+	fmt.Fprintln(stderr, "Run 'aios --help' for usage.")
+	return ExitUsage
+}
+
+// IOStreams are the standard streams a command reads and writes.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+}
+
+// IsTerminal reports whether w is a terminal.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// NewCmdRoot builds the aios command tree.
+func NewCmdRoot(io *IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "aios <command>",
+		Short: "An operating system for LLM agents",
+		Long: `aios runs agents compiled to WebAssembly. An agent reaches the host only through
+AIOS system calls, so the kernel decides everything it does: which LLM serves it,
+how much memory and time it gets, and what it may touch.`,
+		Example: `  aios run agent.wasm --input "What is WebAssembly?"
+  aios inspect agent.wasm`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.AddCommand(
+		NewCmdRun(io, nil),
+		NewCmdInspect(io, nil),
+		NewCmdVersion(io),
+		NewCmdPack(io, nil),
+		NewCmdKeygen(io, nil),
+		NewCmdSign(io, nil),
+		NewCmdVerify(io, nil),
+		NewCmdPublish(io, nil),
+		NewCmdPull(io, nil),
+		NewCmdSearch(io, nil),
+		NewCmdHub(io),
+	)
+	return cmd
+}

@@ -1,0 +1,220 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aiosys/aios"
+	"github.com/aiosys/aios/config"
+	"github.com/aiosys/aios/limits"
+	"github.com/aiosys/aios/runtime"
+)
+
+// RunOptions are `aios run`'s flags and dependencies.
+type RunOptions struct {
+	IO *IOStreams
+
+	File       string
+	Args       []string
+	Input      string
+	ConfigPath string
+	Timeout    time.Duration
+	Memory     string
+	Replicas   int
+	Engine     string
+	Env        []string
+}
+
+// NewCmdRun builds `aios run`. runF replaces the command's work in tests; nil runs it for real.
+func NewCmdRun(io *IOStreams, runF func(context.Context, *RunOptions) error) *cobra.Command {
+	opts := &RunOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "run FILE.wasm [-- ARGS...]",
+		Short: "Run an agent",
+		Long: `Run an agent module to completion.
+
+The agent's log and the LLM tokens it streams are shown live on standard error; its
+output goes to standard output. With no LLM cores configured, the built-in echo core
+answers (deterministic replies, no model), and aios says so.
+
+Exit status: the agent's own exit code (0 when it returns normally); otherwise
+64 usage, 65 module refused, 66 file not found, 70 kernel error, 71 agent trapped,
+72 limit exceeded, 78 bad configuration.`,
+		Example: `  aios run hello.wasm --input "Why is the sky blue?"
+  aios run hello.wasm --input @question.txt --timeout 30s --memory 64MiB
+  aios run fanout.wasm --replicas 4 --config aios.toml
+  aios run agent.wasm -- --verbose      # arguments after -- reach the agent's os.Args`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.File, opts.Args = args[0], args[1:]
+			if opts.Replicas < 1 {
+				return exitWith(ExitUsage, fmt.Errorf("--replicas must be at least 1, not %d", opts.Replicas))
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Input, "input", "i", "", "the agent's input: TEXT, @FILE, or - for standard input")
+	f.StringVarP(&opts.ConfigPath, "config", "c", "", "configuration file (default: $AIOS_CONFIG or the data directory's aios.toml)")
+	f.DurationVar(&opts.Timeout, "timeout", 0, "wall-time limit for each agent (default from config, else 10m)")
+	f.StringVar(&opts.Memory, "memory", "", "linear-memory limit for each agent, e.g. 64MiB (default from config, else 256MiB)")
+	f.IntVarP(&opts.Replicas, "replicas", "n", 1, "run N instances of the agent at once")
+	f.StringVar(&opts.Engine, "engine", "wazero", "WebAssembly engine: wazero, or wasmtime in builds with -tags wasmtime")
+	f.StringArrayVarP(&opts.Env, "env", "e", nil, "set an environment variable for the agent (KEY=VALUE; repeatable)")
+	return cmd
+}
+
+func runRun(ctx context.Context, o *RunOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	input, err := readInput(o.Input, o.IO.In)
+	if err != nil {
+		return exitWith(ExitNoInput, err)
+	}
+	wasm, err := os.ReadFile(o.File)
+	if err != nil {
+		return exitWith(ExitNoInput, fmt.Errorf("read agent: %w", err))
+	}
+	cfg, err := config.Load(o.ConfigPath)
+	if err != nil {
+		return exitWith(ExitConfig, err)
+	}
+	var lim limits.Limits
+	lim.WallTime = o.Timeout
+	if o.Memory != "" {
+		var n config.Size
+		if err := n.UnmarshalText([]byte(o.Memory)); err != nil {
+			return exitWith(ExitUsage, fmt.Errorf("--memory: %w", err))
+		}
+		lim.Memory = uint64(n)
+	}
+	for _, kv := range o.Env {
+		if !strings.Contains(kv, "=") {
+			return exitWith(ExitUsage, fmt.Errorf("--env %q: want KEY=VALUE", kv))
+		}
+	}
+
+	sys, err := aios.New(ctx, cfg, aios.WithEngine(o.Engine))
+	if err != nil {
+		return exitWith(ExitConfig, err)
+	}
+	defer sys.Close(context.Background())
+	if sys.EchoOnly() {
+		fmt.Fprintln(o.IO.ErrOut, "aios: no LLM cores configured; the built-in echo core answers (deterministic replies, no model)")
+	}
+
+	name := strings.TrimSuffix(filepath.Base(o.File), filepath.Ext(o.File))
+	agent, err := sys.Load(ctx, name, wasm)
+	if err != nil {
+		var refused *runtime.RefusedError
+		if errors.As(err, &refused) {
+			return exitWith(ExitRefused, fmt.Errorf("%s: %w", o.File, err))
+		}
+		return exitWith(ExitKernel, err)
+	}
+	defer agent.Close(context.Background())
+
+	show := newEventPrinter(o.IO.ErrOut, IsTerminal(o.IO.ErrOut), o.Replicas > 1)
+	results := make([]*aios.Result, o.Replicas)
+	errs := make([]error, o.Replicas)
+	var wg sync.WaitGroup
+	for i := range o.Replicas {
+		wg.Go(func() {
+			results[i], errs[i] = agent.Run(ctx, aios.RunOptions{
+				Input: input, Args: o.Args, Env: o.Env, Limits: lim, Events: show.event,
+			})
+		})
+	}
+	wg.Wait()
+	show.flush()
+	return report(o.IO, results, errs)
+}
+
+// report prints each run's output and summary and picks the command's exit code: the first
+// failing replica's.
+func report(io *IOStreams, results []*aios.Result, errs []error) error {
+	code := ExitOK
+	var first error
+	for i, r := range results {
+		if errs[i] != nil {
+			if code == ExitOK {
+				code, first = ExitKernel, errs[i]
+			}
+			continue
+		}
+		if len(results) > 1 {
+			fmt.Fprintf(io.Out, "== %s[%d]\n", r.Name, r.PID)
+		}
+		io.Out.Write(r.Output)
+		if len(r.Output) > 0 && r.Output[len(r.Output)-1] != '\n' {
+			fmt.Fprintln(io.Out)
+		}
+		fmt.Fprintln(io.ErrOut, summary(r))
+		if c := resultCode(r); c != ExitOK && code == ExitOK {
+			code = c
+		}
+	}
+	if code == ExitOK {
+		return nil
+	}
+	return exitWith(code, first)
+}
+
+func resultCode(r *aios.Result) int {
+	var lim *limits.ExceededError
+	switch {
+	case r.Err == nil:
+		return r.ExitCode
+	case errors.As(r.Err, &lim):
+		return ExitLimit
+	default:
+		return ExitTrap
+	}
+}
+
+func summary(r *aios.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "aios: %s[%d] ", r.Name, r.PID)
+	switch {
+	case r.Err != nil:
+		fmt.Fprintf(&b, "ended by the host: %v", r.Err)
+	default:
+		fmt.Fprintf(&b, "exited %d", r.ExitCode)
+	}
+	u := r.Usage
+	fmt.Fprintf(&b, " after %s; %d system calls, %d generations, %d tokens in, %d out",
+		r.Duration.Round(time.Millisecond), u.Calls, u.Generations, u.InputTokens, u.OutputTokens)
+	return b.String()
+}
+
+func readInput(spec string, stdin io.Reader) ([]byte, error) {
+	switch {
+	case spec == "-":
+		b, err := io.ReadAll(io.LimitReader(stdin, 64<<20))
+		if err != nil {
+			return nil, fmt.Errorf("read input from standard input: %w", err)
+		}
+		return b, nil
+	case strings.HasPrefix(spec, "@"):
+		b, err := os.ReadFile(spec[1:])
+		if err != nil {
+			return nil, fmt.Errorf("read input: %w", err)
+		}
+		return b, nil
+	default:
+		return []byte(spec), nil
+	}
+}
