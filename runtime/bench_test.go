@@ -93,6 +93,30 @@ func BenchmarkStart(b *testing.B) {
 	}
 }
 
+// BenchmarkStartWarm measures starting an agent whose module is already compiled in memory, as
+// a kernel serving many agents of one module does: from Run to the agent's first system call
+// (metric ns/first-syscall).
+func BenchmarkStartWarm(b *testing.B) {
+	for _, be := range benchEngines {
+		for _, p := range benchPrograms(b) {
+			b.Run(be.name+"/"+p.name, func(b *testing.B) {
+				var first atomic.Int64
+				e := newBenchEngine(b, be, Config{Table: firstCallTable(&first)})
+				defer e.Close(context.Background())
+				m := compile(b, e, p.wasm)
+				var total time.Duration
+				for b.Loop() {
+					first.Store(0)
+					start := time.Now()
+					runModule(b, m, runSpec{})
+					total += time.Duration(first.Load() - start.UnixNano())
+				}
+				b.ReportMetric(float64(total.Nanoseconds())/float64(b.N), "ns/first-syscall")
+			})
+		}
+	}
+}
+
 // BenchmarkNoopSyscall measures one aios.abi_version round trip from guest code (metric
 // ns/syscall), the fixed cost of every system call.
 func BenchmarkNoopSyscall(b *testing.B) {

@@ -1,0 +1,135 @@
+// Package config reads aios.toml, aios's configuration file, and applies the AIOS_*
+// environment variables over it. docs/CONFIG.md documents every key.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/limits"
+)
+
+// Environment variables that override the file.
+const (
+	// EnvConfig names the configuration file to read when Load is given none.
+	EnvConfig = "AIOS_CONFIG"
+	// EnvDataDir overrides data_dir.
+	EnvDataDir = "AIOS_DATA_DIR"
+)
+
+// Config is aios's configuration.
+type Config struct {
+	// Path is the file the configuration was read from; empty when no file was read.
+	Path string
+	// DataDir holds databases, caches and journals. Default: $XDG_DATA_HOME/aios, or
+	// ~/.local/share/aios.
+	DataDir string
+	// Cores are the LLM backends; see CoresOrEcho.
+	Cores []llm.CoreConfig
+	// Limits bound each agent; fields the file leaves out have limits.Defaults' values.
+	Limits limits.Limits
+}
+
+// Load reads the configuration file at path, applies the AIOS_* environment variables over it,
+// fills in defaults and validates the result.
+//
+// An empty path means the file AIOS_CONFIG names or, when that is unset, the default location
+// (DefaultPath). A missing file at the default location gives the defaults; a missing file the
+// caller or AIOS_CONFIG named is an error. A key aios does not know is an error naming the key
+// and its line.
+func Load(path string) (Config, error) {
+	explicit := path != ""
+	if !explicit {
+		path = os.Getenv(EnvConfig)
+		explicit = path != ""
+	}
+	if !explicit {
+		path = DefaultPath()
+	}
+	cfg := Config{Limits: limits.Defaults()}
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := cfg.decode(path, data); err != nil {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+		cfg.Path = path
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+	default:
+		return Config{}, fmt.Errorf("read config: %w", err)
+	}
+	if err := cfg.applyEnv(); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		if cfg.Path != "" {
+			return Config{}, fmt.Errorf("config %s: %w", cfg.Path, err)
+		}
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
+func (c *Config) decode(path string, data []byte) error {
+	var f fileConfig
+	md, err := toml.Decode(string(data), &f)
+	if err != nil {
+		return err
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		msgs := make([]string, 0, len(undecoded))
+		for _, k := range undecoded {
+			msg := fmt.Sprintf("unknown key %q", k.String())
+			if n := keyLine(data, k); n > 0 {
+				msg = fmt.Sprintf("line %d: %s", n, msg)
+			}
+			msgs = append(msgs, msg)
+		}
+		return errors.New(strings.Join(msgs, "; ") + " (see docs/CONFIG.md for the keys aios knows)")
+	}
+	if f.DataDir != "" {
+		dir, err := expandPath(f.DataDir, filepath.Dir(path))
+		if err != nil {
+			return fmt.Errorf("data_dir: %w", err)
+		}
+		c.DataDir = dir
+	}
+	for _, fc := range f.Cores {
+		c.Cores = append(c.Cores, fc.core())
+	}
+	c.Limits = f.Limits.limits().Or(limits.Defaults())
+	return nil
+}
+
+func (c *Config) applyEnv() error {
+	if dir := os.Getenv(EnvDataDir); dir != "" {
+		abs, err := expandPath(dir, "")
+		if err != nil {
+			return fmt.Errorf("%s: %w", EnvDataDir, err)
+		}
+		c.DataDir = abs
+	}
+	if c.DataDir == "" {
+		dir, err := DefaultDataDir()
+		if err != nil {
+			return err
+		}
+		c.DataDir = dir
+	}
+	return nil
+}
+
+// CoresOrEcho returns the configured cores or, when there are none, one echo core.
+func (c Config) CoresOrEcho() []llm.CoreConfig {
+	if len(c.Cores) == 0 {
+		return []llm.CoreConfig{{Name: llm.EchoName, Kind: llm.KindEcho}}
+	}
+	return c.Cores
+}

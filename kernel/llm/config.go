@@ -1,0 +1,137 @@
+package llm
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// Core kinds that New understands.
+const (
+	// KindEcho is the built-in deterministic echo core (see Echo).
+	KindEcho = "echo"
+	// KindOpenAI is any server that speaks the OpenAI chat completions API: OpenAI itself, vLLM,
+	// llama.cpp, Ollama's /v1, the llm-d inference simulator.
+	KindOpenAI = "openai"
+)
+
+// Kinds lists the core kinds New understands, in the order error messages name them.
+var Kinds = []string{KindEcho, KindOpenAI}
+
+// CoreConfig describes one LLM core: an [[cores]] table of aios.toml.
+//
+// The zero value of Capacity, Latency and Timeout means "no bound".
+type CoreConfig struct {
+	// Name identifies the core in routing, logs and responses; empty means Kind.
+	Name string `toml:"name"`
+	// Kind selects the implementation: "echo" or "openai".
+	Kind string `toml:"kind"`
+	// BaseURL is the API root of an openai core, e.g. "http://127.0.0.1:8000/v1".
+	BaseURL string `toml:"base_url"`
+	// APIKeyEnv names the environment variable holding the API key. The key itself never goes
+	// into the configuration file. Empty means the server needs no key.
+	APIKeyEnv string `toml:"api_key_env"`
+	// Models lists the model names the core serves; the first is used when a request names
+	// none. Empty means any model (and, for an openai core, requests must name one).
+	Models []string `toml:"models"`
+	// Capacity is the most requests the core has in flight; more wait for a free slot.
+	Capacity int `toml:"capacity"`
+	// Latency is the echo core's delay before each streamed word.
+	Latency time.Duration `toml:"latency"`
+	// Timeout bounds one request to the backend, from the moment it holds a capacity slot.
+	Timeout time.Duration `toml:"timeout"`
+}
+
+// EffectiveName returns the name the core will have: Name, or Kind when Name is empty.
+func (c CoreConfig) EffectiveName() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.Kind
+}
+
+// Validate checks c without reading the environment or touching the network.
+func (c CoreConfig) Validate() error {
+	if err := c.validate(); err != nil {
+		return fmt.Errorf("core %q: %w", c.EffectiveName(), err)
+	}
+	return nil
+}
+
+func (c CoreConfig) validate() error {
+	switch c.Kind {
+	case KindEcho:
+		if c.BaseURL != "" || c.APIKeyEnv != "" {
+			return fmt.Errorf("base_url and api_key_env have no meaning for kind %q", KindEcho)
+		}
+	case KindOpenAI:
+		if err := checkBaseURL(c.BaseURL); err != nil {
+			return err
+		}
+		if c.Latency != 0 {
+			return fmt.Errorf("latency applies only to kind %q", KindEcho)
+		}
+	case "":
+		return fmt.Errorf("kind is required (one of %s)", strings.Join(Kinds, ", "))
+	default:
+		return fmt.Errorf("unknown kind %q (want one of %s)", c.Kind, strings.Join(Kinds, ", "))
+	}
+	if c.Capacity < 0 {
+		return fmt.Errorf("capacity %d is negative (0 means no bound)", c.Capacity)
+	}
+	if c.Latency < 0 {
+		return fmt.Errorf("latency %s is negative", c.Latency)
+	}
+	if c.Timeout < 0 {
+		return fmt.Errorf("timeout %s is negative (0 means no bound)", c.Timeout)
+	}
+	for i, m := range c.Models {
+		if strings.TrimSpace(m) == "" {
+			return fmt.Errorf("models[%d] is empty", i)
+		}
+	}
+	return nil
+}
+
+func checkBaseURL(raw string) error {
+	if raw == "" {
+		return fmt.Errorf("base_url is required for kind %q", KindOpenAI)
+	}
+	u, err := url.Parse(raw)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return nil
+	}
+	return fmt.Errorf("base_url %q must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:8000/v1", raw)
+}
+
+// New returns the core cfg describes. It validates cfg and, for cores that need a key, reads the
+// variable cfg.APIKeyEnv names; it does not contact the backend.
+func New(cfg CoreConfig) (Core, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	switch cfg.Kind {
+	case KindEcho:
+		return NewEcho(cfg)
+	default:
+		key, err := apiKey(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return newOpenAI(cfg, key)
+	}
+}
+
+func apiKey(cfg CoreConfig) (string, error) {
+	if cfg.APIKeyEnv == "" {
+		return "", nil
+	}
+	key := os.Getenv(cfg.APIKeyEnv)
+	if key == "" {
+		return "", fmt.Errorf("core %q: api_key_env names %s, but that environment variable is empty or unset",
+			cfg.EffectiveName(), cfg.APIKeyEnv)
+	}
+	return key, nil
+}
