@@ -38,7 +38,7 @@ $aios run --config "$tmp/aios.toml" --replicas 3 bin/samples/fanout.wasm
 
 step "4. a module importing a host function outside the ABI is refused before it runs"
 set +e
-$aios run testdata/forbidden_import.wasm
+$aios run testdata/forbidden.wasm
 code=$?
 set -e
 echo "exit status $code (65: module refused)"

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +18,7 @@ import (
 
 	"github.com/aiosys/aios"
 	"github.com/aiosys/aios/config"
+	"github.com/aiosys/aios/kernel"
 	"github.com/aiosys/aios/limits"
 	"github.com/aiosys/aios/runtime"
 )
@@ -140,6 +144,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	}
 	wg.Wait()
 	show.flush()
+	sortByPID(results, errs)
 	return report(o.IO, results, errs)
 }
 
@@ -195,9 +200,28 @@ func summary(r *aios.Result) string {
 		fmt.Fprintf(&b, "exited %d", r.ExitCode)
 	}
 	u := r.Usage
-	fmt.Fprintf(&b, " after %s; %d system calls, %d generations, %d tokens in, %d out",
-		r.Duration.Round(time.Millisecond), u.Calls, u.Generations, u.InputTokens, u.OutputTokens)
+	fmt.Fprintf(&b, " after %s; %s, %s, %d tokens in, %d out", roundDuration(r.Duration),
+		plural(u.Calls, "system call"), plural(u.Generations, "generation"), u.InputTokens, u.OutputTokens)
 	return b.String()
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// roundDuration keeps three significant digits or so: 12ms, 1.25s, 340µs.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(time.Millisecond)
+	default:
+		return d.Round(time.Microsecond)
+	}
 }
 
 func readInput(spec string, stdin io.Reader) ([]byte, error) {
@@ -216,5 +240,24 @@ func readInput(spec string, stdin io.Reader) ([]byte, error) {
 		return b, nil
 	default:
 		return []byte(spec), nil
+	}
+}
+
+// sortByPID orders the replicas' results by PID (their start order), keeping errs aligned.
+func sortByPID(results []*aios.Result, errs []error) {
+	idx := make([]int, len(results))
+	for i := range idx {
+		idx[i] = i
+	}
+	pid := func(i int) kernel.PID {
+		if results[i] == nil {
+			return math.MaxUint64
+		}
+		return results[i].PID
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(pid(a), pid(b)) })
+	rs, es := slices.Clone(results), slices.Clone(errs)
+	for i, j := range idx {
+		results[i], errs[i] = rs[j], es[j]
 	}
 }
