@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The runtime benchmarks behind `make bench`: agent start, no-op system call, compilation and
+# density, on wazero and wasmtime side by side, as tables of medians with ratios against a
+# baseline measured in the same run. Raw `go test -bench` output is kept in bin/bench/.
+#   COUNT=5 scripts/bench.sh            (repetitions per benchmark; default 5)
+#   DENSITY_MINIMAL=10000 DENSITY_GO=1000 scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${COUNT:-5}
+out=bin/bench
+mkdir -p "$out"
+table() { go run ./internal/benchtable/cmd "$@"; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(go version | cut -d' ' -f3)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo
+echo "== start, no-op system call, compilation (baseline: wazero)"
+go test -tags wasmtime -run '^$' -bench 'Start|NoopSyscall|Compile' -benchtime 200x -count "$count" ./runtime/ | tee "$out/runtime.txt" >/dev/null
+table -units 'ns/first-syscall,ns/syscall,ns/op' -base '/wasmtime=/wazero' <"$out/runtime.txt"
+
+echo
+echo "== host memory per idle agent blocked in llm_generate (baseline: wazero)"
+for engine in wazero wasmtime; do
+  go test -tags wasmtime -run '^$' -bench Density -benchtime 1x -count 1 \
+    -density.engine "$engine" -density.minimal "${DENSITY_MINIMAL:-10000}" -density.go "${DENSITY_GO:-1000}" . 
+done | tee "$out/density.txt" >/dev/null
+table -units 'rss-B/agent,heap-B/agent' -base 'wasmtime/=wazero/' <"$out/density.txt"
