@@ -8,6 +8,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 )
 
@@ -22,11 +23,16 @@ type compiled struct {
 // compile loads cfg's files, compiles them with the built-in policy against caps and prepares
 // the decision query. Compile errors carry the compiler's messages.
 func compile(ctx context.Context, cfg *Config, caps *ast.Capabilities) (*compiled, error) {
-	src, err := loadSources(cfg.Paths, caps, false)
+	sys, err := parseSystem(caps)
 	if err != nil {
 		return nil, err
 	}
-	sys, err := parseSystem(caps)
+	return compileWith(ctx, cfg, caps, sys)
+}
+
+// compileWith is compile with sys in place of the built-in policy.
+func compileWith(ctx context.Context, cfg *Config, caps *ast.Capabilities, sys *ast.Module) (*compiled, error) {
+	src, err := loadSources(cfg.Paths, caps, false)
 	if err != nil {
 		return nil, err
 	}
@@ -36,9 +42,13 @@ func compile(ctx context.Context, cfg *Config, caps *ast.Capabilities) (*compile
 		return nil, err
 	}
 	src.data["aios"] = map[string]any{"config": map[string]any{"grants": cfg.grantsData()}}
+	store, err := newStore(ctx, src.data)
+	if err != nil {
+		return nil, err
+	}
 	q, err := rego.New(
 		rego.Compiler(c),
-		rego.Store(inmem.NewFromObject(src.data)),
+		rego.Store(store),
 		rego.Query(decisionQuery),
 		rego.StrictBuiltinErrors(true),
 	).PrepareForEval(ctx)
@@ -51,6 +61,20 @@ func compile(ctx context.Context, cfg *Config, caps *ast.Capabilities) (*compile
 		p.cache = newDecisionCache(n)
 	}
 	return p, nil
+}
+
+// newStore holds data for evaluation as OPA values, so that reading data (the grants, operator
+// data) costs no conversion on every decision. data must come from JSON or YAML documents and
+// Config.grantsData: the store does not check it.
+func newStore(ctx context.Context, data map[string]any) (storage.Store, error) {
+	store := inmem.NewWithOpts(inmem.OptReturnASTValuesOnRead(true))
+	err := storage.Txn(ctx, store, storage.WriteParams, func(txn storage.Transaction) error {
+		return store.Write(ctx, txn, storage.AddOp, storage.RootPath, data)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("policy data: %w", err)
+	}
+	return store, nil
 }
 
 // compileModules compiles modules against caps. A failure returns the compiler's errors, with a

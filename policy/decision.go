@@ -1,11 +1,12 @@
 package policy
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // Decision is the policy's answer for one call.
@@ -41,49 +42,83 @@ func errorDecision(err error) Decision {
 	return Decision{Reason: "denied: the policy could not be evaluated: " + err.Error()}
 }
 
-// decisionFromResult reads the decision document the default policy produces.
-func decisionFromResult(v any) (Decision, error) {
-	doc, ok := v.(map[string]any)
+// Keys of the decision document.
+var (
+	allowKey       = ast.StringTerm("allow")
+	reasonKey      = ast.StringTerm("reason")
+	obligationsKey = ast.StringTerm("obligations")
+	maxTokensKey   = ast.StringTerm("max_tokens")
+	coreClassKey   = ast.StringTerm("core_class")
+	confirmKey     = ast.StringTerm("confirm")
+	redactKey      = ast.StringTerm("redact")
+)
+
+// decisionFromValue reads the decision document the default policy produces.
+func decisionFromValue(v ast.Value) (Decision, error) {
+	doc, ok := v.(ast.Object)
 	if !ok {
-		return Decision{}, fmt.Errorf("decision is %T, not an object", v)
+		return Decision{}, fmt.Errorf("decision is %v, not an object", valueName(v))
 	}
 	var d Decision
-	if d.Allow, ok = doc["allow"].(bool); !ok {
-		return Decision{}, fmt.Errorf("decision.allow is %T, not a boolean", doc["allow"])
-	}
-	if d.Reason, ok = doc["reason"].(string); !ok {
-		return Decision{}, fmt.Errorf("decision.reason is %T, not a string", doc["reason"])
-	}
-	ob, ok := doc["obligations"].(map[string]any)
+	allow, ok := field(doc, allowKey).(ast.Boolean)
 	if !ok {
-		return Decision{}, fmt.Errorf("decision.obligations is %T, not an object", doc["obligations"])
+		return Decision{}, fmt.Errorf("decision.allow is %v, not a boolean", valueName(field(doc, allowKey)))
 	}
+	reason, ok := field(doc, reasonKey).(ast.String)
+	if !ok {
+		return Decision{}, fmt.Errorf("decision.reason is %v, not a string", valueName(field(doc, reasonKey)))
+	}
+	ob, ok := field(doc, obligationsKey).(ast.Object)
+	if !ok {
+		return Decision{}, fmt.Errorf("decision.obligations is %v, not an object", valueName(field(doc, obligationsKey)))
+	}
+	d.Allow, d.Reason = bool(allow), string(reason)
 	var err error
-	if d.Obligations, err = obligationsFromResult(ob); err != nil {
+	if d.Obligations, err = obligationsFromValue(ob); err != nil {
 		return Decision{}, fmt.Errorf("decision.obligations: %w", err)
 	}
 	return d, nil
 }
 
-func obligationsFromResult(ob map[string]any) (Obligations, error) {
+func obligationsFromValue(ob ast.Object) (Obligations, error) {
 	var o Obligations
-	if n, ok := ob["max_tokens"].(json.Number); ok {
-		f, err := n.Float64()
-		if err != nil || f < 0 {
+	if n, ok := field(ob, maxTokensKey).(ast.Number); ok {
+		f, ok := n.Float64()
+		if !ok || f < 0 {
 			return Obligations{}, fmt.Errorf("max_tokens %v is not a non-negative number", n)
 		}
 		o.MaxTokens = int(min(f, math.MaxInt32))
 	}
-	o.CoreClass, _ = ob["core_class"].(string)
-	o.Confirm, _ = ob["confirm"].(bool)
-	if rs, ok := ob["redact"].([]any); ok {
-		for _, r := range rs {
-			if s, ok := r.(string); ok {
-				o.Redact = append(o.Redact, s)
+	if s, ok := field(ob, coreClassKey).(ast.String); ok {
+		o.CoreClass = string(s)
+	}
+	if b, ok := field(ob, confirmKey).(ast.Boolean); ok {
+		o.Confirm = bool(b)
+	}
+	if rs, ok := field(ob, redactKey).(*ast.Array); ok {
+		for i := range rs.Len() {
+			if s, ok := rs.Elem(i).Value.(ast.String); ok {
+				o.Redact = append(o.Redact, string(s))
 			}
 		}
 	}
 	return o, nil
+}
+
+// field returns obj[key], or nil when obj has no such key.
+func field(obj ast.Object, key *ast.Term) ast.Value {
+	if t := obj.Get(key); t != nil {
+		return t.Value
+	}
+	return nil
+}
+
+// valueName names v's type as Rego does, "undefined" for nil.
+func valueName(v ast.Value) string {
+	if v == nil {
+		return "undefined"
+	}
+	return ast.ValueName(v)
 }
 
 // clone returns d with its own copy of the slices, so a cached decision cannot be changed

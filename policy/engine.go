@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
 )
 
 // Engine decides system calls. It is safe for concurrent use; Decide never waits for a reload.
@@ -83,22 +82,6 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	}
 	d.Elapsed = time.Since(start)
 	return d, nil
-}
-
-// eval evaluates the decision query for in, with extra evaluation options.
-func (p *compiled) eval(ctx context.Context, in *Input, opts ...rego.EvalOption) (Decision, error) {
-	v, err := in.value()
-	if err != nil {
-		return Decision{}, fmt.Errorf("input: %w", err)
-	}
-	rs, err := p.query.Eval(ctx, append(opts, rego.EvalParsedInput(v))...)
-	if err != nil {
-		return Decision{}, fmt.Errorf("evaluate: %w", err)
-	}
-	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		return Decision{}, fmt.Errorf("evaluate: %s is undefined", decisionQuery)
-	}
-	return decisionFromResult(rs[0].Expressions[0].Value)
 }
 
 // CacheStats reports decision cache hits and misses since New, and how many decisions the

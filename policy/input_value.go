@@ -21,43 +21,63 @@ func (in *Input) value() (ast.Value, error) {
 	}
 	usage := ast.NewObjectWithCapacity(len(usageFields))
 	for i, n := range in.Usage.values() {
-		usage.Insert(ast.StringTerm(usageFields[i]), ast.InternedTerm(n))
+		usage.Insert(keys.usage[i], ast.InternedTerm(n))
 	}
 	a := &in.Agent
 	caps := &a.Capabilities
 	agent := ast.NewObject(
-		strTerm("name", a.Name),
-		strTerm("version", a.Version),
-		strTerm("digest", a.Digest),
-		strTerm("publisher", a.Publisher),
-		strTerm("tenant", a.Tenant),
-		[2]*ast.Term{ast.StringTerm("capabilities"), ast.NewTerm(ast.NewObject(
-			listTerm("calls", caps.Calls),
-			listTerm("models", caps.Models),
-			listTerm("classes", caps.Classes),
-			listTerm("tools", caps.Tools),
-			listTerm("hosts", caps.Hosts),
-			listTerm("memory", caps.Memory),
+		[2]*ast.Term{keys.name, ast.StringTerm(a.Name)},
+		[2]*ast.Term{keys.version, ast.StringTerm(a.Version)},
+		[2]*ast.Term{keys.digest, ast.StringTerm(a.Digest)},
+		[2]*ast.Term{keys.publisher, ast.StringTerm(a.Publisher)},
+		[2]*ast.Term{keys.tenant, ast.StringTerm(a.Tenant)},
+		[2]*ast.Term{keys.capabilities, ast.NewTerm(ast.NewObject(
+			[2]*ast.Term{keys.calls, listTerm(caps.Calls)},
+			[2]*ast.Term{keys.models, listTerm(caps.Models)},
+			[2]*ast.Term{keys.classes, listTerm(caps.Classes)},
+			[2]*ast.Term{keys.tools, listTerm(caps.Tools)},
+			[2]*ast.Term{keys.hosts, listTerm(caps.Hosts)},
+			[2]*ast.Term{keys.memory, listTerm(caps.Memory)},
 		))},
 	)
 	return ast.NewObject(
-		[2]*ast.Term{ast.StringTerm("agent"), ast.NewTerm(agent)},
-		strTerm("call", in.Call),
-		[2]*ast.Term{ast.StringTerm("args"), ast.NewTerm(args)},
-		[2]*ast.Term{ast.StringTerm("usage"), ast.NewTerm(usage)},
+		[2]*ast.Term{keys.agent, ast.NewTerm(agent)},
+		[2]*ast.Term{keys.call, ast.StringTerm(in.Call)},
+		[2]*ast.Term{keys.args, ast.NewTerm(args)},
+		[2]*ast.Term{keys.usageDoc, ast.NewTerm(usage)},
 	), nil
 }
 
-func strTerm(k, v string) [2]*ast.Term {
-	return [2]*ast.Term{ast.StringTerm(k), ast.StringTerm(v)}
+// keys are the input document's fixed keys, built once: OPA never modifies a term it is
+// given, so every input can share them.
+var keys = struct {
+	agent, call, args, usageDoc                 *ast.Term
+	name, version, digest, publisher, tenant    *ast.Term
+	capabilities, calls, models, classes, tools *ast.Term
+	hosts, memory                               *ast.Term
+	usage                                       [len(usageFields)]*ast.Term
+}{
+	agent: ast.StringTerm("agent"), call: ast.StringTerm("call"), args: ast.StringTerm("args"),
+	usageDoc: ast.StringTerm("usage"),
+	name:     ast.StringTerm("name"), version: ast.StringTerm("version"), digest: ast.StringTerm("digest"),
+	publisher: ast.StringTerm("publisher"), tenant: ast.StringTerm("tenant"),
+	capabilities: ast.StringTerm("capabilities"), calls: ast.StringTerm("calls"),
+	models: ast.StringTerm("models"), classes: ast.StringTerm("classes"), tools: ast.StringTerm("tools"),
+	hosts: ast.StringTerm("hosts"), memory: ast.StringTerm("memory"),
+	usage: func() (ts [len(usageFields)]*ast.Term) {
+		for i, f := range usageFields {
+			ts[i] = ast.StringTerm(f)
+		}
+		return ts
+	}(),
 }
 
-func listTerm(k string, vs []string) [2]*ast.Term {
+func listTerm(vs []string) *ast.Term {
 	ts := make([]*ast.Term, len(vs))
 	for i, v := range vs {
 		ts[i] = ast.StringTerm(v)
 	}
-	return [2]*ast.Term{ast.StringTerm(k), ast.ArrayTerm(ts...)}
+	return ast.ArrayTerm(ts...)
 }
 
 // maxArgDepth bounds nesting in arguments; normalized arguments are shallow.

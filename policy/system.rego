@@ -2,14 +2,23 @@
 # only when the agent's manifest declares what the call uses and an operator's grant allows it.
 # Operator policies in package aios.policy add denials (deny) and obligations (obligations);
 # denials always win and obligations merge to the strictest value. See docs/POLICY.md.
+#
+# Every decision the cache does not answer evaluates this file, so it is written for OPA's
+# evaluator: membership is tested with `in` (a loop in Go) rather than by iterating in Rego,
+# problems an allowed call cannot have are not evaluated for it, and operator obligations are
+# merged only when some policy defines them. `go test ./policy -run XXX -bench DecideUncached
+# -cpu 1` measures it; policy/reference_test.go checks it against the previous version.
 package aios.system
 
-# local_calls touch only the calling agent's own process state (its input, output, log and
-# result table); they need no grant. "start" is the one decision taken when an agent starts; it
-# also governs the WASI functions (clock, random, yield, args, environment, stdio).
-local_calls := {
-	"start", "abi_version", "input", "output", "log", "poll", "wait", "cancel",
-	"stream_next", "result_read", "result_drop", "last_error",
+# call_families gives the family of the calls aios knows by name. Local calls touch only the
+# calling agent's own process state (its input, output, log and result table); they need no
+# grant. "start" is the one decision taken when an agent starts; it also governs the WASI
+# functions (clock, random, yield, args, environment, stdio).
+call_families := {
+	"start": "local", "abi_version": "local", "input": "local", "output": "local", "log": "local",
+	"poll": "local", "wait": "local", "cancel": "local", "stream_next": "local",
+	"result_read": "local", "result_drop": "local", "last_error": "local",
+	"llm_generate": "llm", "tool_call": "tool",
 }
 
 # identity_args are argument names that claim an identity; they must name the caller.
@@ -21,12 +30,9 @@ identity_args := {
 	"digest": "digest",
 }
 
-family := "local" if {
-	local_calls[input.call]
-} else := "llm" if {
-	input.call == "llm_generate"
-} else := "tool" if {
-	input.call == "tool_call"
+# family is the kind of call: local, llm, tool, memory (memory_*) or any other call.
+family := f if {
+	f := call_families[input.call]
 } else := "memory" if {
 	startswith(input.call, "memory_")
 } else := "call"
@@ -39,51 +45,88 @@ args := input.args if {
 
 host := object.get(args, "host", "")
 
-# wanted lists what the call uses as [capability, value] pairs; using any one of them is
-# enough (a generation names a model, its class, or both).
-wanted := {["models", m] | family == "llm"; m := object.get(args, "model", ""); m != ""} | {["classes", c] | family == "llm"; c := object.get(args, "class", ""); c != ""} if {
+# wanted lists what the call uses as [capability, value] pairs, a model before its class; using
+# any one of them is enough (a generation names a model, its class, or both). Local calls use
+# nothing.
+wanted := llm_wanted if {
 	family == "llm"
-} else := {["tools", t] | t := object.get(args, "tool", ""); t != ""} if {
+} else := [["tools", t]] if {
 	family == "tool"
-} else := {["memory", s] | s := object.get(args, "space", ""); s != ""} if {
+	t := object.get(args, "tool", "")
+	t != ""
+} else := [["memory", s]] if {
 	family == "memory"
-} else := {["calls", input.call]}
+	s := object.get(args, "space", "")
+	s != ""
+} else := [["calls", input.call]] if {
+	family == "call"
+} else := []
+
+llm_wanted := [["models", m], ["classes", c]] if {
+	m := object.get(args, "model", "")
+	m != ""
+	c := object.get(args, "class", "")
+	c != ""
+} else := [["models", m]] if {
+	m := object.get(args, "model", "")
+	m != ""
+} else := [["classes", c]] if {
+	c := object.get(args, "class", "")
+	c != ""
+} else := []
 
 # subject names what the call uses, for reasons.
-subject := concat(" or ", sort([sprintf("%s %q", [noun[k], v]) | some [k, v] in wanted]))
+subject := concat(" or ", [sprintf("%s %q", [noun[kind], v]) | some [kind, v] in wanted])
 
 noun := {"models": "model", "classes": "model class", "tools": "tool", "memory": "memory space", "calls": "call"}
+
+# names_no says what a call of each family must name.
+names_no := {"llm": "model or model class", "tool": "tool", "memory": "memory space"}
 
 # grants are the operator's grants whose selectors all match the caller ("" or "*": any).
 grants := [g |
 	some g in data.aios.config.grants
-	g.agent in {"", "*", input.agent.name}
-	g.publisher in {"", "*", input.agent.publisher}
-	g.tenant in {"", "*", input.agent.tenant}
+	g.agent in agent_selectors
+	g.publisher in publisher_selectors
+	g.tenant in tenant_selectors
 ]
 
+agent_selectors := {"", "*", input.agent.name}
+
+publisher_selectors := {"", "*", input.agent.publisher}
+
+tenant_selectors := {"", "*", input.agent.tenant}
+
+# A capability list allows a value when it has the value or "*".
 declared_ok if {
 	some [kind, v] in wanted
-	some x in input.agent.capabilities[kind]
-	x in {"*", v}
+	v in input.agent.capabilities[kind]
+}
+
+declared_ok if {
+	some [kind, _] in wanted
+	"*" in input.agent.capabilities[kind]
 }
 
 granted_ok if {
 	some [kind, v] in wanted
 	some g in grants
-	some x in g[kind]
-	x in {"*", v}
+	v in g[kind]
+}
+
+granted_ok if {
+	some [kind, _] in wanted
+	some g in grants
+	"*" in g[kind]
 }
 
 # host_listed(list, h): h is in list, or list has "*", or an entry "*.d" with h a subdomain of d.
+host_listed(list, h) if h in list
+
+host_listed(list, _) if "*" in list
+
 host_listed(list, h) if {
 	some p in list
-	host_matches(p, h)
-}
-
-host_matches(p, h) if p in {"*", h}
-
-host_matches(p, h) if {
 	startswith(p, "*.")
 	endswith(h, substring(p, 1, -1))
 }
@@ -108,52 +151,54 @@ host_ok if {
 permitted if family == "local"
 
 permitted if {
-	family != "local"
 	declared_ok
 	granted_ok
 	host_ok
 }
 
-# problems are the built-in reasons to deny.
-problems contains "the agent has no name" if input.agent.name == ""
+# problems are the built-in reasons to deny. unpermitted are those that can hold only when the
+# call is not permitted, so an allowed call does not evaluate them.
+problems := unpermitted | vetoes if {
+	not permitted
+} else := vetoes
 
-problems contains sprintf("the call names no %s", [what]) if {
-	family != "local"
+unpermitted contains sprintf("the call names no %s", [what]) if {
+	what := names_no[family]
 	count(wanted) == 0
-	what := {"llm": "model or model class", "tool": "tool", "memory": "memory space"}[family]
 }
 
-problems contains sprintf("%s is not declared by the agent", [subject]) if {
-	family != "local"
+unpermitted contains sprintf("%s is not declared by the agent", [subject]) if {
 	count(wanted) > 0
 	not declared_ok
 }
 
-problems contains sprintf("%s is not granted to the agent by the operator", [subject]) if {
-	family != "local"
+unpermitted contains sprintf("%s is not granted to the agent by the operator", [subject]) if {
 	declared_ok
 	not granted_ok
 }
 
-problems contains sprintf("host %q is not declared by the agent", [host]) if {
+vetoes contains "the agent has no name" if input.agent.name == ""
+
+vetoes contains sprintf("host %q is not declared by the agent", [host]) if {
 	host != ""
 	not host_declared
 }
 
-problems contains sprintf("host %q is not granted to the agent by the operator", [host]) if {
+vetoes contains sprintf("host %q is not granted to the agent by the operator", [host]) if {
 	host != ""
 	host_declared
 	not host_granted
 }
 
-problems contains sprintf("argument %q names %q, but the caller's %s is %q", [k, v, f, own]) if {
+vetoes contains sprintf("argument %q names %q, but the caller's %s is %q", [k, v, f, own]) if {
 	some k, v in args
 	f := identity_args[k]
 	own := input.agent[f]
 	v != own
 }
 
-problems contains sprintf("conflicting core_class obligations: %s", [concat(", ", sort(core_classes))]) if {
+vetoes contains sprintf("conflicting core_class obligations: %s", [concat(", ", sort(core_classes))]) if {
+	has_operator_obligations
 	count(core_classes) > 1
 }
 
@@ -169,18 +214,26 @@ allow if {
 	count(reasons) == 0
 }
 
-reason := concat("; ", reasons) if {
+reason := allowed_reason if {
+	allow
+} else := concat("; ", reasons) if {
 	count(reasons) > 0
-} else := "denied by default" if {
-	not allow
-} else := "the call touches only the agent's own state" if {
+} else := "denied by default"
+
+allowed_reason := "the call touches only the agent's own state" if {
 	family == "local"
 } else := sprintf("%s and host %q are declared by the agent and granted by the operator", [subject, host]) if {
 	host != ""
 } else := sprintf("%s is declared by the agent and granted by the operator", [subject])
 
 # Obligations from operator policies, merged to the strictest value. Fields are read with
-# object.get so that operator obligations of different shapes type-check together.
+# object.get so that operator obligations of different shapes type-check together. None of
+# this is evaluated unless some operator policy produces an obligation.
+has_operator_obligations if {
+	some o in data.aios.policy.obligations
+	is_object(o)
+}
+
 operator_obligations := [o |
 	some o in data.aios.policy.obligations
 	is_object(o)
@@ -228,7 +281,7 @@ obligations := {
 	"core_class": core_class,
 	"confirm": confirm,
 	"redact": redact,
-} if count(operator_obligations) > 0
+} if has_operator_obligations
 
 decision := {
 	"allow": allow,
