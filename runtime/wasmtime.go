@@ -1,0 +1,137 @@
+//go:build wasmtime
+
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+
+	"github.com/aiosys/aios/hostcalls"
+	"github.com/aiosys/aios/limits"
+)
+
+// errEngineClosed ends the runs still going when their engine closes, and refuses new work.
+var errEngineClosed = errors.New("wasmtime: engine closed")
+
+// wasmtimeEngine runs agents on Wasmtime (https://wasmtime.dev) through wasmtime-go, which
+// links Wasmtime's C library with cgo. Wasmtime fixes the wasm stack bound per engine, so e
+// keeps one variant (a Wasmtime engine and its linker) per stack limit in use; one ticker
+// advances the epoch of every variant, which is how running code is interrupted.
+type wasmtimeEngine struct {
+	table  []hostcalls.Func
+	lookup lookupFunc
+	cache  *artifactCache // nil without a disk cache
+	base   *wtVariant     // the default stack's variant, which compiles
+	ticker *epochTicker
+
+	mu       sync.Mutex
+	closed   bool
+	variants map[uint64]*wtVariant // by stack size in bytes
+	runs     map[uint64]context.CancelCauseFunc
+	nextRun  uint64
+	busy     sync.WaitGroup // compiles and runs in progress
+}
+
+// NewWasmtime returns the engine built with the `wasmtime` build tag. It takes the same Config
+// as NewWazero; compiled modules are cached under cfg.CacheDir/wasmtime-<version>.
+//
+// # Notes
+//
+//   - limits.Limits.Stack is honoured (Wasmtime's max_wasm_stack), rounded down to 64 KiB and
+//     clamped to between 64 KiB and 4 MiB so that wasm always fits on the host thread's stack.
+//   - Code that never calls the host is interrupted through Wasmtime's epochs: a cancelled
+//     context, a time limit or Close stops it within a few milliseconds (epochTick).
+//   - A memory.grow past limits.Limits.Memory fails in the guest (-1) as the spec allows, but
+//     Wasmtime's C API does not report it. The agent is ended with a "memory" ExceededError
+//     when it then traps with no room left for one more page; a guest that handles the failure
+//     or exits on its own keeps its own outcome.
+//   - Deserializing a cached artifact runs the code in it: CacheDir must be writable only by
+//     the user that runs aios. The directory is created with mode 0700.
+func NewWasmtime(ctx context.Context, cfg Config) (Engine, error) {
+	if _, err := storePointerOffset(); err != nil {
+		return nil, fmt.Errorf("wasmtime: %w", err)
+	}
+	table := cfg.Table
+	if table == nil {
+		table = hostcalls.Table()
+	}
+	var cache *artifactCache
+	if cfg.CacheDir != "" {
+		c, err := openArtifactCache(cfg.CacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("wasmtime: %w", err)
+		}
+		cache = c
+	}
+	stack := wasmStack(limits.Defaults().Stack)
+	base, err := newVariant(stack, table)
+	if err != nil {
+		return nil, fmt.Errorf("wasmtime: %w", err)
+	}
+	e := &wasmtimeEngine{
+		table:    table,
+		lookup:   tableLookup(table),
+		cache:    cache,
+		base:     base,
+		variants: map[uint64]*wtVariant{stack: base},
+		runs:     map[uint64]context.CancelCauseFunc{},
+	}
+	e.ticker = startEpochTicker(epochTick, e.engines)
+	return e, nil
+}
+
+// Name implements Engine.
+func (e *wasmtimeEngine) Name() string { return "wasmtime" }
+
+// Compile implements Engine: Inspect, Check, then compile with Cranelift (served from the disk
+// cache when the same module was compiled before by the same Wasmtime version and host).
+func (e *wasmtimeEngine) Compile(ctx context.Context, wasm []byte) (Module, error) {
+	rep, err := Inspect(wasm)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(rep, e.lookup); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("compile: %w", err)
+	}
+	_, done, err := e.begin(0, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	cm, err := e.compile(wasm)
+	if err != nil {
+		return nil, err
+	}
+	return newWasmtimeModule(e, rep, cm), nil
+}
+
+// compile compiles wasm for the base variant, through the disk cache if there is one. A cached
+// artifact that Wasmtime refuses (another version, other CPU features) is replaced.
+func (e *wasmtimeEngine) compile(wasm []byte) (*wasmtime.Module, error) {
+	if e.cache != nil {
+		if art, ok := e.cache.load(wasm); ok {
+			if cm, err := wasmtime.NewModuleDeserialize(e.base.engine, art); err == nil {
+				return cm, nil
+			}
+		}
+	}
+	cm, err := wasmtime.NewModule(e.base.engine, wasm)
+	if err != nil {
+		msg, _ := splitWasmtimeError(err)
+		return nil, fmt.Errorf("compile: %s", msg)
+	}
+	if e.cache != nil {
+		// A cache that cannot be written costs the next compile, not this one.
+		if art, err := cm.Serialize(); err == nil {
+			_ = e.cache.store(wasm, art)
+		}
+	}
+	return cm, nil
+}

@@ -1,0 +1,7 @@
+//go:build wasmtime
+
+package runtime
+
+func init() {
+	benchEngines = append(benchEngines, benchEngine{name: "wasmtime", new: NewWasmtime})
+}

@@ -1,0 +1,165 @@
+//go:build wasmtime
+
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+
+	"github.com/aiosys/aios/hostcalls"
+	"github.com/aiosys/aios/limits"
+)
+
+var errModuleClosed = errors.New("wasmtime: module closed")
+
+// wasmtimeModule is a compiled agent. It holds the module compiled for the engine's base
+// variant and, made on first use by deserializing that one, a copy for each other variant
+// (stack limit) it has run in.
+type wasmtimeModule struct {
+	eng    *wasmtimeEngine
+	report *Report
+
+	// mu guards the map; a read lock is held while a module from it is instantiated, so Close
+	// does not free one under a run.
+	mu       sync.RWMutex
+	closed   bool
+	compiled map[*wtVariant]*wasmtime.Module
+}
+
+func newWasmtimeModule(e *wasmtimeEngine, rep *Report, cm *wasmtime.Module) *wasmtimeModule {
+	return &wasmtimeModule{eng: e, report: rep, compiled: map[*wtVariant]*wasmtime.Module{e.base: cm}}
+}
+
+// Run implements Module. Zero fields of lim take limits.Defaults. Run closes g when the
+// instance ends. proc_exit(0) is a normal end and gives nil. See NewWasmtime for how limits
+// differ from wazero.
+func (m *wasmtimeModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.Limits) error {
+	if g == nil {
+		return errors.New("run: no guest")
+	}
+	defer g.Close()
+	lim = lim.Or(limits.Defaults())
+	maxMem := lim.Memory / PageSize * PageSize
+	if mem := m.report.Memory; mem != nil && mem.MinPages > maxMem/PageSize {
+		return fmt.Errorf("run: the module's initial memory of %d pages is above the limit: %w",
+			mem.MinPages, memoryExceeded(maxMem))
+	}
+
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	runCtx, cancelWall := context.WithTimeoutCause(runCtx, lim.WallTime, durationExceeded("wall_time", lim.WallTime))
+	defer cancelWall()
+	v, done, err := m.eng.begin(wasmStack(lim.Stack), cancel)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	defer done()
+	cpu := watchCPU(g, lim.CPUTime, func() { cancel(durationExceeded("cpu_time", lim.CPUTime)) })
+	defer cpu.stop()
+
+	return m.run(ctx, v, &wtInstance{ctx: runCtx, g: g, cpu: cpu}, maxMem)
+}
+
+// run makes a store for in on v, instantiates the module in it, calls its entry points and
+// reports the outcome. parent is Run's context.
+func (m *wasmtimeModule) run(parent context.Context, v *wtVariant, in *wtInstance, maxMem uint64) error {
+	store := wasmtime.NewStoreWithData(v.engine, in)
+	defer store.Close()
+	// One instance with its one memory; tables keep Wasmtime's defaults.
+	store.Limiter(int64(maxMem), -1, 1, -1, 1)
+	stopEpoch, err := interruptOnDone(store, in)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	defer stopEpoch()
+	cm, release, err := m.acquire(v)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	inst, err := v.linker.Instantiate(store, cm)
+	release()
+
+	end := wtEnd{maxMem: maxMem, stack: v.stack}
+	if err == nil {
+		err = callEntriesWasmtime(store, inst)
+		if ex := inst.GetExport(store, "memory"); ex != nil && ex.Memory() != nil {
+			end.memSize = uint64(ex.Memory().DataSize(store))
+		}
+	}
+	return in.outcome(parent, err, end)
+}
+
+// acquire returns the module compiled for v, deserializing the base module into v first if it
+// never ran there, with a read lock that keeps Close from freeing it; call release once it is
+// instantiated (an instance keeps its code alive by itself).
+func (m *wasmtimeModule) acquire(v *wtVariant) (cm *wasmtime.Module, release func(), err error) {
+	for {
+		m.mu.RLock()
+		if m.closed {
+			m.mu.RUnlock()
+			return nil, nil, errModuleClosed
+		}
+		if cm := m.compiled[v]; cm != nil {
+			return cm, m.mu.RUnlock, nil
+		}
+		m.mu.RUnlock()
+		if err := m.addVariant(v); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// addVariant makes the module's copy for v from the base variant's.
+func (m *wasmtimeModule) addVariant(v *wtVariant) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed || m.compiled[v] != nil {
+		return nil
+	}
+	art, err := m.compiled[m.eng.base].Serialize()
+	if err != nil {
+		return fmt.Errorf("wasmtime: serialize for a %s stack: %w", formatBytes(v.stack), err)
+	}
+	cm, err := wasmtime.NewModuleDeserialize(v.engine, art)
+	if err != nil {
+		return fmt.Errorf("wasmtime: load for a %s stack: %w", formatBytes(v.stack), err)
+	}
+	m.compiled[v] = cm
+	return nil
+}
+
+// callEntriesWasmtime calls _initialize, if exported, then _start (Check made sure both are
+// ()->()).
+func callEntriesWasmtime(store *wasmtime.Store, inst *wasmtime.Instance) error {
+	if f := inst.GetFunc(store, "_initialize"); f != nil {
+		if _, err := f.Call(store); err != nil {
+			return err
+		}
+	}
+	f := inst.GetFunc(store, "_start")
+	if f == nil {
+		return errors.New(`run: no "_start" export`)
+	}
+	_, err := f.Call(store)
+	return err
+}
+
+// Close implements Module. It waits for instantiations in progress; instances already running
+// keep their code until they end.
+func (m *wasmtimeModule) Close(context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil
+	}
+	m.closed = true
+	for _, cm := range m.compiled {
+		cm.Close()
+	}
+	clear(m.compiled)
+	return nil
+}

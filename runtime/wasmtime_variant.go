@@ -1,0 +1,89 @@
+//go:build wasmtime
+
+package runtime
+
+import (
+	"fmt"
+
+	"github.com/bytecodealliance/wasmtime-go/v39"
+
+	"github.com/aiosys/aios/hostcalls"
+)
+
+// The stack bounds a variant may have. Wasm runs on the host thread's stack (cgo calls run on
+// the thread's system stack, 8 MiB by default on Linux), so the upper bound leaves room for
+// the host frames below and above it.
+const (
+	minWasmStack = 64 << 10
+	maxWasmStack = 4 << 20
+)
+
+// stackStep is the granularity of stack bounds, which keeps the number of variants small.
+const stackStep = 64 << 10
+
+// wasmStack returns the stack bound used for a limits.Limits.Stack of limit bytes: rounded
+// down to a multiple of stackStep, within [minWasmStack, maxWasmStack].
+func wasmStack(limit uint64) uint64 {
+	return min(max(limit/stackStep*stackStep, minWasmStack), maxWasmStack)
+}
+
+// wtVariant is one Wasmtime engine, with epoch interruption and a stack bound, and a linker
+// holding every system call. The linker is shared by all instances of the variant: each host
+// function finds its instance in the store's data.
+type wtVariant struct {
+	stack  uint64
+	engine *wasmtime.Engine
+	linker *wasmtime.Linker
+}
+
+func newVariant(stack uint64, table []hostcalls.Func) (*wtVariant, error) {
+	cfg := wasmtime.NewConfig()
+	cfg.SetEpochInterruption(true)
+	cfg.SetMaxWasmStack(int(stack))
+	engine := wasmtime.NewEngineWithConfig(cfg)
+	linker, err := newLinker(engine, table)
+	if err != nil {
+		engine.Close()
+		return nil, err
+	}
+	return &wtVariant{stack: stack, engine: engine, linker: linker}, nil
+}
+
+// newLinker defines every system call of table in a new linker for engine.
+func newLinker(engine *wasmtime.Engine, table []hostcalls.Func) (*wasmtime.Linker, error) {
+	l := wasmtime.NewLinker(engine)
+	for _, f := range table {
+		params, err := wasmtimeTypes(f.Params)
+		if err == nil {
+			var results []*wasmtime.ValType
+			if results, err = wasmtimeTypes(f.Results); err == nil {
+				err = l.FuncNew(f.Module, f.Name, wasmtime.NewFuncType(params, results), hostFuncWasmtime(f))
+			}
+		}
+		if err != nil {
+			l.Close()
+			return nil, fmt.Errorf("system call %s.%s: %w", f.Module, f.Name, err)
+		}
+	}
+	return l, nil
+}
+
+func wasmtimeTypes(ts []hostcalls.ValueType) ([]*wasmtime.ValType, error) {
+	out := make([]*wasmtime.ValType, len(ts))
+	for i, t := range ts {
+		switch t {
+		case hostcalls.I32:
+			out[i] = wasmtime.NewValType(wasmtime.KindI32)
+		case hostcalls.I64:
+			out[i] = wasmtime.NewValType(wasmtime.KindI64)
+		default:
+			return nil, fmt.Errorf("unknown value type %d", t)
+		}
+	}
+	return out, nil
+}
+
+func (v *wtVariant) close() {
+	v.linker.Close()
+	v.engine.Close()
+}
