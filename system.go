@@ -11,7 +11,9 @@ import (
 
 	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/kernel"
+	"github.com/aiosys/aios/kernel/dispatch"
 	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/kernel/quota"
 	"github.com/aiosys/aios/runtime"
 )
 
@@ -19,6 +21,7 @@ import (
 type System struct {
 	cfg    config.Config
 	kernel *kernel.Kernel
+	ledger *quota.Ledger
 	engine runtime.Engine
 	cores  []llm.Core
 }
@@ -35,24 +38,22 @@ type options struct {
 // builds with the wasmtime tag).
 func WithEngine(name string) Option { return func(o *options) { o.engine = name } }
 
-// WithCores replaces the configured cores (tests and embedders with their own backends).
+// WithCores replaces the configured cores (tests and embedders with their own backends). A
+// replacement named like a configured core is scheduled with that core's settings (capacity,
+// rate limits, prices, class, weight); others have no bound.
 func WithCores(cores ...llm.Core) Option { return func(o *options) { o.cores = cores } }
 
-// New builds a System from cfg. With no cores configured it uses the deterministic echo core.
+// New builds a System from cfg: its kernel sends every generation through a dispatcher over
+// the configured cores, scheduled, retried and charged as cfg says. With no cores configured it
+// uses the deterministic echo core.
 func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error) {
 	o := options{engine: "wazero"}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	cores := o.cores
-	if cores == nil {
-		for _, cc := range cfg.CoresOrEcho() {
-			c, err := llm.New(cc)
-			if err != nil {
-				return nil, fmt.Errorf("core %q: %w", cc.Name, err)
-			}
-			cores = append(cores, c)
-		}
+	w, err := wire(cfg, o.cores)
+	if err != nil {
+		return nil, err
 	}
 	rc := runtime.Config{}
 	if cfg.DataDir != "" {
@@ -62,11 +63,64 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 	if err != nil {
 		return nil, err
 	}
-	return &System{cfg: cfg, kernel: kernel.New(kernel.Cores(cores)), engine: eng, cores: cores}, nil
+	return &System{cfg: cfg, kernel: w.kernel, ledger: w.ledger, engine: eng, cores: w.cores}, nil
+}
+
+// wiring is a kernel and what it was built over.
+type wiring struct {
+	kernel *kernel.Kernel
+	ledger *quota.Ledger
+	cores  []llm.Core
+}
+
+// wire builds the kernel over a dispatcher. Capacity is enforced there alone: configured cores
+// are built without their own bound. replace, when not nil, stands in for the configured cores
+// (see WithCores).
+func wire(cfg config.Config, replace []llm.Core) (wiring, error) {
+	configured := cfg.CoresOrEcho()
+	var backends []dispatch.Backend
+	if replace == nil {
+		for _, cc := range configured {
+			c, err := llm.New(cc.Dispatched())
+			if err != nil {
+				return wiring{}, err
+			}
+			backends = append(backends, cc.Backend(c))
+		}
+	} else {
+		byName := map[string]config.Core{}
+		for _, cc := range configured {
+			byName[cc.EffectiveName()] = cc
+		}
+		for _, c := range replace {
+			cc, ok := byName[c.Name()]
+			if !ok {
+				cc = config.Core{}
+			}
+			backends = append(backends, cc.Backend(c))
+		}
+	}
+	o, err := cfg.DispatchOptions()
+	if err != nil {
+		return wiring{}, fmt.Errorf("config: %w", err)
+	}
+	d, err := dispatch.New(backends, o)
+	if err != nil {
+		return wiring{}, err
+	}
+	w := wiring{kernel: kernel.New(d), ledger: o.Ledger}
+	for _, b := range backends {
+		w.cores = append(w.cores, b.Core)
+	}
+	return w, nil
 }
 
 // Kernel returns the system's kernel.
 func (s *System) Kernel() *kernel.Kernel { return s.kernel }
+
+// Ledger returns the token and money accounts of every agent and tenant that has generated,
+// with the [quotas] budgets.
+func (s *System) Ledger() *quota.Ledger { return s.ledger }
 
 // Engine returns the name of the system's WebAssembly engine.
 func (s *System) Engine() string { return s.engine.Name() }
@@ -86,15 +140,23 @@ func (s *System) Close(ctx context.Context) error {
 	return s.engine.Close(ctx)
 }
 
-// Load validates and compiles an agent module. A refused module gives a *runtime.RefusedError.
+// Load validates and compiles an agent module. A module aios refuses to load (see IsRefused)
+// is refused before any of its code runs.
 func (s *System) Load(ctx context.Context, name string, wasm []byte) (*Agent, error) {
 	m, err := s.engine.Compile(ctx, wasm)
 	if err != nil {
-		var refused *runtime.RefusedError
-		if errors.As(err, &refused) {
+		if IsRefused(err) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("compile %s: %w", name, err)
 	}
 	return &Agent{sys: s, name: name, module: m}, nil
+}
+
+// IsRefused reports whether err means a module was refused at load: it is not well-formed
+// WebAssembly (*runtime.FormatError) or breaks the ABI's rules (*runtime.RefusedError).
+func IsRefused(err error) bool {
+	var refused *runtime.RefusedError
+	var format *runtime.FormatError
+	return errors.As(err, &refused) || errors.As(err, &format)
 }

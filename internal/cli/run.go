@@ -20,7 +20,6 @@ import (
 	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/kernel"
 	"github.com/aiosys/aios/limits"
-	"github.com/aiosys/aios/runtime"
 )
 
 // RunOptions are `aios run`'s flags and dependencies.
@@ -116,20 +115,19 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		return exitWith(ExitConfig, err)
 	}
 	defer sys.Close(context.Background())
-	if sys.EchoOnly() {
-		fmt.Fprintln(o.IO.ErrOut, "aios: no LLM cores configured; the built-in echo core answers (deterministic replies, no model)")
-	}
 
 	name := strings.TrimSuffix(filepath.Base(o.File), filepath.Ext(o.File))
 	agent, err := sys.Load(ctx, name, wasm)
 	if err != nil {
-		var refused *runtime.RefusedError
-		if errors.As(err, &refused) {
+		if aios.IsRefused(err) {
 			return exitWith(ExitRefused, fmt.Errorf("%s: %w", o.File, err))
 		}
 		return exitWith(ExitKernel, err)
 	}
 	defer agent.Close(context.Background())
+	if sys.EchoOnly() {
+		fmt.Fprintln(o.IO.ErrOut, "aios: no LLM cores configured; the built-in echo core answers (deterministic replies, no model)")
+	}
 
 	show := newEventPrinter(o.IO.ErrOut, IsTerminal(o.IO.ErrOut), o.Replicas > 1)
 	results := make([]*aios.Result, o.Replicas)
