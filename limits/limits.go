@@ -84,3 +84,34 @@ type ExceededError struct {
 func (e *ExceededError) Error() string {
 	return "limit exceeded: " + e.Limit + " (" + e.Value + ")"
 }
+
+// Within returns l with every field that exceeds the same field of max lowered to it; a zero
+// field of either means "not set" and takes the other's value. Over lists the fields that
+// were lowered, by toml name.
+func (l Limits) Within(max Limits) (in Limits, over []string) {
+	size := func(name string, v, m uint64) uint64 {
+		switch {
+		case v == 0:
+			return m
+		case m != 0 && v > m:
+			over = append(over, name)
+			return m
+		}
+		return v
+	}
+	dur := func(name string, v, m time.Duration) time.Duration {
+		return time.Duration(size(name, uint64(v), uint64(m)))
+	}
+	in = Limits{
+		Memory:   size("memory", l.Memory, max.Memory),
+		CPUTime:  dur("cpu_time", l.CPUTime, max.CPUTime),
+		WallTime: dur("wall_time", l.WallTime, max.WallTime),
+		Stack:    size("stack", l.Stack, max.Stack),
+		Log:      size("log", l.Log, max.Log),
+		Output:   size("output", l.Output, max.Output),
+		Request:  size("request", l.Request, max.Request),
+		Response: size("response", l.Response, max.Response),
+		InFlight: int(size("in_flight", uint64(l.InFlight), uint64(max.InFlight))),
+	}
+	return in, over
+}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -35,6 +34,7 @@ type RunOptions struct {
 	Replicas   int
 	Engine     string
 	Env        []string
+	Trust      trustFlags
 }
 
 // NewCmdRun builds `aios run`. runF replaces the command's work in tests; nil runs it for real.
@@ -76,6 +76,9 @@ Exit status: the agent's own exit code (0 when it returns normally); otherwise
 	f.IntVarP(&opts.Replicas, "replicas", "n", 1, "run N instances of the agent at once")
 	f.StringVar(&opts.Engine, "engine", "wazero", "WebAssembly engine: wazero, or wasmtime in builds with -tags wasmtime")
 	f.StringArrayVarP(&opts.Env, "env", "e", nil, "set an environment variable for the agent (KEY=VALUE; repeatable)")
+	opts.Trust.registerKeys(f)
+	opts.Trust.registerRequire(f)
+	opts.Trust.registerCache(f)
 	return cmd
 }
 
@@ -87,27 +90,21 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	if err != nil {
 		return exitWith(ExitNoInput, err)
 	}
-	wasm, err := os.ReadFile(o.File)
+	flagLim, err := o.flagLimits()
 	if err != nil {
-		return exitWith(ExitNoInput, fmt.Errorf("read agent: %w", err))
+		return err
 	}
 	cfg, err := config.Load(o.ConfigPath)
 	if err != nil {
 		return exitWith(ExitConfig, err)
 	}
-	var lim limits.Limits
-	lim.WallTime = o.Timeout
-	if o.Memory != "" {
-		var n config.Size
-		if err := n.UnmarshalText([]byte(o.Memory)); err != nil {
-			return exitWith(ExitUsage, fmt.Errorf("--memory: %w", err))
-		}
-		lim.Memory = uint64(n)
+	loaded, err := loadAgent(ctx, o.IO, o.File, o.Trust.config(), o.Trust.CacheDir)
+	if err != nil {
+		return withTrustHint(err)
 	}
-	for _, kv := range o.Env {
-		if !strings.Contains(kv, "=") {
-			return exitWith(ExitUsage, fmt.Errorf("--env %q: want KEY=VALUE", kv))
-		}
+	lim, err := agentLimits(o.IO, loaded, flagLim, cfg.Limits)
+	if err != nil {
+		return err
 	}
 
 	sys, err := aios.New(ctx, cfg, aios.WithEngine(o.Engine))
@@ -116,8 +113,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	}
 	defer sys.Close(context.Background())
 
-	name := strings.TrimSuffix(filepath.Base(o.File), filepath.Ext(o.File))
-	agent, err := sys.Load(ctx, name, wasm)
+	agent, err := sys.Load(ctx, loaded.Name, loaded.Wasm)
 	if err != nil {
 		if aios.IsRefused(err) {
 			return exitWith(ExitRefused, fmt.Errorf("%s: %w", o.File, err))
@@ -258,4 +254,42 @@ func sortByPID(results []*aios.Result, errs []error) {
 	for i, j := range idx {
 		results[i], errs[i] = rs[j], es[j]
 	}
+}
+
+// flagLimits are the limits set on the command line, which win over the manifest and config.
+func (o *RunOptions) flagLimits() (limits.Limits, error) {
+	lim := limits.Limits{WallTime: o.Timeout}
+	if o.Memory != "" {
+		var n config.Size
+		if err := n.UnmarshalText([]byte(o.Memory)); err != nil {
+			return lim, exitWith(ExitUsage, fmt.Errorf("--memory: %w", err))
+		}
+		lim.Memory = uint64(n)
+	}
+	for _, kv := range o.Env {
+		if !strings.Contains(kv, "=") {
+			return lim, exitWith(ExitUsage, fmt.Errorf("--env %q: want KEY=VALUE", kv))
+		}
+	}
+	return lim, nil
+}
+
+// agentLimits combines the limits for one agent: command-line flags win; then the bundle's
+// manifest, which may lower the host's limits (config, else defaults) but not raise them;
+// then the host's limits.
+func agentLimits(io *IOStreams, a *loadedAgent, flags, host limits.Limits) (limits.Limits, error) {
+	host = host.Or(limits.Defaults())
+	if a.Manifest == nil {
+		return flags.Or(host), nil
+	}
+	asked, err := a.Manifest.Limits.Resolve()
+	if err != nil {
+		return limits.Limits{}, exitWith(ExitRefused, fmt.Errorf("%s: manifest limits: %w", a.Source, err))
+	}
+	within, over := asked.Within(host)
+	if len(over) > 0 {
+		fmt.Fprintf(io.ErrOut, "aios: %s asks for more than this host allows (%s); the host's limits apply\n",
+			a.Name, strings.Join(over, ", "))
+	}
+	return flags.Or(within), nil
 }
