@@ -7,11 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/aiosys/aios/limits"
+	"github.com/aiosys/aios/packager/bundle"
 	"github.com/aiosys/aios/runtime"
 )
 
@@ -58,6 +62,8 @@ type inspection struct {
 	Memory   *runtime.MemoryInfo     `json:"memory,omitempty"`
 	Loads    bool                    `json:"loads"`
 	Refusal  string                  `json:"refusal,omitempty"`
+	// Bundle is set for a bundle: its manifest and (unverified) signer.
+	Bundle *bundle.Report `json:"bundle,omitempty"`
 }
 
 type inspectImport struct {
@@ -88,6 +94,16 @@ func runInspect(o *InspectOptions) error {
 		File: o.File, Size: len(wasm), Digest: "sha256:" + hex.EncodeToString(sum[:]),
 		Sections: rep.Customs, Memory: rep.Memory, Loads: true,
 		Imports: []inspectImport{}, Exports: []inspectExport{},
+	}
+	if b, err := bundle.Open(wasm); err == nil {
+		rep, err := b.Inspect()
+		if err != nil {
+			return exitWith(ExitRefused, fmt.Errorf("%s: %w", o.File, err))
+		}
+		rep.Imports = nil // listed below, with aios's verdict on each
+		in.Bundle = &rep
+	} else if !errors.Is(err, bundle.ErrNoManifest) {
+		return exitWith(ExitRefused, fmt.Errorf("%s: %w", o.File, err))
 	}
 	bad := map[string]bool{}
 	if err := runtime.Check(rep); err != nil {
@@ -134,6 +150,9 @@ func printInspection(io *IOStreams, in inspection) {
 	defer w.Flush()
 	fmt.Fprintf(w, "file:\t%s (%d bytes)\n", in.File, in.Size)
 	fmt.Fprintf(w, "digest:\t%s\n", in.Digest)
+	if b := in.Bundle; b != nil {
+		printBundle(w, b)
+	}
 	if m := in.Memory; m != nil {
 		max := "none"
 		if m.HasMax {
@@ -176,4 +195,53 @@ func pagesSize(pages uint64) string {
 	default:
 		return fmt.Sprintf("%d KiB", b>>10)
 	}
+}
+
+// printBundle shows what a bundle's manifest asks for and who signed it. The signature is not
+// checked against any trust setting here; `aios verify` does that.
+func printBundle(w io.Writer, b *bundle.Report) {
+	m := b.Manifest
+	fmt.Fprintf(w, "bundle:\t%s %s\n", m.Name, m.Version)
+	if m.Description != "" {
+		fmt.Fprintf(w, "description:\t%s\n", m.Description)
+	}
+	if len(m.Authors) > 0 {
+		fmt.Fprintf(w, "authors:\t%s\n", strings.Join(m.Authors, ", "))
+	}
+	if m.License != "" {
+		fmt.Fprintf(w, "license:\t%s\n", m.License)
+	}
+	signer := "(unsigned)"
+	if b.Signer != "" {
+		signer = b.Signer + " (not verified here: use aios verify)"
+	}
+	fmt.Fprintf(w, "signer:\t%s\n", signer)
+	c := m.Capabilities
+	for _, l := range []struct {
+		name string
+		vs   []string
+	}{{"models", c.Models}, {"classes", c.Classes}, {"tools", c.Tools}, {"memory spaces", c.Memory}} {
+		if len(l.vs) > 0 {
+			fmt.Fprintf(w, "asks for %s:\t%s\n", l.name, strings.Join(l.vs, ", "))
+		}
+	}
+	if lim, err := m.Limits.Resolve(); err == nil && lim != (limits.Limits{}) {
+		fmt.Fprintf(w, "asks for limits:\t%s\n", describeLimits(m.Limits))
+	}
+}
+
+func describeLimits(l bundle.Limits) string {
+	var parts []string
+	for _, f := range []struct{ name, v string }{
+		{"memory", l.Memory}, {"cpu_time", l.CPUTime}, {"wall_time", l.WallTime}, {"stack", l.Stack},
+		{"log", l.Log}, {"output", l.Output}, {"request", l.Request}, {"response", l.Response},
+	} {
+		if f.v != "" {
+			parts = append(parts, f.name+" "+f.v)
+		}
+	}
+	if l.InFlight != 0 {
+		parts = append(parts, fmt.Sprintf("in_flight %d", l.InFlight))
+	}
+	return strings.Join(parts, ", ")
 }
