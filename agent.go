@@ -20,10 +20,14 @@ type Agent struct {
 
 // RunOptions describe one run of an agent.
 type RunOptions struct {
-	Input  []byte
-	Args   []string
-	Env    []string
-	Limits limits.Limits // zero fields take the system's configured limits, then the defaults
+	// Tenant is whose the run is: fair share by tenant and tenant budgets count it there.
+	Tenant string
+	// Priority orders the run's generations under the priority scheduler; higher first.
+	Priority int
+	Input    []byte
+	Args     []string
+	Env      []string
+	Limits   limits.Limits // zero fields take the system's configured limits, then the defaults
 	// Events receives the agent's log lines and streamed tokens live. May be nil.
 	Events func(kernel.Event)
 }
@@ -46,12 +50,14 @@ type Result struct {
 func (a *Agent) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	lim := o.Limits.Or(a.sys.cfg.Limits).Or(limits.Defaults())
 	proc, err := a.sys.kernel.Spawn(kernel.Spec{
-		Name:   a.name,
-		Input:  o.Input,
-		Args:   o.Args,
-		Env:    o.Env,
-		Limits: kernel.Limits{Log: lim.Log, Output: lim.Output},
-		Events: o.Events,
+		Name:     a.name,
+		Tenant:   o.Tenant,
+		Priority: o.Priority,
+		Input:    o.Input,
+		Args:     o.Args,
+		Env:      o.Env,
+		Limits:   kernel.Limits{Log: lim.Log, Output: lim.Output},
+		Events:   o.Events,
 	})
 	if err != nil {
 		return nil, err

@@ -32,9 +32,22 @@ type Config struct {
 	// ~/.local/share/aios.
 	DataDir string
 	// Cores are the LLM backends; see CoresOrEcho.
-	Cores []llm.CoreConfig
+	Cores []Core
+	// Scheduler orders and places generations; keys the file leaves out have
+	// DefaultScheduler's values.
+	Scheduler Scheduler
+	// Aliases map names agents may ask for onto models, classes or other aliases.
+	Aliases map[string]string
+	// Quotas are token and money budgets per agent and tenant.
+	Quotas Quotas
 	// Limits bound each agent; fields the file leaves out have limits.Defaults' values.
 	Limits limits.Limits
+}
+
+// Default returns the configuration used when there is no file: no data directory yet (Load
+// fills it in), no cores, the default scheduler and limits.
+func Default() Config {
+	return Config{Scheduler: DefaultScheduler(), Limits: limits.Defaults()}
 }
 
 // Load reads the configuration file at path, applies the AIOS_* environment variables over it,
@@ -53,7 +66,7 @@ func Load(path string) (Config, error) {
 	if !explicit {
 		path = DefaultPath()
 	}
-	cfg := Config{Limits: limits.Defaults()}
+	cfg := Default()
 	data, err := os.ReadFile(path)
 	switch {
 	case err == nil:
@@ -104,6 +117,9 @@ func (c *Config) decode(path string, data []byte) error {
 	for _, fc := range f.Cores {
 		c.Cores = append(c.Cores, fc.core())
 	}
+	c.Scheduler = f.Scheduler.scheduler(md)
+	c.Aliases = f.Aliases
+	c.Quotas = f.Quotas.quotas()
 	c.Limits = f.Limits.limits().Or(limits.Defaults())
 	return nil
 }
@@ -127,9 +143,9 @@ func (c *Config) applyEnv() error {
 }
 
 // CoresOrEcho returns the configured cores or, when there are none, one echo core.
-func (c Config) CoresOrEcho() []llm.CoreConfig {
+func (c Config) CoresOrEcho() []Core {
 	if len(c.Cores) == 0 {
-		return []llm.CoreConfig{{Name: llm.EchoName, Kind: llm.KindEcho}}
+		return []Core{{CoreConfig: llm.CoreConfig{Name: llm.EchoName, Kind: llm.KindEcho}}}
 	}
 	return c.Cores
 }

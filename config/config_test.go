@@ -39,7 +39,8 @@ func TestLoadDefaultsWithoutFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{DataDir: filepath.Join(dir, "data", "aios"), Limits: limits.Defaults()}
+	want := Default()
+	want.DataDir = filepath.Join(dir, "data", "aios")
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got %+v\nwant %+v", cfg, want)
 	}
@@ -118,11 +119,12 @@ in_flight = 8
 	want := Config{
 		Path:    p,
 		DataDir: "/var/lib/aios",
-		Cores: []llm.CoreConfig{
-			{Name: "local", Kind: "openai", BaseURL: "http://127.0.0.1:8000/v1", APIKeyEnv: "LOCAL_KEY",
-				Models: []string{"a", "b"}, Capacity: 4, Timeout: 90 * time.Second},
-			{Kind: "echo", Latency: 5 * time.Millisecond},
+		Cores: []Core{
+			{CoreConfig: llm.CoreConfig{Name: "local", Kind: "openai", BaseURL: "http://127.0.0.1:8000/v1", APIKeyEnv: "LOCAL_KEY",
+				Models: []string{"a", "b"}, Capacity: 4, Timeout: 90 * time.Second}},
+			{CoreConfig: llm.CoreConfig{Kind: "echo", Latency: 5 * time.Millisecond}},
 		},
+		Scheduler: DefaultScheduler(),
 		Limits: limits.Limits{
 			Memory: 64 << 20, CPUTime: 30 * time.Second, WallTime: time.Hour, Stack: 512 << 10,
 			Log: 2 << 10, Output: 1e6, Request: 512 << 10, Response: 1 << 30, InFlight: 8,
@@ -241,16 +243,20 @@ func TestSampleConfigLoads(t *testing.T) {
 }
 
 // TestFileKeysMatch keeps the file structs in step with the types they fill: a key added to
-// llm.CoreConfig or limits.Limits must be readable from aios.toml.
+// llm.CoreConfig, Core, Scheduler or limits.Limits must be readable from aios.toml.
 func TestFileKeysMatch(t *testing.T) {
-	pairs := []struct{ file, target any }{
-		{fileCore{}, llm.CoreConfig{}},
-		{fileLimits{}, limits.Limits{}},
+	coreKeys := append(tomlKeys(llm.CoreConfig{}), "rpm", "tpm", "price_in", "price_out", "class", "weight")
+	if got := tomlKeys(fileCore{}); !reflect.DeepEqual(got, coreKeys) {
+		t.Errorf("fileCore keys %q, want llm.CoreConfig's and Core's %q", got, coreKeys)
 	}
-	for _, p := range pairs {
-		if got, want := tomlKeys(p.file), tomlKeys(p.target); !reflect.DeepEqual(got, want) {
-			t.Errorf("%T keys %q, %T keys %q", p.file, got, p.target, want)
-		}
+	if got, want := len(tomlKeys(Core{})), 1+len(coreKeys)-len(tomlKeys(llm.CoreConfig{})); got != want {
+		t.Errorf("Core has %d fields, fileCore reads %d of its own: add the new key to fileCore", got, want)
+	}
+	if got, want := len(tomlKeys(fileScheduler{})), len(tomlKeys(Scheduler{})); got != want {
+		t.Errorf("fileScheduler has %d keys, Scheduler %d fields", got, want)
+	}
+	if got, want := tomlKeys(fileLimits{}), tomlKeys(limits.Limits{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("fileLimits keys %q, limits.Limits keys %q", got, want)
 	}
 }
 

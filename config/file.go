@@ -11,9 +11,12 @@ import (
 // forms Size and Duration accept. A test keeps its keys in step with llm.CoreConfig and
 // limits.Limits.
 type fileConfig struct {
-	DataDir string     `toml:"data_dir"`
-	Cores   []fileCore `toml:"cores"`
-	Limits  fileLimits `toml:"limits"`
+	DataDir   string            `toml:"data_dir"`
+	Cores     []fileCore        `toml:"cores"`
+	Scheduler fileScheduler     `toml:"scheduler"`
+	Aliases   map[string]string `toml:"aliases"`
+	Quotas    fileQuotas        `toml:"quotas"`
+	Limits    fileLimits        `toml:"limits"`
 }
 
 type fileCore struct {
@@ -25,6 +28,12 @@ type fileCore struct {
 	Capacity  int      `toml:"capacity"`
 	Latency   Duration `toml:"latency"`
 	Timeout   Duration `toml:"timeout"`
+	RPM       int      `toml:"rpm"`
+	TPM       int      `toml:"tpm"`
+	PriceIn   float64  `toml:"price_in"`
+	PriceOut  float64  `toml:"price_out"`
+	Class     string   `toml:"class"`
+	Weight    float64  `toml:"weight"`
 }
 
 type fileLimits struct {
@@ -39,16 +48,24 @@ type fileLimits struct {
 	InFlight int      `toml:"in_flight"`
 }
 
-func (c fileCore) core() llm.CoreConfig {
-	return llm.CoreConfig{
-		Name:      c.Name,
-		Kind:      c.Kind,
-		BaseURL:   c.BaseURL,
-		APIKeyEnv: c.APIKeyEnv,
-		Models:    c.Models,
-		Capacity:  c.Capacity,
-		Latency:   time.Duration(c.Latency),
-		Timeout:   time.Duration(c.Timeout),
+func (c fileCore) core() Core {
+	return Core{
+		CoreConfig: llm.CoreConfig{
+			Name:      c.Name,
+			Kind:      c.Kind,
+			BaseURL:   c.BaseURL,
+			APIKeyEnv: c.APIKeyEnv,
+			Models:    c.Models,
+			Capacity:  c.Capacity,
+			Latency:   time.Duration(c.Latency),
+			Timeout:   time.Duration(c.Timeout),
+		},
+		RPM:      c.RPM,
+		TPM:      c.TPM,
+		PriceIn:  c.PriceIn,
+		PriceOut: c.PriceOut,
+		Class:    c.Class,
+		Weight:   c.Weight,
 	}
 }
 

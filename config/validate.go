@@ -7,8 +7,10 @@ import (
 
 var errNoDataDir = errors.New("data_dir is empty")
 
-// Validate checks c as a whole: a data directory, valid cores with distinct names, and limits
-// that are not negative. It reads neither the environment nor the network.
+// Validate checks c as a whole: a data directory, valid cores with distinct names, a known
+// scheduler with consistent knobs, aliases that resolve, budgets and limits that are not
+// negative, and no limit that would refuse every request (a core's tpm or a budget's tokens
+// below scheduler.default_max_tokens). It reads neither the environment nor the network.
 func (c Config) Validate() error {
 	var errs []error
 	if c.DataDir == "" {
@@ -19,12 +21,26 @@ func (c Config) Validate() error {
 		if err := core.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("cores[%d]: %w", i, err))
 		}
+		if err := core.validate(); err != nil {
+			errs = append(errs, fmt.Errorf("cores[%d]: core %q: %w", i, core.EffectiveName(), err))
+		}
+		if core.TPM > 0 && core.TPM <= c.Scheduler.DefaultMaxTokens {
+			errs = append(errs, fmt.Errorf("cores[%d]: core %q: tpm %d leaves no room for a request with scheduler.default_max_tokens %d plus its prompt; raise tpm or lower default_max_tokens",
+				i, core.EffectiveName(), core.TPM, c.Scheduler.DefaultMaxTokens))
+		}
 		name := core.EffectiveName()
 		if j, dup := seen[name]; dup {
 			errs = append(errs, fmt.Errorf("cores[%d] and cores[%d] are both named %q; give each core a distinct name", j, i, name))
 		}
 		seen[name] = i
 	}
+	if err := c.Scheduler.validate(); err != nil {
+		errs = append(errs, fmt.Errorf("scheduler: %w", err))
+	}
+	if _, err := resolveAliases(c.Aliases, c.CoresOrEcho()); err != nil {
+		errs = append(errs, fmt.Errorf("aliases: %w", err))
+	}
+	errs = append(errs, c.Quotas.validate(c.Scheduler.DefaultMaxTokens)...)
 	l := c.Limits
 	if l.CPUTime < 0 || l.WallTime < 0 {
 		errs = append(errs, fmt.Errorf("limits: cpu_time %s and wall_time %s must not be negative", l.CPUTime, l.WallTime))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aiosys/aios/kernel"
 	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/kernel/quota"
 	"github.com/aiosys/aios/limits"
 )
 
@@ -284,6 +285,8 @@ func TestErrnoOf(t *testing.T) {
 		{fail(EQUOTA, "budget"), EQUOTA},
 		{fmt.Errorf("generate: %w", kernel.ErrInvalid), EINVAL},
 		{fmt.Errorf("output: %w", kernel.ErrOutputLimit), ELIMIT},
+		{fmt.Errorf("admit: %w", &quota.ExhaustedError{}), EQUOTA},
+		{fmt.Errorf("core x: %w", &llm.StatusError{Status: 400}), EINVAL},
 	}
 	for _, tt := range tests {
 		if got := ErrnoOf(tt.err); got != tt.want {

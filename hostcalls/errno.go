@@ -6,6 +6,7 @@ import (
 
 	"github.com/aiosys/aios/kernel"
 	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/kernel/quota"
 )
 
 // Errno is an error code of the aios namespace (docs/ABI.md section 3). Codes are stable: a code,
@@ -97,6 +98,10 @@ func ErrnoOf(err error) Errno {
 		return ENOENT
 	case errors.Is(err, kernel.ErrOutputLimit):
 		return ELIMIT
+	case errors.Is(err, quota.ErrExhausted):
+		return EQUOTA
+	case errors.Is(err, llm.ErrBadRequest):
+		return EINVAL
 	default:
 		return EBACKEND
 	}

@@ -9,7 +9,8 @@ import (
 )
 
 // Cores sends a request to the first core that serves its model; an empty model goes to the
-// first core. It is the minimal router; the dispatcher (kernel issue) replaces it.
+// first core. It is a minimal router without scheduling, quotas or retries, for tests and
+// embedders that need none; a configured system uses the dispatcher (kernel/dispatch).
 type Cores []llm.Core
 
 // Name implements llm.Core.

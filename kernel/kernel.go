@@ -27,8 +27,9 @@ type Option func(*Kernel)
 // WithClock makes the kernel read time from now (tests).
 func WithClock(now func() time.Time) Option { return func(k *Kernel) { k.now = now } }
 
-// New returns a kernel that sends every generation to core, which is usually a router or
-// dispatcher over several cores (see Cores).
+// New returns a kernel that sends every generation to core: usually a *dispatch.Dispatcher
+// over the configured cores, which schedules and charges generations by the caller the kernel
+// puts in their context (see Process.Generate), or the plain router Cores.
 func New(core llm.Core, opts ...Option) *Kernel {
 	k := &Kernel{core: core, procs: map[PID]*Process{}, now: time.Now}
 	for _, o := range opts {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aiosys/aios/kernel/dispatch"
 	"github.com/aiosys/aios/kernel/llm"
 )
 
@@ -38,11 +39,16 @@ func (s State) String() string {
 
 // Spec describes a process to spawn.
 type Spec struct {
-	Name   string
-	Input  []byte
-	Args   []string
-	Env    []string
-	Limits Limits
+	Name string
+	// Tenant is whose the agent is, for fair share by tenant and tenant budgets; empty if none.
+	// It comes from the run request (later the manifest), never from the agent.
+	Tenant string
+	// Priority orders the agent's generations under the priority scheduler: higher first.
+	Priority int
+	Input    []byte
+	Args     []string
+	Env      []string
+	Limits   Limits
 	// Events receives the process's log lines and streamed tokens as they happen. It is called
 	// from the process's goroutines and must not block for long. May be nil.
 	Events func(Event)
@@ -73,16 +79,6 @@ type Event struct {
 	Level int
 	Text  string
 	Code  int
-}
-
-// Usage is what a process has consumed.
-type Usage struct {
-	Calls        int
-	Generations  int
-	InputTokens  int
-	OutputTokens int
-	LogBytes     uint64
-	OutputBytes  uint64
 }
 
 // Info is a snapshot of a process table entry.
@@ -150,7 +146,7 @@ func (p *Process) State() State {
 func (p *Process) Info() Info {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return Info{PID: p.pid, Name: p.spec.Name, State: p.state, Started: p.started, ExitCode: p.exitCode, Usage: p.usage}
+	return Info{PID: p.pid, Name: p.spec.Name, State: p.state, Started: p.started, ExitCode: p.exitCode, Usage: p.usage.clone()}
 }
 
 // Input returns the run input.
@@ -206,6 +202,10 @@ func (p *Process) Log(level int, msg string) {
 
 // Generate runs one LLM generation for the process. onChunk, if not nil, receives streamed text;
 // streamed text also reaches the process's Events.
+//
+// The generation goes to the kernel's core as the process's own (dispatch.WithCaller: its name,
+// tenant, priority and PID), whatever the request says, so schedulers and budgets see who
+// asked. What it used is added to the process's usage, per core.
 func (p *Process) Generate(ctx context.Context, req llm.Request, onChunk func(llm.Chunk)) (llm.Response, error) {
 	if len(req.Messages) == 0 {
 		return llm.Response{}, fmt.Errorf("generate: %w", ErrInvalid)
@@ -221,15 +221,15 @@ func (p *Process) Generate(ctx context.Context, req llm.Request, onChunk func(ll
 			}
 		}
 	}
+	var receipt *dispatch.Receipt
+	ctx = dispatch.WithCaller(ctx, dispatch.Caller{Agent: p.spec.Name, Tenant: p.spec.Tenant, Priority: p.spec.Priority, PID: uint64(p.pid)})
+	ctx = dispatch.WithReceipt(ctx, func(r dispatch.Receipt) { receipt = &r })
 	resp, err := p.k.core.Generate(ctx, req, sink)
 	if err != nil {
 		return llm.Response{}, err
 	}
 	p.mu.Lock()
-	p.usage.Calls++
-	p.usage.Generations++
-	p.usage.InputTokens += resp.Usage.InputTokens
-	p.usage.OutputTokens += resp.Usage.OutputTokens
+	p.usage.addGeneration(resp, receipt)
 	p.mu.Unlock()
 	return resp, nil
 }

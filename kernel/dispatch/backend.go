@@ -18,6 +18,10 @@ type Backend struct {
 	PriceIn  quota.Cost    // per million input tokens
 	PriceOut quota.Cost    // per million output tokens
 	Latency  time.Duration // expected latency before any is measured (lowest-latency strategy)
+	// Weight scales the core's share of the load among cores that can serve a request: the
+	// least-queue strategy, and the others among equals, compare in-flight requests divided by
+	// Capacity times Weight. Zero or less means 1.
+	Weight float64
 }
 
 // DefaultCapacity is a backend's capacity when none is configured.
@@ -37,6 +41,9 @@ type core struct {
 func newCore(b Backend, span time.Duration) *core {
 	if b.Capacity <= 0 {
 		b.Capacity = DefaultCapacity
+	}
+	if b.Weight <= 0 {
+		b.Weight = 1
 	}
 	c := &core{Backend: b, name: b.Core.Name(), latency: b.Latency}
 	if b.RPM > 0 {

@@ -29,7 +29,8 @@ import (
 // Whatever else resumption costs (the prompt and partial text read again by every piece but
 // the last, and the partial text read by the last) is not charged to the agent; it is counted
 // in the dispatcher's Overhead. A generation that fails or is cancelled releases its
-// reservation and is charged nothing.
+// reservation and is charged nothing. What a successful one was charged also goes to the
+// receipt function the context carries, if any (see WithReceipt).
 func (d *Dispatcher) Generate(ctx context.Context, req llm.Request, onChunk func(llm.Chunk)) (llm.Response, error) {
 	if len(req.Messages) == 0 {
 		return llm.Response{}, fmt.Errorf("generate: a request needs at least one message")
@@ -59,13 +60,18 @@ func (d *Dispatcher) Generate(ctx context.Context, req llm.Request, onChunk func
 			return llm.Response{}, fmt.Errorf("generate for agent %q: %w", caller.Agent, err)
 		}
 	}
-	resp, cost, err := d.run(ctx, caller, req, r, tokens, onChunk)
+	var rc Receipt
+	resp, cost, err := d.run(ctx, caller, req, r, tokens, onChunk, &rc)
 	if res != nil {
 		if err != nil {
 			res.Release()
 		} else {
 			res.Settle(quota.Amount{Tokens: int64(resp.Usage.InputTokens + resp.Usage.OutputTokens), Money: cost})
 		}
+	}
+	if fn := receiptFrom(ctx); fn != nil && err == nil {
+		rc.Core, rc.Usage, rc.Cost = resp.Core, resp.Usage, cost
+		fn(rc)
 	}
 	return resp, err
 }

@@ -25,6 +25,9 @@ func TestRetryableClassification(t *testing.T) {
 		{context.DeadlineExceeded, true, 0},
 		{io.ErrUnexpectedEOF, true, 0},
 		{errors.New("bad request shape"), false, 0},
+		{fmt.Errorf("core x: %w", &llm.StatusError{Status: 429}), true, 0},
+		{&llm.StatusError{Status: 502}, true, 0},
+		{&llm.StatusError{Status: 404}, false, 0},
 	} {
 		retry, after := Retryable(tc.err)
 		if retry != tc.retry || after != tc.after {

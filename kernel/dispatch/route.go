@@ -66,7 +66,7 @@ func (d *Dispatcher) resolve(name string) (route, error) {
 
 // better reports whether a is preferable to b under the dispatcher's strategy.
 func (d *Dispatcher) better(a, b *core) bool {
-	load := func(c *core) float64 { return float64(c.inflight) / float64(c.Capacity) }
+	load := func(c *core) float64 { return float64(c.inflight) / (float64(c.Capacity) * c.Weight) }
 	switch d.opts.Strategy {
 	case LowestCost:
 		if pa, pb := a.PriceIn+a.PriceOut, b.PriceIn+b.PriceOut; pa != pb {

@@ -25,8 +25,9 @@ func (g *progress) add(c llm.Chunk) {
 // run runs the request in pieces until it is complete, fails for good, or ctx ends. A piece
 // preempted at its slice end, or cut short by a retryable failure after streaming some text,
 // is followed by a continuation, so the caller never sees text twice. Only failures count as
-// attempts; a preemption does not.
-func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r route, tokens int, onChunk func(llm.Chunk)) (llm.Response, quota.Cost, error) {
+// attempts; a preemption does not. It adds the time spent waiting for cores and the failures
+// before success to rc.
+func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r route, tokens int, onChunk func(llm.Chunk), rc *Receipt) (llm.Response, quota.Cost, error) {
 	var (
 		g        progress
 		avoid    *core // the core that failed last
@@ -41,7 +42,9 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 		}
 		w := &waiter{route: r, tokens: tokens, avoid: avoid, ready: make(chan struct{})}
 		job := &sched.Job{Agent: caller.Agent, Tenant: caller.Tenant, Priority: caller.Priority, Estimate: tokens, Value: w}
+		queued := d.opts.Now()
 		s, err := d.acquire(ctx, job)
+		rc.QueueWait += d.opts.Now().Sub(queued)
 		if err != nil {
 			return llm.Response{}, 0, fmt.Errorf("generate: waiting for a core: %w", err)
 		}
@@ -63,6 +66,7 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 		d.finish(ctx, s, used, err)
 		last = s.c
 		if err == nil {
+			rc.Retries = failures
 			return d.complete(resp, prior, priorChunks, s.c)
 		}
 		if streamed > 0 {

@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"slices"
+	"io"
 	"strings"
 	"time"
 
@@ -19,43 +18,31 @@ import (
 // OPENAI_* environment variable can redirect it or add credentials: its base URL and key come
 // only from its CoreConfig.
 type openAICore struct {
-	name    string
+	remote
 	baseURL string
-	models  []string
-	timeout time.Duration
-	slots   slots
 	chat    openai.ChatCompletionService
 }
 
 // newOpenAI returns an openai core for a validated cfg. extra options come after the core's own
 // (tests use them to observe requests).
 func newOpenAI(cfg CoreConfig, key string, extra ...option.RequestOption) (*openAICore, error) {
-	transport, ok := http.DefaultTransport.(*http.Transport)
-	if !ok {
-		return nil, fmt.Errorf("core %q: the default HTTP transport is not an *http.Transport", cfg.EffectiveName())
+	client, err := newHTTPClient(cfg.EffectiveName())
+	if err != nil {
+		return nil, err
 	}
 	opts := []option.RequestOption{
 		option.WithBaseURL(cfg.BaseURL),
-		option.WithHTTPClient(&http.Client{Transport: transport.Clone()}),
+		option.WithHTTPClient(client),
 		option.WithAPIKey(key),
 		// The dispatcher owns retries, so that every attempt is scheduled and accounted.
 		option.WithMaxRetries(0),
 	}
 	return &openAICore{
-		name:    cfg.EffectiveName(),
+		remote:  newRemote(cfg),
 		baseURL: cfg.BaseURL,
-		models:  slices.Clone(cfg.Models),
-		timeout: cfg.Timeout,
-		slots:   newSlots(cfg.Capacity),
 		chat:    openai.NewChatCompletionService(append(opts, extra...)...),
 	}, nil
 }
-
-// Name implements Core.
-func (c *openAICore) Name() string { return c.name }
-
-// Models implements Core.
-func (c *openAICore) Models() []string { return slices.Clone(c.models) }
 
 // Generate implements Core. It streams when onChunk is not nil, asking the server to report usage
 // at the end of the stream. When ctx ends mid-stream, it returns ctx's error together with the
@@ -65,65 +52,32 @@ func (c *openAICore) Generate(ctx context.Context, req Request, onChunk func(Chu
 	if err != nil {
 		return Response{}, err
 	}
-	if err := c.slots.acquire(ctx); err != nil {
-		return Response{}, err
-	}
-	defer c.slots.release()
-	rctx, cancel := withTimeout(ctx, c.timeout)
-	defer cancel()
-
-	var resp Response
-	if onChunk == nil {
-		resp, err = c.complete(rctx, params)
-	} else {
-		resp, err = c.stream(rctx, params, onChunk)
-	}
-	resp.Core = c.name
-	if resp.Model == "" {
-		resp.Model = params.Model
-	}
-	if err != nil {
-		if cerr := ctxError(ctx, rctx, c.timeout); cerr != nil {
-			resp.FinishReason = "canceled"
-			return resp, cerr
+	return c.generate(ctx, req, params.Model, func(ctx context.Context) (Response, error) {
+		if onChunk == nil {
+			return c.complete(ctx, params)
 		}
-		return Response{}, c.explain(err)
-	}
-	if resp.Usage == (Usage{}) {
-		// A server that reports no usage would otherwise make the generation free.
-		resp.Usage = Usage{InputTokens: countMessageWords(req.Messages), OutputTokens: countWords(resp.Text)}
-	}
-	return resp, nil
+		return c.stream(ctx, params, onChunk)
+	}, c.explain)
 }
 
 func (c *openAICore) params(req Request) (openai.ChatCompletionNewParams, error) {
 	var p openai.ChatCompletionNewParams
-	p.Model = req.Model
-	if p.Model == "" {
-		if len(c.models) == 0 {
-			return p, fmt.Errorf("%w: the request names no model and the core lists none", ErrBadRequest)
-		}
-		p.Model = c.models[0]
+	model, err := c.model(req)
+	if err != nil {
+		return p, err
 	}
-	if len(req.Messages) == 0 {
-		return p, fmt.Errorf("%w: a request needs at least one message", ErrBadRequest)
-	}
-	for i, m := range req.Messages {
+	p.Model = model
+	for _, m := range req.Messages {
 		switch m.Role {
 		case "system":
 			p.Messages = append(p.Messages, openai.SystemMessage(m.Content))
 		case "user":
 			p.Messages = append(p.Messages, openai.UserMessage(m.Content))
-		case "assistant":
-			p.Messages = append(p.Messages, openai.AssistantMessage(m.Content))
 		default:
-			return p, fmt.Errorf("%w: messages[%d] has role %q (want system, user or assistant)", ErrBadRequest, i, m.Role)
+			p.Messages = append(p.Messages, openai.AssistantMessage(m.Content))
 		}
 	}
-	switch {
-	case req.MaxTokens < 0:
-		return p, fmt.Errorf("%w: max_tokens %d is negative", ErrBadRequest, req.MaxTokens)
-	case req.MaxTokens > 0:
+	if req.MaxTokens > 0 {
 		// max_tokens, not max_completion_tokens: every OpenAI-compatible server accepts it.
 		p.MaxTokens = openai.Int(int64(req.MaxTokens))
 	}
@@ -181,7 +135,9 @@ func (c *openAICore) stream(ctx context.Context, p openai.ChatCompletionNewParam
 		return resp, err
 	}
 	if resp.FinishReason == "" {
-		resp.FinishReason = "stop"
+		// Every complete stream ends with a chunk that carries a finish reason; a stream that
+		// ended without one was cut off (or was not a stream at all).
+		return resp, fmt.Errorf("stream ended without a finish reason: %w", io.ErrUnexpectedEOF)
 	}
 	return resp, nil
 }
@@ -198,7 +154,11 @@ func finishReason(r string) string {
 func (c *openAICore) explain(err error) error {
 	var apiErr *openai.Error
 	if errors.As(err, &apiErr) {
-		return &StatusError{Status: apiErr.StatusCode, Message: apiErr.Message, Err: err}
+		se := &StatusError{Status: apiErr.StatusCode, Message: apiErr.Message, Err: err}
+		if apiErr.Response != nil {
+			se.After = retryAfter(apiErr.Response.Header, time.Now())
+		}
+		return se
 	}
 	return fmt.Errorf("request to %s failed: %w", c.baseURL, err)
 }

@@ -1,0 +1,64 @@
+package kernel
+
+import (
+	"maps"
+	"time"
+
+	"github.com/aiosys/aios/kernel/dispatch"
+	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/kernel/quota"
+)
+
+// Usage is what a process has consumed.
+type Usage struct {
+	Calls        int
+	Generations  int
+	InputTokens  int
+	OutputTokens int
+	Cost         quota.Cost // money charged for generations, at the cores' prices
+	LogBytes     uint64
+	OutputBytes  uint64
+	// Cores breaks the generations down by the core that ran them; nil before the first.
+	Cores map[string]CoreUsage
+}
+
+// CoreUsage is what a process's generations used on one core.
+type CoreUsage struct {
+	Generations  int
+	InputTokens  int
+	OutputTokens int
+	Cost         quota.Cost    // zero when the core has no prices or no dispatcher charged it
+	QueueWait    time.Duration // time spent waiting for a place on a core
+	Retries      int           // failed tries before the generations succeeded, on any core
+}
+
+// clone returns u with its own copy of Cores, so a snapshot does not share the live map.
+func (u Usage) clone() Usage {
+	u.Cores = maps.Clone(u.Cores)
+	return u
+}
+
+// addGeneration records one successful generation: r is the dispatcher's receipt when one was
+// given, otherwise the response alone says what was used and where.
+func (u *Usage) addGeneration(resp llm.Response, r *dispatch.Receipt) {
+	rc := dispatch.Receipt{Core: resp.Core, Usage: resp.Usage}
+	if r != nil {
+		rc = *r
+	}
+	u.Calls++
+	u.Generations++
+	u.InputTokens += rc.Usage.InputTokens
+	u.OutputTokens += rc.Usage.OutputTokens
+	u.Cost += rc.Cost
+	if u.Cores == nil {
+		u.Cores = map[string]CoreUsage{}
+	}
+	c := u.Cores[rc.Core]
+	c.Generations++
+	c.InputTokens += rc.Usage.InputTokens
+	c.OutputTokens += rc.Usage.OutputTokens
+	c.Cost += rc.Cost
+	c.QueueWait += rc.QueueWait
+	c.Retries += rc.Retries
+	u.Cores[rc.Core] = c
+}
