@@ -34,7 +34,7 @@ demo: build samples sim ## run the sample agents against the echo core and a loc
 	scripts/demo.sh
 
 test: deps build samples sim ## run every test (what CI runs)
-	$(MAKE) vet
+	$(MAKE) lint
 	$(MAKE) test-go test-wasmtime test-sdk fuzz
 
 test-go:
@@ -72,6 +72,8 @@ lint: vet ## staticcheck (built from tools/lint/go.mod)
 	cd tools/lint && $(GO) build -o ../../$(BIN)/staticcheck honnef.co/go/tools/cmd/staticcheck
 	$(BIN)/staticcheck ./...
 	$(BIN)/staticcheck -tags wasmtime ./runtime/...
+	cd sdk-go && GOOS=wasip1 GOARCH=wasm ../$(BIN)/staticcheck ./... && ../$(BIN)/staticcheck ./...
+	cd samples && GOOS=wasip1 GOARCH=wasm ../$(BIN)/staticcheck ./...
 
 clean:
 	rm -rf $(BIN)
