@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -34,6 +35,8 @@ type RunOptions struct {
 	Replicas   int
 	Engine     string
 	Env        []string
+	Tenant     string
+	Priority   int
 	Trust      trustFlags
 }
 
@@ -76,6 +79,8 @@ Exit status: the agent's own exit code (0 when it returns normally); otherwise
 	f.IntVarP(&opts.Replicas, "replicas", "n", 1, "run N instances of the agent at once")
 	f.StringVar(&opts.Engine, "engine", "wazero", "WebAssembly engine: wazero, or wasmtime in builds with -tags wasmtime")
 	f.StringArrayVarP(&opts.Env, "env", "e", nil, "set an environment variable for the agent (KEY=VALUE; repeatable)")
+	f.StringVar(&opts.Tenant, "tenant", "", "the tenant the agent runs for: its quotas and fair share (default: none)")
+	f.IntVar(&opts.Priority, "priority", 0, "scheduling priority under the priority scheduler; higher runs first")
 	opts.Trust.registerKeys(f)
 	opts.Trust.registerRequire(f)
 	opts.Trust.registerCache(f)
@@ -121,8 +126,11 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		return exitWith(ExitKernel, err)
 	}
 	defer agent.Close(context.Background())
-	if sys.EchoOnly() {
+	switch {
+	case len(cfg.Cores) == 0:
 		fmt.Fprintln(o.IO.ErrOut, "aios: no LLM cores configured; the built-in echo core answers (deterministic replies, no model)")
+	case sys.EchoOnly():
+		fmt.Fprintln(o.IO.ErrOut, "aios: every configured core is an echo core (deterministic replies, no model)")
 	}
 
 	show := newEventPrinter(o.IO.ErrOut, IsTerminal(o.IO.ErrOut), o.Replicas > 1)
@@ -133,6 +141,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		wg.Go(func() {
 			results[i], errs[i] = agent.Run(ctx, aios.RunOptions{
 				Input: input, Args: o.Args, Env: o.Env, Limits: lim, Events: show.event,
+				Tenant: o.Tenant, Priority: o.Priority,
 			})
 		})
 	}
@@ -196,12 +205,29 @@ func summary(r *aios.Result) string {
 	u := r.Usage
 	fmt.Fprintf(&b, " after %s; %s, %s, %d tokens in, %d out", roundDuration(r.Duration),
 		plural(u.Calls, "system call"), plural(u.Generations, "generation"), u.InputTokens, u.OutputTokens)
+	if u.Cost > 0 {
+		fmt.Fprintf(&b, ", cost %s", u.Cost)
+	}
+	names := slices.Sorted(maps.Keys(u.Cores))
+	if len(names) > 1 || (len(names) == 1 && u.Cores[names[0]].QueueWait >= time.Millisecond) {
+		for _, name := range names {
+			c := u.Cores[name]
+			fmt.Fprintf(&b, "\n  core %s: %s, %d tokens in, %d out, cost %s, queue wait %s, %s",
+				name, plural(c.Generations, "generation"), c.InputTokens, c.OutputTokens, c.Cost,
+				roundDuration(c.QueueWait), plural(c.Retries, "retry"))
+		}
+	} else if len(names) == 1 {
+		fmt.Fprintf(&b, " on core %s", names[0])
+	}
 	return b.String()
 }
 
 func plural(n int, noun string) string {
-	if n == 1 {
+	switch {
+	case n == 1:
 		return "1 " + noun
+	case strings.HasSuffix(noun, "y"):
+		return fmt.Sprintf("%d %sies", n, noun[:len(noun)-1])
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
