@@ -16,7 +16,10 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
 echo "== start, no-op system call, compilation (baseline: wazero)"
-go test -tags wasmtime -run '^$' -bench 'Start|NoopSyscall|Compile' -benchtime 200x -count "$count" ./runtime/ | tee "$out/runtime.txt" >/dev/null
+{
+  go test -tags wasmtime -run '^$' -bench 'Start|NoopSyscall' -benchtime 200x -count "$count" ./runtime/
+  go test -tags wasmtime -run '^$' -bench 'Compile' -benchtime 3x -count "$count" ./runtime/
+} | tee "$out/runtime.txt" >/dev/null
 table -units 'ns/first-syscall,ns/syscall,ns/op' -base '/wasmtime=/wazero' <"$out/runtime.txt"
 
 echo
