@@ -8,6 +8,7 @@ import (
 	"github.com/aiosys/aios/hostcalls"
 	"github.com/aiosys/aios/kernel"
 	"github.com/aiosys/aios/limits"
+	"github.com/aiosys/aios/policy"
 	"github.com/aiosys/aios/runtime"
 )
 
@@ -30,6 +31,16 @@ type RunOptions struct {
 	Limits   limits.Limits // zero fields take the system's configured limits, then the defaults
 	// Events receives the agent's log lines and streamed tokens live. May be nil.
 	Events func(kernel.Event)
+	// Identity is who the agent is for policy: name, version, digest, publisher key and the
+	// capabilities its manifest declares. An empty Name is the agent's load name, an empty
+	// Tenant the run's Tenant.
+	Identity policy.Agent
+	// Confirm asks an operator when policy requires confirmation; nil denies such calls unless
+	// they are pre-approved.
+	Confirm kernel.Confirmer
+	// Approve pre-approves calls that policy requires confirmation for ("llm_generate" or
+	// "agent:llm_generate").
+	Approve []string
 }
 
 // Result is how a run ended.
@@ -45,8 +56,9 @@ type Result struct {
 	Err error
 }
 
-// Run runs the agent once to completion. The error is for failures to start it at all; how the
-// agent itself ended is in the Result.
+// Run runs the agent once to completion. The error is for failures to start it at all (a
+// policy that denies the start is a *kernel.DeniedError); how the agent itself ended is in the
+// Result.
 func (a *Agent) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	lim := o.Limits.Or(a.sys.cfg.Limits).Or(limits.Defaults())
 	proc, err := a.sys.kernel.Spawn(kernel.Spec{
@@ -58,6 +70,9 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		Env:      o.Env,
 		Limits:   kernel.Limits{Log: lim.Log, Output: lim.Output},
 		Events:   o.Events,
+		Agent:    o.Identity,
+		Confirm:  o.Confirm,
+		Approve:  o.Approve,
 	})
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"github.com/aiosys/aios/kernel/dispatch"
 	"github.com/aiosys/aios/kernel/llm"
 	"github.com/aiosys/aios/kernel/quota"
+	"github.com/aiosys/aios/policy"
 	"github.com/aiosys/aios/runtime"
 )
 
@@ -24,6 +25,7 @@ type System struct {
 	ledger *quota.Ledger
 	engine runtime.Engine
 	cores  []llm.Core
+	policy *policyParts
 }
 
 // Option adjusts how New builds a System.
@@ -45,14 +47,20 @@ func WithCores(cores ...llm.Core) Option { return func(o *options) { o.cores = c
 
 // New builds a System from cfg: its kernel sends every generation through a dispatcher over
 // the configured cores, scheduled, retried and charged as cfg says. With no cores configured it
-// uses the deterministic echo core.
+// uses the deterministic echo core. Every system call is decided by the policy cfg.Policy
+// configures and recorded in the data directory's audit log (docs/POLICY.md).
 func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error) {
 	o := options{engine: "wazero"}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	w, err := wire(cfg, o.cores)
+	pol, err := newPolicy(ctx, cfg, o.cores)
 	if err != nil {
+		return nil, err
+	}
+	w, err := wire(cfg, o.cores, kernel.WithGate(pol.gate))
+	if err != nil {
+		_ = pol.close()
 		return nil, err
 	}
 	rc := runtime.Config{}
@@ -61,9 +69,10 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 	}
 	eng, err := runtime.NewEngine(ctx, o.engine, rc)
 	if err != nil {
+		_ = pol.close()
 		return nil, err
 	}
-	return &System{cfg: cfg, kernel: w.kernel, ledger: w.ledger, engine: eng, cores: w.cores}, nil
+	return &System{cfg: cfg, kernel: w.kernel, ledger: w.ledger, engine: eng, cores: w.cores, policy: pol}, nil
 }
 
 // wiring is a kernel and what it was built over.
@@ -75,8 +84,8 @@ type wiring struct {
 
 // wire builds the kernel over a dispatcher. Capacity is enforced there alone: configured cores
 // are built without their own bound. replace, when not nil, stands in for the configured cores
-// (see WithCores).
-func wire(cfg config.Config, replace []llm.Core) (wiring, error) {
+// (see WithCores). kopts configure the kernel.
+func wire(cfg config.Config, replace []llm.Core, kopts ...kernel.Option) (wiring, error) {
 	configured := cfg.CoresOrEcho()
 	var backends []dispatch.Backend
 	if replace == nil {
@@ -108,7 +117,7 @@ func wire(cfg config.Config, replace []llm.Core) (wiring, error) {
 	if err != nil {
 		return wiring{}, err
 	}
-	w := wiring{kernel: kernel.New(d), ledger: o.Ledger}
+	w := wiring{kernel: kernel.New(d, kopts...), ledger: o.Ledger}
 	for _, b := range backends {
 		w.cores = append(w.cores, b.Core)
 	}
@@ -135,9 +144,17 @@ func (s *System) EchoOnly() bool {
 	return true
 }
 
-// Close releases the engine and everything compiled with it.
+// Policy returns the system's policy engine (for `aios policy eval` and reloads).
+func (s *System) Policy() *policy.Engine { return s.policy.engine }
+
+// Close releases the engine and everything compiled with it, stops reloading the policy, and
+// flushes and closes the audit log.
 func (s *System) Close(ctx context.Context) error {
-	return s.engine.Close(ctx)
+	err := s.engine.Close(ctx)
+	if perr := s.policy.close(); perr != nil && err == nil {
+		err = fmt.Errorf("close audit log: %w", perr)
+	}
+	return err
 }
 
 // Load validates and compiles an agent module. A module aios refuses to load (see IsRefused)

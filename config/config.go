@@ -42,6 +42,8 @@ type Config struct {
 	Quotas Quotas
 	// Limits bound each agent; fields the file leaves out have limits.Defaults' values.
 	Limits limits.Limits
+	// Policy decides every system call; see Policy and docs/POLICY.md.
+	Policy Policy
 }
 
 // Default returns the configuration used when there is no file: no data directory yet (Load
@@ -121,6 +123,9 @@ func (c *Config) decode(path string, data []byte) error {
 	c.Aliases = f.Aliases
 	c.Quotas = f.Quotas.quotas()
 	c.Limits = f.Limits.limits().Or(limits.Defaults())
+	if c.Policy, err = f.Policy.policy(md, filepath.Dir(path)); err != nil {
+		return err
+	}
 	return nil
 }
 

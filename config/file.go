@@ -17,6 +17,7 @@ type fileConfig struct {
 	Aliases   map[string]string `toml:"aliases"`
 	Quotas    fileQuotas        `toml:"quotas"`
 	Limits    fileLimits        `toml:"limits"`
+	Policy    filePolicy        `toml:"policy"`
 }
 
 type fileCore struct {

@@ -3,9 +3,11 @@ package hostcalls
 import (
 	"context"
 	"fmt"
+
+	"github.com/aiosys/aios/kernel/llm"
 )
 
-// maxCallName bounds the call name submit reads; v1's longest is far shorter.
+// maxCallName bounds the call name submit reads; the longest call name is far shorter.
 const maxCallName = 64
 
 // submit implements submit(call_ptr, call_len, req_ptr, req_len, handle_out).
@@ -18,14 +20,11 @@ func submit(_ context.Context, g *Guest, mem Memory, p []uint64) error {
 	if err != nil {
 		return err
 	}
-	if string(name) != "llm_generate" {
-		return fail(ENOSYS, fmt.Sprintf("call %q cannot be submitted; v1 knows llm_generate", name))
-	}
-	req, err := readGenerateRequest(g, mem, p[2], p[3])
+	run, stream, err := g.asyncCall(mem, string(name), p[2], p[3])
 	if err != nil {
 		return err
 	}
-	id, err := g.startGenerate(req)
+	id, err := g.startCall(stream, run)
 	if err != nil {
 		return err
 	}
@@ -34,6 +33,30 @@ func submit(_ context.Context, g *Guest, mem Memory, p []uint64) error {
 		return err
 	}
 	return nil
+}
+
+// asyncCall reads the request of the call named name and returns how to run it and whether it
+// streams. The calls that can be submitted are llm_generate and (ABI 1.1) llm_embed.
+func (g *Guest) asyncCall(mem Memory, name string, ptr, n uint64) (callFunc, bool, error) {
+	switch name {
+	case "llm_generate":
+		req, err := readGenerateRequest(g, mem, ptr, n)
+		if err != nil {
+			return nil, false, err
+		}
+		return func(ctx context.Context, onChunk func(llm.Chunk)) ([]byte, error) {
+			return g.generate(ctx, req, onChunk)
+		}, req.Stream, nil
+	case "llm_embed":
+		req, err := readEmbedRequest(g, mem, ptr, n)
+		if err != nil {
+			return nil, false, err
+		}
+		return func(ctx context.Context, _ func(llm.Chunk)) ([]byte, error) {
+			return g.embed(ctx, req)
+		}, false, nil
+	}
+	return nil, false, fail(ENOSYS, fmt.Sprintf("call %q cannot be submitted; llm_generate and llm_embed can", name))
 }
 
 // abandon stops and forgets a handle the guest never learned about. Its goroutine still ends

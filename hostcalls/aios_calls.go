@@ -9,7 +9,7 @@ import (
 // nil error is OK, any other error becomes its errno (see ErrnoOf) and the last error.
 type aiosCall func(ctx context.Context, g *Guest, mem Memory, p []uint64) error
 
-// aiosCalls returns every call of ABI v1 (docs/ABI.md section 4).
+// aiosCalls returns every call of ABI v1.1 (docs/ABI.md section 4).
 func aiosCalls() []Func {
 	return []Func{
 		aiosFunc("abi_version", params(I32, I32), abiVersion),
@@ -17,6 +17,7 @@ func aiosCalls() []Func {
 		aiosFunc("output", params(I32, I32), output),
 		aiosFunc("log", params(I32, I32, I32), logLine),
 		aiosFunc("llm_generate", params(I32, I32, I32), llmGenerate),
+		aiosFunc("llm_embed", params(I32, I32, I32), llmEmbed),
 		aiosFunc("submit", params(I32, I32, I32, I32, I32), submit),
 		aiosFunc("poll", params(I32, I32), poll),
 		aiosFunc("wait", params(I32, I32, I64, I32), wait),

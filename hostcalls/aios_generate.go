@@ -20,16 +20,22 @@ func llmGenerate(ctx context.Context, g *Guest, mem Memory, p []uint64) error {
 		return err
 	}
 	unblock := g.block()
-	resp, err := g.proc.Generate(ctx, req, nil)
+	body, err := g.generate(ctx, req, nil)
 	unblock()
-	if err != nil {
-		return fmt.Errorf("generate: %w", err)
-	}
-	body, err := encodeResult(resp, g.lim.Response)
 	if err != nil {
 		return err
 	}
 	return g.deliver(mem, out, body)
+}
+
+// generate runs req on the kernel, routed by its class when it names one (llm.Request.Routed),
+// and encodes its result.
+func (g *Guest) generate(ctx context.Context, req llm.Request, onChunk func(llm.Chunk)) ([]byte, error) {
+	resp, err := g.proc.Generate(ctx, req.Routed(), onChunk)
+	if err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
+	}
+	return encodeResult(resp, g.lim.Response)
 }
 
 // readGenerateRequest reads a GenerateRequest body from guest memory and decodes it.

@@ -13,7 +13,8 @@ func TestABIVersion(t *testing.T) {
 		want         Errno
 	}{
 		{1, 0, OK},
-		{1, 1, ENOTSUP},
+		{1, 1, OK},
+		{1, 2, ENOTSUP},
 		{1, 99, ENOTSUP},
 		{2, 0, ENOTSUP},
 		{0, 0, ENOTSUP},
@@ -25,6 +26,9 @@ func TestABIVersion(t *testing.T) {
 			t.Errorf("abi_version(%d, %d) = %v, want %v", tt.major, tt.minor, got, tt.want)
 		}
 		if tt.want == OK {
+			if maj, min := e.g.ABIVersion(); uint64(maj) != tt.major || uint64(min) != tt.minor {
+				t.Errorf("after abi_version(%d, %d) the guest's version is %d.%d", tt.major, tt.minor, maj, min)
+			}
 			continue
 		}
 		le := e.lastErr()

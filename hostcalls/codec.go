@@ -1,16 +1,24 @@
 package hostcalls
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 
 	"github.com/aiosys/aios/kernel/llm"
 )
 
+// Bounds on a request's lists, beyond the request-size limit, so that the work a request
+// causes stays proportionate (docs/ABI.md section 5).
+const (
+	MaxTools       = 128 // tools one GenerateRequest may declare
+	MaxEmbedInputs = 256 // texts one EmbedRequest may hold
+)
+
 // DecodeGenerateRequest decodes and validates a GenerateRequest body (docs/ABI.md section 5).
-// Unknown fields are ignored. A body that is not a JSON object, has no messages, has a message
-// with an unknown role, a negative max_tokens or a negative temperature is EINVAL.
+// Unknown fields are ignored. A body that is not a JSON object, or that llm.Request.Check
+// refuses, names both a model and a class, or declares more than MaxTools tools, is EINVAL.
+// Tool parameters come back compacted, a null one as none.
 func DecodeGenerateRequest(body []byte) (llm.Request, error) {
 	var req llm.Request
 	if len(body) == 0 || firstNonSpace(body) != '{' {
@@ -19,6 +27,9 @@ func DecodeGenerateRequest(body []byte) (llm.Request, error) {
 	if err := json.Unmarshal(body, &req); err != nil {
 		return llm.Request{}, failWrap(EINVAL, "malformed GenerateRequest", err)
 	}
+	for i := range req.Tools {
+		req.Tools[i].Parameters = compactJSON(req.Tools[i].Parameters)
+	}
 	if err := validateRequest(req); err != nil {
 		return llm.Request{}, err
 	}
@@ -26,23 +37,26 @@ func DecodeGenerateRequest(body []byte) (llm.Request, error) {
 }
 
 func validateRequest(req llm.Request) error {
-	if len(req.Messages) == 0 {
-		return fail(EINVAL, "GenerateRequest needs at least one message")
+	if req.Model != "" && req.Class != "" {
+		return fail(EINVAL, fmt.Sprintf("GenerateRequest names both model %q and class %q; name one", req.Model, req.Class))
 	}
-	for i, m := range req.Messages {
-		switch m.Role {
-		case "system", "user", "assistant":
-		default:
-			return fail(EINVAL, fmt.Sprintf("messages[%d]: role %q is not one of system, user, assistant", i, m.Role))
-		}
+	if len(req.Tools) > MaxTools {
+		return fail(EINVAL, fmt.Sprintf("GenerateRequest declares %d tools; at most %d are allowed", len(req.Tools), MaxTools))
 	}
-	if req.MaxTokens < 0 {
-		return fail(EINVAL, fmt.Sprintf("max_tokens %d is negative", req.MaxTokens))
-	}
-	if t := req.Temperature; t != nil && (*t < 0 || math.IsNaN(*t) || math.IsInf(*t, 0)) {
-		return fail(EINVAL, fmt.Sprintf("temperature %v is not a non-negative number", *t))
+	if err := req.Check(); err != nil {
+		return failWrap(EINVAL, "invalid GenerateRequest", err)
 	}
 	return nil
+}
+
+// compactJSON returns raw without insignificant space; JSON null, or nothing, as nil. raw was
+// decoded by encoding/json, so it is valid.
+func compactJSON(raw json.RawMessage) json.RawMessage {
+	var b bytes.Buffer
+	if len(raw) == 0 || json.Compact(&b, raw) != nil || b.String() == "null" {
+		return nil
+	}
+	return b.Bytes()
 }
 
 func firstNonSpace(b []byte) byte {

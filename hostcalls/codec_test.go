@@ -33,6 +33,10 @@ func FuzzDecodeGenerateRequest(f *testing.F) {
 		`{"messages":[{"role":"user","content":"\u00e9\ud800"}],"max_tokens":9223372036854775807}`,
 		`{"messages":[{"role":"user"}],"max_tokens":-1}`,
 		`{"messages":[`, `[]`, `null`, ` {"MESSAGES":[{"ROLE":"user","content":"x"}]}`, `{"temperature":1e400}`,
+		`{"class":"fast","messages":[{"role":"user","content":"call f {}"}],"tools":[{"name":"f","description":"d","parameters":{"type":"object"}}],"tool_choice":"f","priority":3}`,
+		`{"messages":[{"role":"assistant","content":"","tool_calls":[{"id":"1","name":"f","arguments":"{}"}]},{"role":"tool","tool_call_id":"1","content":"r"}],"tools":[{"name":"f","parameters":null}]}`,
+		`{"model":"m","class":"c","messages":[{"role":"user","content":"x"}]}`,
+		`{"messages":[{"role":"user","content":"x"}],"tools":[{"name":"f","parameters":[]}],"tool_choice":"required"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -61,9 +65,19 @@ func FuzzDecodeGenerateRequest(f *testing.F) {
 	})
 }
 
+// normalize makes empty lists nil: the JSON form omits them, so a round trip cannot tell.
 func normalize(r llm.Request) llm.Request {
 	if len(r.Messages) == 0 {
 		r.Messages = nil
+	}
+	if len(r.Tools) == 0 {
+		r.Tools = nil
+	}
+	r.Messages = append([]llm.Message(nil), r.Messages...)
+	for i := range r.Messages {
+		if len(r.Messages[i].ToolCalls) == 0 {
+			r.Messages[i].ToolCalls = nil
+		}
 	}
 	return r
 }

@@ -78,7 +78,8 @@ func failWrap(code Errno, msg string, err error) error {
 
 // ErrnoOf maps an error of a call to its ABI code: nil is OK; a *CallError carries its own code;
 // cancellation is ECANCELED, a passed deadline ETIMEDOUT, kernel.ErrInvalid EINVAL,
-// llm.ErrNoModel ENOENT, kernel.ErrOutputLimit ELIMIT; anything else is a backend failure
+// llm.ErrNoModel ENOENT, kernel.ErrOutputLimit ELIMIT, kernel.ErrDenied (a policy denial, whose
+// reason is the message) EPERM; anything else is a backend failure
 // (EBACKEND).
 func ErrnoOf(err error) Errno {
 	if err == nil {
@@ -102,6 +103,8 @@ func ErrnoOf(err error) Errno {
 		return EQUOTA
 	case errors.Is(err, llm.ErrBadRequest):
 		return EINVAL
+	case errors.Is(err, kernel.ErrDenied):
+		return EPERM
 	default:
 		return EBACKEND
 	}

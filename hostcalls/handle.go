@@ -19,7 +19,7 @@ type handle struct {
 
 	done     bool
 	canceled bool     // the guest asked for cancellation before the call finished
-	body     []byte   // the encoded GenerateResponse, when err is nil
+	body     []byte   // the encoded result (GenerateResponse, EmbedResponse), when err is nil
 	err      error    // the call's failure
 	chunks   [][]byte // encoded Chunks not yet read by stream_next
 	queued   uint64   // bytes in chunks
@@ -29,9 +29,12 @@ type handle struct {
 // ready reports whether wait should return for h.
 func (h *handle) ready() bool { return h.done || len(h.chunks) > 0 }
 
-// startGenerate registers a handle for req and runs the generation on a goroutine the Guest
-// owns until Close.
-func (g *Guest) startGenerate(req llm.Request) (uint32, error) {
+// callFunc runs one asynchronous call and returns its encoded result. onChunk is nil unless
+// the call streams.
+type callFunc func(ctx context.Context, onChunk func(llm.Chunk)) ([]byte, error)
+
+// startCall registers a handle and runs the call on a goroutine the Guest owns until Close.
+func (g *Guest) startCall(stream bool, run callFunc) (uint32, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
@@ -46,27 +49,21 @@ func (g *Guest) startGenerate(req llm.Request) (uint32, error) {
 	}
 	g.nextHandle = id
 	ctx, cancel := context.WithCancel(g.ctx)
-	h := &handle{cancel: cancel, stream: req.Stream}
+	h := &handle{cancel: cancel, stream: stream}
 	g.handles[id] = h
 	g.wg.Add(1)
-	go g.runGenerate(ctx, h, req)
+	go g.runCall(ctx, h, run)
 	return id, nil
 }
 
-func (g *Guest) runGenerate(ctx context.Context, h *handle, req llm.Request) {
+func (g *Guest) runCall(ctx context.Context, h *handle, run callFunc) {
 	defer g.wg.Done()
 	defer h.cancel()
 	var onChunk func(llm.Chunk)
 	if h.stream {
 		onChunk = func(c llm.Chunk) { g.pushChunk(h, c) }
 	}
-	resp, err := g.proc.Generate(ctx, req, onChunk)
-	var body []byte
-	if err == nil {
-		body, err = encodeResult(resp, g.lim.Response)
-	} else {
-		err = fmt.Errorf("generate: %w", err)
-	}
+	body, err := run(ctx, onChunk)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	switch {
@@ -74,6 +71,9 @@ func (g *Guest) runGenerate(ctx context.Context, h *handle, req llm.Request) {
 		err = fail(ELIMIT, fmt.Sprintf("unread stream chunks went past the response limit (%d bytes); the call was stopped", g.lim.Response))
 	case err != nil && h.canceled:
 		err = failWrap(ECANCELED, "the call was cancelled", err)
+	}
+	if err != nil {
+		body = nil
 	}
 	h.done, h.body, h.err = true, body, err
 	g.signalLocked()

@@ -54,13 +54,17 @@ func (m *sliceMemory) Size() uint32 { return uint32(len(m.b)) }
 type testCore struct {
 	gate     chan struct{}
 	mu       sync.Mutex
-	canceled int // generations that ended by ctx
+	canceled int           // generations that ended by ctx
+	requests []llm.Request // every request, in order
 }
 
 func (c *testCore) Name() string     { return "test" }
 func (c *testCore) Models() []string { return nil }
 
 func (c *testCore) Generate(ctx context.Context, req llm.Request, onChunk func(llm.Chunk)) (llm.Response, error) {
+	c.mu.Lock()
+	c.requests = append(c.requests, req)
+	c.mu.Unlock()
 	last := req.Messages[len(req.Messages)-1].Content
 	switch last {
 	case "fail":
@@ -87,6 +91,15 @@ func (c *testCore) Generate(ctx context.Context, req llm.Request, onChunk func(l
 		Usage: llm.Usage{InputTokens: len(words), OutputTokens: len(words) + 1}}, nil
 }
 
+func (c *testCore) lastRequest() llm.Request {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.requests) == 0 {
+		return llm.Request{}
+	}
+	return c.requests[len(c.requests)-1]
+}
+
 func (c *testCore) canceledCount() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -106,6 +119,9 @@ type env struct {
 }
 
 type envConfig struct {
+	// cores go before the test core in the kernel's router, so a request they serve (or any
+	// request, if one serves any model) reaches them first.
+	cores  []llm.Core
 	lim    limits.Limits
 	spec   kernel.Spec
 	kopts  []kernel.Option
@@ -119,7 +135,7 @@ func newEnv(t testing.TB, configure ...func(*envConfig)) *env {
 		f(&cfg)
 	}
 	e := &env{t: t, core: &testCore{gate: make(chan struct{})}, mem: newMemory(cfg.memLen)}
-	k := kernel.New(kernel.Cores{e.core}, cfg.kopts...)
+	k := kernel.New(append(kernel.Cores(cfg.cores), e.core), cfg.kopts...)
 	spec := cfg.spec
 	spec.Events = func(ev kernel.Event) {
 		e.mu.Lock()

@@ -2,6 +2,7 @@ package kernel_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/aiosys/aios/kernel"
@@ -74,3 +75,23 @@ func TestUsagePerCoreFromTheDispatcher(t *testing.T) {
 		t.Error("changing a snapshot changed the process's usage")
 	}
 }
+
+func TestPriorityHintOnlyLowers(t *testing.T) {
+	core := &whoAsked{words: words{"a"}}
+	k := kernel.New(kernel.Cores{core})
+	p, _ := k.Spawn(kernel.Spec{Name: "agent", Priority: 5})
+	for _, hint := range []*int{nil, ptr(2), ptr(9)} {
+		if _, err := p.Generate(context.Background(), llm.Request{Messages: []llm.Message{{Role: "user", Content: "hi"}}, Priority: hint}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []int
+	for _, c := range core.callers {
+		got = append(got, c.Priority)
+	}
+	if want := []int{5, 2, 5}; !slices.Equal(got, want) {
+		t.Fatalf("priorities = %v, want %v (a hint may lower, never raise)", got, want)
+	}
+}
+
+func ptr(n int) *int { return &n }

@@ -3,12 +3,14 @@
 package kernel
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/policy"
 )
 
 // Kernel serves system calls for many processes.
@@ -19,6 +21,7 @@ type Kernel struct {
 	mu    sync.RWMutex
 	procs map[PID]*Process
 	now   func() time.Time
+	gate  *Gate // nil: no policy
 }
 
 // Option configures a Kernel.
@@ -38,12 +41,16 @@ func New(core llm.Core, opts ...Option) *Kernel {
 	return k
 }
 
-// Spawn adds a process to the table in state Running.
+// Spawn adds a process to the table in state Running. A kernel with a policy gate first takes
+// the agent's start decision (policy.StartCall); a denial is a *DeniedError and no process.
 func (k *Kernel) Spawn(spec Spec) (*Process, error) {
 	if spec.Name == "" {
 		return nil, fmt.Errorf("spawn: a process needs a name")
 	}
 	p := newProcess(k, PID(k.nextPID.Add(1)), spec)
+	if _, err := p.Authorize(context.Background(), policy.StartCall, nil); err != nil {
+		return nil, fmt.Errorf("spawn %s: %w", spec.Name, err)
+	}
 	k.mu.Lock()
 	k.procs[p.pid] = p
 	k.mu.Unlock()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aiosys/aios/kernel/dispatch"
 	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/policy"
 )
 
 // PID identifies a process for the kernel's lifetime.
@@ -54,6 +55,15 @@ type Spec struct {
 	Events func(Event)
 	// Seed makes the process's random generator deterministic; zero draws one from crypto/rand.
 	Seed uint64
+	// Agent is the identity and declared capabilities policy decides on, from the bundle and
+	// its signature, never from the agent; an empty Name or Tenant is taken from the fields above.
+	Agent policy.Agent
+	// Confirm asks an operator when policy requires confirmation of a call; nil denies such
+	// calls unless Approve or the gate pre-approves them.
+	Confirm Confirmer
+	// Approve lists calls pre-approved for this process when policy requires confirmation:
+	// "llm_generate" or "agent:llm_generate".
+	Approve []string
 }
 
 // Limits are the parts of limits.Limits the kernel enforces.
@@ -150,13 +160,22 @@ func (p *Process) Info() Info {
 }
 
 // Input returns the run input.
+//
+// A kernel with a policy gate decides the call first; as Input has no error result, a denied
+// read returns no input (the denial is in the audit log and the live log).
 func (p *Process) Input() []byte {
+	if _, err := p.Authorize(context.Background(), "input", nil); err != nil {
+		return nil
+	}
 	p.count()
 	return p.spec.Input
 }
 
 // Output appends to the run output. Past the output limit nothing is appended.
 func (p *Process) Output(b []byte) error {
+	if _, err := p.Authorize(context.Background(), "output", nil); err != nil {
+		return err
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.usage.Calls++
@@ -176,8 +195,11 @@ func (p *Process) OutputBytes() []byte {
 }
 
 // Log records a log line at level (0 debug … 3 error). Past the log limit, lines are dropped
-// and a single notice says so.
+// and a single notice says so. A line policy denies is dropped (Log has no error result).
 func (p *Process) Log(level int, msg string) {
+	if _, err := p.Authorize(context.Background(), "log", nil); err != nil {
+		return
+	}
 	p.mu.Lock()
 	p.usage.Calls++
 	limit := p.spec.Limits.Log
@@ -205,10 +227,14 @@ func (p *Process) Log(level int, msg string) {
 //
 // The generation goes to the kernel's core as the process's own (dispatch.WithCaller: its name,
 // tenant, priority and PID), whatever the request says, so schedulers and budgets see who
-// asked. What it used is added to the process's usage, per core.
+// asked. The request's priority hint may lower the process's priority, never raise it. What it used is added to the process's usage, per core.
 func (p *Process) Generate(ctx context.Context, req llm.Request, onChunk func(llm.Chunk)) (llm.Response, error) {
 	if len(req.Messages) == 0 {
 		return llm.Response{}, fmt.Errorf("generate: %w", ErrInvalid)
+	}
+	req, err := p.authorizeGenerate(ctx, req)
+	if err != nil {
+		return llm.Response{}, err
 	}
 	p.block()
 	defer p.unblock()
@@ -222,7 +248,7 @@ func (p *Process) Generate(ctx context.Context, req llm.Request, onChunk func(ll
 		}
 	}
 	var receipt *dispatch.Receipt
-	ctx = dispatch.WithCaller(ctx, dispatch.Caller{Agent: p.spec.Name, Tenant: p.spec.Tenant, Priority: p.spec.Priority, PID: uint64(p.pid)})
+	ctx = dispatch.WithCaller(ctx, dispatch.Caller{Agent: p.spec.Name, Tenant: p.spec.Tenant, Priority: p.priority(req), PID: uint64(p.pid)})
 	ctx = dispatch.WithReceipt(ctx, func(r dispatch.Receipt) { receipt = &r })
 	resp, err := p.k.core.Generate(ctx, req, sink)
 	if err != nil {
@@ -294,4 +320,12 @@ func (p *Process) emit(e Event) {
 	}
 	e.PID, e.Name = p.pid, p.spec.Name
 	p.spec.Events(e)
+}
+
+// priority is the priority req runs at: the process's own, or the request's hint when lower.
+func (p *Process) priority(req llm.Request) int {
+	if req.Priority != nil && *req.Priority < p.spec.Priority {
+		return *req.Priority
+	}
+	return p.spec.Priority
 }

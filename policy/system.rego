@@ -18,7 +18,7 @@ call_families := {
 	"start": "local", "abi_version": "local", "input": "local", "output": "local", "log": "local",
 	"poll": "local", "wait": "local", "cancel": "local", "stream_next": "local",
 	"result_read": "local", "result_drop": "local", "last_error": "local",
-	"llm_generate": "llm", "tool_call": "tool",
+	"llm_generate": "llm", "llm_embed": "llm", "tool_call": "tool",
 }
 
 # identity_args are argument names that claim an identity; they must name the caller.

@@ -13,6 +13,7 @@ type abi struct {
 
 	once       sync.Once
 	versionErr error
+	minor      uint32 // the ABI minor version the host agreed to: 1, or 0 for a 1.0 host
 
 	// mu is held from a system call until its failure, if any, has been read with last_error,
 	// so another goroutine's call cannot replace the error in between.
@@ -24,17 +25,36 @@ var std = newABI(platform())
 
 func newABI(sys syscalls) *abi { return &abi{sys: sys} }
 
-// ready performs the abi_version(1, 0) handshake once and reports its outcome on every call.
+// ready performs the version handshake once and reports its outcome on every call. It asks
+// for ABI 1.1 and, from a host that refuses, for 1.0: the calls and fields of 1.0 then work and
+// those of 1.1 fail with ErrNotSupported (see require).
 func (a *abi) ready() error {
 	if a.sys == nil {
 		return ErrNotInAIOS
 	}
 	a.once.Do(func() {
+		if a.sys.abiVersion(1, 1) == 0 {
+			a.minor = 1
+			return
+		}
 		if e := a.sys.abiVersion(1, 0); e != 0 {
 			a.versionErr = &Error{Code: e, Call: "abi_version", Message: "the host does not implement aios ABI 1.0"}
 		}
 	})
 	return a.versionErr
+}
+
+// require fails with ErrNotSupported, naming what needs it, unless the host implements ABI
+// 1.minor.
+func (a *abi) require(minor uint32, call, what string) error {
+	if err := a.ready(); err != nil {
+		return err
+	}
+	if a.minor < minor {
+		return &Error{Code: ErrNotSupported, Name: ErrNotSupported.String(), Call: call,
+			Message: fmt.Sprintf("%s needs aios ABI 1.%d; the host implements 1.%d", what, minor, a.minor)}
+	}
+	return nil
 }
 
 // do runs one system call named name. A failure is returned as an *Error built from last_error,

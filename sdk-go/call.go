@@ -24,6 +24,11 @@ type Call struct {
 func Submit(req Request) (*Call, error) { return std.submit(req, false) }
 
 func (a *abi) submit(req Request, stream bool) (*Call, error) {
+	if what := req.uses11(); what != "" {
+		if err := a.require(1, "submit", what); err != nil {
+			return nil, err
+		}
+	}
 	body, err := req.encode("submit", stream)
 	if err != nil {
 		return nil, err

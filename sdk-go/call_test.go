@@ -2,6 +2,7 @@ package aios
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -25,7 +26,7 @@ func TestSubmitPollWait(t *testing.T) {
 		t.Fatalf("Wait = %+v, %v", resp, err)
 	}
 	// The handle is released; the outcome stays.
-	if again, done, err := c.Poll(); !done || err != nil || again != resp {
+	if again, done, err := c.Poll(); !done || err != nil || !reflect.DeepEqual(again, resp) {
 		t.Errorf("Poll after Wait = %+v, %v, %v", again, done, err)
 	}
 	if err := c.Cancel(); err != nil {

@@ -16,13 +16,18 @@
 //   - Submit starts a generation and returns a Call at once, so one agent can keep several in
 //     flight; WaitAny reports which finishes next, and Call.Wait or Call.Poll collects it.
 //
+// A Request may declare Tools the model can call: the Response then carries ToolCalls, which
+// the agent runs itself and answers with ToolMessage in the next request. Embed returns
+// embedding vectors. Both are ABI 1.1.
+//
 // The kernel checks every call against policy, budgets and limits. Failures are *Error values
 // carrying the host's explanation; they match the Errno sentinels with errors.Is:
 //
 //	if errors.Is(err, aios.ErrQuota) { ... }
 //
-// This package implements docs/ABI.md (ABI v1.0) from the guest side. It performs the
-// abi_version handshake before its first call, copies every result out of the host and releases
+// This package implements docs/ABI.md (ABI v1.1) from the guest side. It performs the
+// abi_version handshake before its first call (asking for 1.1, then 1.0: on a 1.0 host the
+// features of 1.1 fail with ErrNotSupported and everything else works), copies every result out of the host and releases
 // it at once, and needs no third-party module.
 //
 // # Notes

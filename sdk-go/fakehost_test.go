@@ -12,7 +12,7 @@ import (
 // its duration in ticks, a call finishes when the clock reaches its doneAt, and a wait without a
 // deadline advances the clock to the earliest one; a wait with a deadline never advances it.
 type fakeHost struct {
-	major, minor uint32 // the ABI version the host implements; newFakeHost sets 1.0
+	major, minor uint32 // the ABI version the host implements; newFakeHost sets 1.1
 	versionCalls int
 
 	in      []byte
@@ -25,6 +25,7 @@ type fakeHost struct {
 	// answer produces the outcome of a generation request.
 	answer   func(req generateRequest) (Response, Errno)
 	requests []generateRequest
+	embeds   []embedRequest
 
 	now     int
 	calls   map[uint32]*fakeCall
@@ -49,6 +50,7 @@ type fakeCall struct {
 func newFakeHost() *fakeHost {
 	return &fakeHost{
 		major:   1,
+		minor:   1,
 		calls:   map[uint32]*fakeCall{},
 		results: map[uint32][]byte{},
 		answer: func(req generateRequest) (Response, Errno) {
@@ -141,6 +143,23 @@ func (h *fakeHost) llmGenerate(body []byte, out *resultBuf) Errno {
 		return h.fail("llm_generate", e, "generation failed")
 	}
 	return h.storeJSON("llm_generate", resp, out)
+}
+
+// llmEmbed answers every input with the vector [bytes, words].
+func (h *fakeHost) llmEmbed(body []byte, out *resultBuf) Errno {
+	var req embedRequest
+	if err := json.Unmarshal(body, &req); err != nil || len(req.Input) == 0 {
+		return h.fail("llm_embed", ErrInvalid, "bad EmbedRequest")
+	}
+	h.embeds = append(h.embeds, req)
+	if req.Model == "none" {
+		return h.fail("llm_embed", ErrNotFound, "no core computes embeddings with that model")
+	}
+	resp := embedResponse{Model: req.Model, Core: "fake"}
+	for _, s := range req.Input {
+		resp.Vectors = append(resp.Vectors, []float32{float32(len(s)), float32(len(splitWords(s)))})
+	}
+	return h.storeJSON("llm_embed", resp, out)
 }
 
 func (h *fakeHost) submit(call, body []byte, handle *uint32) Errno {

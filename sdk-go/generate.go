@@ -16,6 +16,11 @@ func (a *abi) generate(ctx context.Context, req Request) (Response, error) {
 	if err := ctx.Err(); err != nil {
 		return Response{}, fmt.Errorf("aios: llm_generate: %w", err)
 	}
+	if what := req.uses11(); what != "" {
+		if err := a.require(1, "llm_generate", what); err != nil {
+			return Response{}, err
+		}
+	}
 	if _, ok := ctx.Deadline(); ok {
 		c, err := a.submit(req, false)
 		if err != nil {

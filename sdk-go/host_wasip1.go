@@ -34,6 +34,10 @@ func (wasmHost) llmGenerate(req []byte, out *resultBuf) Errno {
 	return Errno(rawLLMGenerate(ptr(req), uint32(len(req)), unsafe.Pointer(out)))
 }
 
+func (wasmHost) llmEmbed(req []byte, out *resultBuf) Errno {
+	return Errno(rawLLMEmbed(ptr(req), uint32(len(req)), unsafe.Pointer(out)))
+}
+
 func (wasmHost) submit(call, req []byte, handle *uint32) Errno {
 	return Errno(rawSubmit(ptr(call), uint32(len(call)), ptr(req), uint32(len(req)), unsafe.Pointer(handle)))
 }

@@ -23,6 +23,13 @@ func rawLog(level uint32, ptr unsafe.Pointer, n uint32) uint32
 //go:wasmimport aios llm_generate
 func rawLLMGenerate(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
 
+// rawLLMEmbed is ABI 1.1. The linker keeps an import only if the program can reach a call of
+// it, so a module that never calls Embed does not import llm_embed and still loads on a 1.0
+// host.
+//
+//go:wasmimport aios llm_embed
+func rawLLMEmbed(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
 //go:wasmimport aios submit
 func rawSubmit(callPtr unsafe.Pointer, callLen uint32, reqPtr unsafe.Pointer, reqLen uint32, handleOut unsafe.Pointer) uint32
 

@@ -2,6 +2,7 @@ package aios
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -65,7 +66,7 @@ func TestResponseDecode(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Response{Text: "Hello!", FinishReason: "stop", Model: "m", Core: "echo", Usage: Usage{InputTokens: 3, OutputTokens: 2}}
-	if r != want {
+	if !reflect.DeepEqual(r, want) {
 		t.Errorf("decoded %+v, want %+v", r, want)
 	}
 	if err := decodeBody("llm_generate", []byte(`{"text":`), &r); err == nil {

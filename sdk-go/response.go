@@ -7,11 +7,14 @@ import (
 
 // Response is a finished generation (the ABI's GenerateResponse).
 type Response struct {
-	Text         string `json:"text"`
-	FinishReason string `json:"finish_reason"` // "stop", "length" or "canceled"
-	Model        string `json:"model"`         // the model that answered
-	Core         string `json:"core"`          // the LLM core (backend) that served the request
-	Usage        Usage  `json:"usage"`
+	Text string `json:"text"`
+	// ToolCalls are the calls the model asks for; FinishReason is then FinishToolCalls
+	// (ABI 1.1).
+	ToolCalls    []ToolCall `json:"tool_calls,omitempty"`
+	FinishReason string     `json:"finish_reason"` // "stop", "length", "tool_calls" or "canceled"
+	Model        string     `json:"model"`         // the model that answered
+	Core         string     `json:"core"`          // the LLM core (backend) that served the request
+	Usage        Usage      `json:"usage"`
 }
 
 // Usage counts the tokens a generation consumed.

@@ -11,6 +11,7 @@ type syscalls interface {
 	output(b []byte) Errno
 	log(level uint32, msg []byte) Errno
 	llmGenerate(req []byte, out *resultBuf) Errno
+	llmEmbed(req []byte, out *resultBuf) Errno
 	submit(call, req []byte, handle *uint32) Errno
 	poll(handle uint32, out *resultBuf) Errno
 	wait(handles []uint32, timeoutNs int64, index *uint32) Errno

@@ -68,6 +68,8 @@ how much memory and time it gets, and what it may touch.`,
 	}
 	cmd.AddCommand(
 		NewCmdRun(io, nil),
+		NewCmdAudit(io, nil),
+		NewCmdPolicy(io),
 		NewCmdInspect(io, nil),
 		NewCmdVersion(io),
 		NewCmdPack(io, nil),

@@ -20,6 +20,7 @@ import (
 	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/kernel"
 	"github.com/aiosys/aios/limits"
+	"github.com/aiosys/aios/policy"
 )
 
 // RunOptions are `aios run`'s flags and dependencies.
@@ -38,6 +39,8 @@ type RunOptions struct {
 	Tenant     string
 	Priority   int
 	Trust      trustFlags
+	// Approve pre-approves calls that policy requires confirmation for.
+	Approve []string
 }
 
 // NewCmdRun builds `aios run`. runF replaces the command's work in tests; nil runs it for real.
@@ -81,6 +84,7 @@ Exit status: the agent's own exit code (0 when it returns normally); otherwise
 	f.StringArrayVarP(&opts.Env, "env", "e", nil, "set an environment variable for the agent (KEY=VALUE; repeatable)")
 	f.StringVar(&opts.Tenant, "tenant", "", "the tenant the agent runs for: its quotas and fair share (default: none)")
 	f.IntVar(&opts.Priority, "priority", 0, "scheduling priority under the priority scheduler; higher runs first")
+	f.StringArrayVar(&opts.Approve, "approve", nil, "pre-approve CALL (or AGENT:CALL) where policy requires confirmation (repeatable)")
 	opts.Trust.registerKeys(f)
 	opts.Trust.registerRequire(f)
 	opts.Trust.registerCache(f)
@@ -134,6 +138,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	}
 
 	show := newEventPrinter(o.IO.ErrOut, IsTerminal(o.IO.ErrOut), o.Replicas > 1)
+	identity, confirm := loaded.identity(o.Tenant), newConfirmer(o.IO)
 	results := make([]*aios.Result, o.Replicas)
 	errs := make([]error, o.Replicas)
 	var wg sync.WaitGroup
@@ -142,6 +147,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 			results[i], errs[i] = agent.Run(ctx, aios.RunOptions{
 				Input: input, Args: o.Args, Env: o.Env, Limits: lim, Events: show.event,
 				Tenant: o.Tenant, Priority: o.Priority,
+				Identity: identity, Confirm: confirm, Approve: o.Approve,
 			})
 		})
 	}
@@ -280,6 +286,19 @@ func sortByPID(results []*aios.Result, errs []error) {
 	for i, j := range idx {
 		results[i], errs[i] = rs[j], es[j]
 	}
+}
+
+// identity is who the agent is for policy: its manifest's name, version and capabilities, its
+// verified signer and its digest. A plain module declares kernel.UnpackagedCapabilities.
+func (a *loadedAgent) identity(tenant string) policy.Agent {
+	id := policy.Agent{Name: a.Name, Digest: a.Digest, Publisher: a.Publisher.KeyID, Tenant: tenant,
+		Capabilities: kernel.UnpackagedCapabilities()}
+	if m := a.Manifest; m != nil {
+		id.Version = m.Version
+		id.Capabilities = policy.Capabilities{Models: m.Capabilities.Models, Classes: m.Capabilities.Classes,
+			Tools: m.Capabilities.Tools, Memory: m.Capabilities.Memory}
+	}
+	return id
 }
 
 // flagLimits are the limits set on the command line, which win over the manifest and config.

@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/aiosys/aios/hostcalls"
 )
 
 // NewCmdVersion builds `aios version`.
@@ -18,10 +20,8 @@ func NewCmdVersion(io *IOStreams) *cobra.Command {
 			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 				v = bi.Main.Version
 			}
-			fmt.Fprintf(io.Out, "aios %s (ABI %s)\n", v, abiVersion)
+			fmt.Fprintf(io.Out, "aios %s (ABI %d.%d)\n", v, hostcalls.ABIMajor, hostcalls.ABIMinor)
 			return nil
 		},
 	}
 }
-
-const abiVersion = "1.0"

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/aiosys/aios/kernel/llm"
@@ -15,7 +16,7 @@ func TestContinuation(t *testing.T) {
 	if done || next.MaxTokens != 7 {
 		t.Fatalf("after 3 chunks: max_tokens %d, done %v; want 7 left", next.MaxTokens, done)
 	}
-	if last := next.Messages[len(next.Messages)-1]; last != (llm.Message{Role: "assistant", Content: "p0 p1 p2 "}) {
+	if last := next.Messages[len(next.Messages)-1]; !reflect.DeepEqual(last, llm.Message{Role: "assistant", Content: "p0 p1 p2 "}) {
 		t.Fatalf("last message %+v; want the partial text as the assistant's", last)
 	}
 	if len(req.Messages) != 1 {

@@ -96,15 +96,12 @@ func (c *anthropicCore) params(req Request) (anthropic.MessageNewParams, error) 
 		p.MaxTokens = int64(req.MaxTokens)
 	}
 	for _, m := range req.Messages {
-		switch m.Role {
-		case "system":
+		if m.Role == "system" {
 			p.System = append(p.System, anthropic.TextBlockParam{Text: m.Content})
-		case "user":
-			p.Messages = append(p.Messages, anthropic.NewUserMessage(anthropic.NewTextBlock(m.Content)))
-		default:
-			p.Messages = append(p.Messages, anthropic.NewAssistantMessage(anthropic.NewTextBlock(m.Content)))
 		}
 	}
+	p.Messages = anthropicTurns(req.Messages)
+	anthropicTools(&p, req)
 	if len(p.Messages) == 0 {
 		return p, fmt.Errorf("%w: the Messages API needs a user or assistant message besides system messages", ErrBadRequest)
 	}
@@ -119,15 +116,22 @@ func (c *anthropicCore) complete(ctx context.Context, p anthropic.MessageNewPara
 	if err != nil {
 		return Response{}, err
 	}
-	var text strings.Builder
+	var (
+		text  strings.Builder
+		calls []ToolCall
+	)
 	for _, block := range msg.Content {
-		if block.Type == "text" {
+		switch block.Type {
+		case "text":
 			text.WriteString(block.Text)
+		case "tool_use":
+			calls = append(calls, ToolCall{ID: block.ID, Name: block.Name, Arguments: argumentsOrEmpty(string(block.Input))})
 		}
 	}
 	u := msg.Usage
 	return Response{
 		Text:         text.String(),
+		ToolCalls:    calls,
 		FinishReason: anthropicFinishReason(msg.StopReason),
 		Model:        string(msg.Model),
 		Usage: Usage{
@@ -137,12 +141,15 @@ func (c *anthropicCore) complete(ctx context.Context, p anthropic.MessageNewPara
 	}, nil
 }
 
-// anthropicFinishReason maps the API's stop reasons onto ABI v1's "stop" and "length": a reply
-// cut by max_tokens or by the context window is "length", any other end is "stop".
+// anthropicFinishReason maps the API's stop reasons onto the ABI's "stop", "length" and
+// "tool_calls": a reply cut by max_tokens or by the context window is "length", one that ends
+// asking for tools "tool_calls", any other end is "stop".
 func anthropicFinishReason(r anthropic.StopReason) string {
 	switch r {
 	case anthropic.StopReasonMaxTokens, anthropic.StopReasonModelContextWindowExceeded:
 		return "length"
+	case anthropic.StopReasonToolUse:
+		return FinishToolCalls
 	}
 	return "stop"
 }

@@ -21,6 +21,8 @@ import (
 // Model names choose its behaviour: fakeAnthropicModel answers normally; "status-429" and
 // "status-500" fail with that status; "overloaded-in-stream" sends an error event after the
 // first word; "cut-short" drops the connection before message_stop; any other is unknown (404).
+// A request that forces a tool (tool_choice type "tool") gets a tool_use block calling it with
+// fakeToolInput.
 type fakeAnthropic struct {
 	url     string
 	load    *fakeLoad
@@ -49,12 +51,26 @@ type fakeAnthropicRequest struct {
 	Messages []struct {
 		Role    string `json:"role"`
 		Content []struct {
-			Type string `json:"type"`
-			Text string `json:"text"`
+			Type      string          `json:"type"`
+			Text      string          `json:"text"`
+			ID        string          `json:"id"`          // tool_use
+			Name      string          `json:"name"`        // tool_use
+			Input     json.RawMessage `json:"input"`       // tool_use
+			ToolUseID string          `json:"tool_use_id"` // tool_result
+			Content   json.RawMessage `json:"content"`     // tool_result
 		} `json:"content"`
 	} `json:"messages"`
 	Temperature *float64 `json:"temperature"`
 	Stream      bool     `json:"stream"`
+	Tools       []struct {
+		Name        string         `json:"name"`
+		Description string         `json:"description"`
+		InputSchema map[string]any `json:"input_schema"`
+	} `json:"tools"`
+	ToolChoice *struct {
+		Type string `json:"type"`
+		Name string `json:"name"`
+	} `json:"tool_choice"`
 }
 
 func startFakeAnthropic(t *testing.T, latency time.Duration, key string) *fakeAnthropic {
@@ -102,6 +118,10 @@ func (f *fakeAnthropic) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		anthropicFail(w, http.StatusNotFound, "not_found_error", "model: "+req.Model)
+		return
+	}
+	if c := req.ToolChoice; c != nil && c.Type == "tool" {
+		f.toolUse(w, r, req, end)
 		return
 	}
 	msgs := req.messages()

@@ -20,6 +20,7 @@ func (c *anthropicCore) stream(ctx context.Context, p anthropic.MessageNewParams
 		resp    Response
 		text    strings.Builder
 		usage   anthropic.MessageDeltaUsage
+		tools   toolUseBlocks
 		stopped bool
 	)
 	for s.Next() {
@@ -30,10 +31,19 @@ func (c *anthropicCore) stream(ctx context.Context, p anthropic.MessageNewParams
 			u := ev.Message.Usage
 			usage.InputTokens, usage.OutputTokens = u.InputTokens, u.OutputTokens
 			usage.CacheCreationInputTokens, usage.CacheReadInputTokens = u.CacheCreationInputTokens, u.CacheReadInputTokens
+		case "content_block_start":
+			if b := ev.ContentBlock; b.Type == "tool_use" {
+				tools.start(ev.Index, b.ID, b.Name)
+			}
 		case "content_block_delta":
-			if d := ev.Delta.Text; ev.Delta.Type == "text_delta" && d != "" {
-				text.WriteString(d)
-				onChunk(Chunk{Text: d})
+			switch ev.Delta.Type {
+			case "text_delta":
+				if d := ev.Delta.Text; d != "" {
+					text.WriteString(d)
+					onChunk(Chunk{Text: d})
+				}
+			case "input_json_delta":
+				tools.delta(ev.Index, ev.Delta.PartialJSON)
 			}
 		case "message_delta":
 			resp.FinishReason = anthropicFinishReason(ev.Delta.StopReason)
@@ -43,6 +53,7 @@ func (c *anthropicCore) stream(ctx context.Context, p anthropic.MessageNewParams
 		}
 	}
 	resp.Text = text.String()
+	resp.ToolCalls = tools.calls()
 	resp.Usage = Usage{
 		InputTokens:  int(usage.InputTokens + usage.CacheCreationInputTokens + usage.CacheReadInputTokens),
 		OutputTokens: int(usage.OutputTokens),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestAnthropicGenerate(t *testing.T) {
 		t.Fatalf("generate: %v", err)
 	}
 	want := Response{Text: "hello there world", FinishReason: "stop", Model: fakeAnthropicModel, Core: "claude", Usage: wantUsage}
-	if plain != want {
+	if !reflect.DeepEqual(plain, want) {
 		t.Errorf("generate: %+v, want %+v", plain, want)
 	}
 
@@ -53,7 +54,7 @@ func TestAnthropicGenerate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("stream: %v", err)
 	}
-	if streamed != want || strings.Join(chunks, "") != want.Text || len(chunks) != 3 {
+	if !reflect.DeepEqual(streamed, want) || strings.Join(chunks, "") != want.Text || len(chunks) != 3 {
 		t.Errorf("stream: %+v in chunks %q, want %+v", streamed, chunks, want)
 	}
 

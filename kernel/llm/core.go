@@ -8,17 +8,42 @@ import (
 
 // Message is one turn of a conversation.
 type Message struct {
-	Role    string `json:"role"` // "system", "user" or "assistant"
+	Role    string `json:"role"` // "system", "user", "assistant" or "tool"
 	Content string `json:"content"`
+	// ToolCalls are the calls an assistant message asked for (ABI 1.1).
+	ToolCalls []ToolCall `json:"tool_calls,omitempty"`
+	// ToolCallID names the call a "tool" message answers (ABI 1.1).
+	ToolCallID string `json:"tool_call_id,omitempty"`
 }
 
 // Request asks a core for one generation. Its JSON form is ABI v1's GenerateRequest.
 type Request struct {
-	Model       string    `json:"model"`
+	Model string `json:"model"`
+	// Class asks for a capability class (or an operator alias) instead of a model (ABI 1.1).
+	// See Routed.
+	Class       string    `json:"class,omitempty"`
 	Messages    []Message `json:"messages"`
 	MaxTokens   int       `json:"max_tokens"`
 	Temperature *float64  `json:"temperature"`
 	Stream      bool      `json:"stream"`
+	// Tools are the functions the model may call (ABI 1.1); cores pass them through.
+	Tools []Tool `json:"tools,omitempty"`
+	// ToolChoice is "auto" (or empty), "none", "required" or the name of one of Tools.
+	ToolChoice string `json:"tool_choice,omitempty"`
+	// Priority is the agent's scheduling hint (ABI 1.1): the kernel may use it to lower the
+	// priority of this generation, never to raise it above the process's own. Nil: no hint.
+	Priority *int `json:"priority,omitempty"`
+}
+
+// Routed returns req as a router sees it. The dispatcher resolves one name, looked up as an
+// alias, then a class, then a model; a request that names a Class and no Model is routed by
+// its Class, which becomes that name. The result's Class is empty.
+func (req Request) Routed() Request {
+	if req.Model == "" {
+		req.Model = req.Class
+	}
+	req.Class = ""
+	return req
 }
 
 // Usage counts tokens of one generation.
@@ -29,11 +54,13 @@ type Usage struct {
 
 // Response is a finished generation. Its JSON form is ABI v1's GenerateResponse.
 type Response struct {
-	Text         string `json:"text"`
-	FinishReason string `json:"finish_reason"`
-	Model        string `json:"model"`
-	Core         string `json:"core"`
-	Usage        Usage  `json:"usage"`
+	Text string `json:"text"`
+	// ToolCalls are the calls the model asks for; FinishReason is then "tool_calls" (ABI 1.1).
+	ToolCalls    []ToolCall `json:"tool_calls,omitempty"`
+	FinishReason string     `json:"finish_reason"` // "stop", "length", "tool_calls" or "canceled"
+	Model        string     `json:"model"`
+	Core         string     `json:"core"`
+	Usage        Usage      `json:"usage"`
 }
 
 // Chunk is a piece of a streamed generation. Its JSON form is ABI v1's Chunk.

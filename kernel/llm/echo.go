@@ -21,7 +21,9 @@ const EchoNotice = "no LLM cores are configured: using the built-in echo core, w
 	"the last user message (add [[cores]] to aios.toml to use a real model)"
 
 // Echo is the built-in deterministic core. It replies EchoPrefix followed by the last user
-// message, word by word; the same request always gets the same response and chunks.
+// or tool message, word by word; the same request always gets the same response and chunks.
+// It also calls tools and computes embeddings deterministically (see EchoToolCall and
+// Echo.Embed), so that tool calling and embeddings can be exercised without a model.
 //
 // # Notes
 //
@@ -86,6 +88,18 @@ func (e *Echo) Generate(ctx context.Context, req Request, onChunk func(Chunk)) (
 	rctx, cancel := withTimeout(ctx, e.timeout)
 	defer cancel()
 
+	if call, ok := EchoToolCall(req); ok {
+		if err := ctxError(ctx, rctx, e.timeout); err != nil {
+			return Response{}, err
+		}
+		return Response{
+			ToolCalls:    []ToolCall{call},
+			FinishReason: FinishToolCalls,
+			Model:        e.model(req),
+			Core:         e.name,
+			Usage:        Usage{InputTokens: countMessageWords(req.Messages), OutputTokens: 1 + countWords(call.Arguments)},
+		}, nil
+	}
 	lead, pieces := splitWords(lastUserContent(req.Messages))
 	finish := "stop"
 	if req.MaxTokens > 0 && len(pieces) > req.MaxTokens {
@@ -131,9 +145,11 @@ func (e *Echo) model(req Request) string {
 	return EchoName
 }
 
+// lastUserContent returns what the echo core repeats: the content of the last user or tool
+// message.
 func lastUserContent(msgs []Message) string {
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].Role == "user" {
+		if msgs[i].Role == "user" || msgs[i].Role == "tool" {
 			return msgs[i].Content
 		}
 	}

@@ -48,7 +48,7 @@ func TestEchoRepliesLastUserMessage(t *testing.T) {
 		Core:         "echo",
 		Usage:        Usage{InputTokens: 2 + 2 + 2 + 3, OutputTokens: 3},
 	}
-	if resp != want {
+	if !reflect.DeepEqual(resp, want) {
 		t.Errorf("got %+v\nwant %+v", resp, want)
 	}
 	if !IsEcho(e) {
@@ -65,7 +65,7 @@ func TestEchoDeterministic(t *testing.T) {
 	if err1 != nil || err2 != nil {
 		t.Fatal(err1, err2)
 	}
-	if r1 != r2 || !reflect.DeepEqual(c1, c2) {
+	if !reflect.DeepEqual(r1, r2) || !reflect.DeepEqual(c1, c2) {
 		t.Errorf("two runs differ:\n%+v %q\n%+v %q", r1, c1, r2, c2)
 	}
 	if r1.Model != "m1" || r1.Core != "e1" {

@@ -70,7 +70,14 @@ func (c *ollamaCore) chatRequest(req Request, stream bool) (*api.ChatRequest, er
 	}
 	chat := &api.ChatRequest{Model: model, Stream: &stream, Options: map[string]any{}}
 	for _, m := range req.Messages {
-		chat.Messages = append(chat.Messages, api.Message{Role: m.Role, Content: m.Content})
+		msg, err := ollamaMessage(m)
+		if err != nil {
+			return nil, err
+		}
+		chat.Messages = append(chat.Messages, msg)
+	}
+	if chat.Tools, err = ollamaTools(req); err != nil {
+		return nil, err
 	}
 	if req.MaxTokens > 0 {
 		chat.Options["num_predict"] = req.MaxTokens
@@ -101,11 +108,20 @@ func (c *ollamaCore) chat(ctx context.Context, chat *api.ChatRequest, onChunk fu
 				onChunk(Chunk{Text: d})
 			}
 		}
+		calls, err := ollamaToolCalls(r.Message.ToolCalls, len(resp.ToolCalls))
+		if err != nil {
+			return err
+		}
+		resp.ToolCalls = append(resp.ToolCalls, calls...)
 		if r.Done {
 			done = true
-			resp.FinishReason = "stop"
-			if r.DoneReason == "length" {
+			switch {
+			case r.DoneReason == "length":
 				resp.FinishReason = "length"
+			case len(resp.ToolCalls) > 0:
+				resp.FinishReason = FinishToolCalls
+			default:
+				resp.FinishReason = "stop"
 			}
 			resp.Usage = Usage{InputTokens: r.PromptEvalCount, OutputTokens: r.EvalCount}
 		}

@@ -39,10 +39,42 @@ const fakeOllamaOverhead = 5
 
 // fakeOllamaRequest is the part of a chat request body the fake reads.
 type fakeOllamaRequest struct {
-	Model    string         `json:"model"`
-	Messages []Message      `json:"messages"`
-	Stream   *bool          `json:"stream"`
-	Options  map[string]any `json:"options"`
+	Model    string              `json:"model"`
+	Messages []fakeOllamaMessage `json:"messages"`
+	Stream   *bool               `json:"stream"`
+	Options  map[string]any      `json:"options"`
+	Tools    []struct {
+		Type     string `json:"type"`
+		Function struct {
+			Name        string         `json:"name"`
+			Description string         `json:"description"`
+			Parameters  map[string]any `json:"parameters"`
+		} `json:"function"`
+	} `json:"tools"`
+}
+
+// fakeOllamaMessage is a chat message as Ollama's API writes it: tool call arguments are an
+// object, not a string.
+type fakeOllamaMessage struct {
+	Role      string `json:"role"`
+	Content   string `json:"content"`
+	ToolCalls []struct {
+		ID       string `json:"id"`
+		Function struct {
+			Name      string         `json:"name"`
+			Arguments map[string]any `json:"arguments"`
+		} `json:"function"`
+	} `json:"tool_calls"`
+	ToolCallID string `json:"tool_call_id"`
+}
+
+// plain returns the request's messages without their tool calls.
+func (req fakeOllamaRequest) plain() []Message {
+	out := make([]Message, len(req.Messages))
+	for i, m := range req.Messages {
+		out[i] = Message{Role: m.Role, Content: m.Content, ToolCallID: m.ToolCallID}
+	}
+	return out
 }
 
 func startFakeOllama(t *testing.T, latency time.Duration) *fakeOllama {
@@ -64,6 +96,10 @@ func (f *fakeOllama) seen() ([]fakeOllamaRequest, []http.Header) {
 func (f *fakeOllama) serve(w http.ResponseWriter, r *http.Request) {
 	end := f.load.begin()
 	defer end()
+	if r.Method == http.MethodPost && r.URL.Path == "/api/embed" {
+		f.embed(w, r)
+		return
+	}
 	if r.Method != http.MethodPost || r.URL.Path != "/api/chat" {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 page not found"})
 		return
@@ -102,13 +138,18 @@ func (f *fakeOllama) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": `model "` + req.Model + `" not found, try pulling it first`})
 		return
 	}
-	pieces, cut := echoReply(req.Messages, maxWords)
+	msgs := req.plain()
+	pieces, cut := echoReply(msgs, maxWords)
 	final := map[string]any{
 		"model": req.Model, "created_at": time.Now().UTC().Format(time.RFC3339Nano),
 		"message": map[string]string{"role": "assistant", "content": ""},
 		"done":    true, "done_reason": "stop", "total_duration": 4883583458, "load_duration": 1334875,
-		"prompt_eval_count": countMessageWords(req.Messages) + fakeOllamaOverhead, "prompt_eval_duration": 342546000,
+		"prompt_eval_count": countMessageWords(msgs) + fakeOllamaOverhead, "prompt_eval_duration": 342546000,
 		"eval_count": len(pieces), "eval_duration": 4535599000,
+	}
+	if len(req.Tools) > 0 && msgs[len(msgs)-1].Role == "user" {
+		f.toolCall(w, req, final)
+		return
 	}
 	if cut {
 		final["done_reason"] = "length"

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +46,7 @@ func TestOllamaGenerate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("generate: %v", err)
 	}
-	if plain != want {
+	if !reflect.DeepEqual(plain, want) {
 		t.Errorf("generate: %+v, want %+v", plain, want)
 	}
 	var chunks []string
@@ -53,7 +54,7 @@ func TestOllamaGenerate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("stream: %v", err)
 	}
-	if streamed != want || strings.Join(chunks, "") != want.Text || len(chunks) != 3 {
+	if !reflect.DeepEqual(streamed, want) || strings.Join(chunks, "") != want.Text || len(chunks) != 3 {
 		t.Errorf("stream: %+v in chunks %q, want %+v", streamed, chunks, want)
 	}
 
@@ -62,7 +63,7 @@ func TestOllamaGenerate(t *testing.T) {
 		t.Fatalf("requests %+v, want one with stream false and one with stream true", requests)
 	}
 	for i, r := range requests {
-		if len(r.Messages) != 2 || r.Messages[0] != req.Messages[0] || r.Messages[1] != req.Messages[1] {
+		if len(r.Messages) != 2 || !reflect.DeepEqual(r.plain(), req.Messages[:2]) {
 			t.Errorf("request %d: messages %+v", i, r.Messages)
 		}
 		if r.Options["temperature"] != 0.25 {
@@ -186,7 +187,7 @@ func TestOllamaStreamCutShort(t *testing.T) {
 	if !errors.Is(err, io.ErrUnexpectedEOF) || !strings.Contains(err.Error(), "before its final (done) object") {
 		t.Errorf("err = %v, want io.ErrUnexpectedEOF naming the done object", err)
 	}
-	if resp != (Response{}) {
+	if !reflect.DeepEqual(resp, Response{}) {
 		t.Errorf("a failed generation returned %+v", resp)
 	}
 }

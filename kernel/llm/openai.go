@@ -19,8 +19,9 @@ import (
 // only from its CoreConfig.
 type openAICore struct {
 	remote
-	baseURL string
-	chat    openai.ChatCompletionService
+	baseURL    string
+	chat       openai.ChatCompletionService
+	embeddings openai.EmbeddingService
 }
 
 // newOpenAI returns an openai core for a validated cfg. extra options come after the core's own
@@ -37,10 +38,12 @@ func newOpenAI(cfg CoreConfig, key string, extra ...option.RequestOption) (*open
 		// The dispatcher owns retries, so that every attempt is scheduled and accounted.
 		option.WithMaxRetries(0),
 	}
+	opts = append(opts, extra...)
 	return &openAICore{
-		remote:  newRemote(cfg),
-		baseURL: cfg.BaseURL,
-		chat:    openai.NewChatCompletionService(append(opts, extra...)...),
+		remote:     newRemote(cfg),
+		baseURL:    cfg.BaseURL,
+		chat:       openai.NewChatCompletionService(opts...),
+		embeddings: openai.NewEmbeddingService(opts...),
 	}, nil
 }
 
@@ -68,15 +71,9 @@ func (c *openAICore) params(req Request) (openai.ChatCompletionNewParams, error)
 	}
 	p.Model = model
 	for _, m := range req.Messages {
-		switch m.Role {
-		case "system":
-			p.Messages = append(p.Messages, openai.SystemMessage(m.Content))
-		case "user":
-			p.Messages = append(p.Messages, openai.UserMessage(m.Content))
-		default:
-			p.Messages = append(p.Messages, openai.AssistantMessage(m.Content))
-		}
+		p.Messages = append(p.Messages, openAIMessage(m))
 	}
+	openAITools(&p, req)
 	if req.MaxTokens > 0 {
 		// max_tokens, not max_completion_tokens: every OpenAI-compatible server accepts it.
 		p.MaxTokens = openai.Int(int64(req.MaxTokens))
@@ -97,6 +94,7 @@ func (c *openAICore) complete(ctx context.Context, p openai.ChatCompletionNewPar
 	}
 	return Response{
 		Text:         out.Choices[0].Message.Content,
+		ToolCalls:    openAIToolCalls(out.Choices[0].Message.ToolCalls),
 		FinishReason: finishReason(out.Choices[0].FinishReason),
 		Model:        out.Model,
 		Usage:        Usage{InputTokens: int(out.Usage.PromptTokens), OutputTokens: int(out.Usage.CompletionTokens)},
@@ -108,8 +106,9 @@ func (c *openAICore) stream(ctx context.Context, p openai.ChatCompletionNewParam
 	s := c.chat.NewStreaming(ctx, p)
 	defer s.Close()
 	var (
-		resp Response
-		text strings.Builder
+		resp  Response
+		text  strings.Builder
+		calls toolCallDeltas
 	)
 	for s.Next() {
 		ch := s.Current()
@@ -126,11 +125,13 @@ func (c *openAICore) stream(ctx context.Context, p openai.ChatCompletionNewParam
 			text.WriteString(d)
 			onChunk(Chunk{Text: d})
 		}
+		calls.add(ch.Choices[0].Delta.ToolCalls)
 		if r := ch.Choices[0].FinishReason; r != "" {
 			resp.FinishReason = finishReason(r)
 		}
 	}
 	resp.Text = text.String()
+	resp.ToolCalls = calls.calls()
 	if err := s.Err(); err != nil {
 		return resp, err
 	}
@@ -142,10 +143,14 @@ func (c *openAICore) stream(ctx context.Context, p openai.ChatCompletionNewParam
 	return resp, nil
 }
 
-// finishReason maps the API's finish reasons onto ABI v1's "stop" and "length".
+// finishReason maps the API's finish reasons onto the ABI's "stop", "length" and
+// "tool_calls" (the deprecated "function_call" included).
 func finishReason(r string) string {
-	if r == "length" {
+	switch r {
+	case "length":
 		return "length"
+	case "tool_calls", "function_call":
+		return FinishToolCalls
 	}
 	return "stop"
 }

@@ -152,7 +152,7 @@ func TestOpenAIAgainstSimulator(t *testing.T) {
 		}{
 			"no model":   {anyModel, req},
 			"no message": {c, Request{}},
-			"bad role":   {c, Request{Messages: []Message{{Role: "tool", Content: "x"}}}},
+			"bad role":   {c, Request{Messages: []Message{{Role: "robot", Content: "x"}}}},
 		}
 		for name, b := range bad {
 			if _, err := b.c.Generate(context.Background(), b.req, nil); !errors.Is(err, ErrBadRequest) {

@@ -42,18 +42,8 @@ func (r *remote) model(req Request) (string, error) {
 		}
 		model = r.models[0]
 	}
-	if len(req.Messages) == 0 {
-		return "", fmt.Errorf("%w: a request needs at least one message", ErrBadRequest)
-	}
-	for i, m := range req.Messages {
-		switch m.Role {
-		case "system", "user", "assistant":
-		default:
-			return "", fmt.Errorf("%w: messages[%d] has role %q (want system, user or assistant)", ErrBadRequest, i, m.Role)
-		}
-	}
-	if req.MaxTokens < 0 {
-		return "", fmt.Errorf("%w: max_tokens %d is negative", ErrBadRequest, req.MaxTokens)
+	if err := req.Check(); err != nil {
+		return "", err
 	}
 	return model, nil
 }

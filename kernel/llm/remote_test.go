@@ -205,7 +205,7 @@ func TestRemoteBadRequests(t *testing.T) {
 		}{
 			"no model":            {anyModel, Request{Messages: user}},
 			"no message":          {c, Request{}},
-			"bad role":            {c, Request{Messages: []Message{{Role: "tool", Content: "x"}}}},
+			"bad role":            {c, Request{Messages: []Message{{Role: "robot", Content: "x"}}}},
 			"negative max_tokens": {c, Request{Messages: user, MaxTokens: -1}},
 		}
 		for name, b := range bad {

@@ -1,0 +1,161 @@
+package kernelbench
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aiosys/aios/config"
+	"github.com/aiosys/aios/internal/simtest"
+	"github.com/aiosys/aios/kernel"
+	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/kernel/sched"
+)
+
+// Overhead scenario: one simulator with no model latency at all (time to first token and
+// inter-token latency zero), so what a call costs is HTTP, JSON, the client and, on the kernel
+// path, the kernel: process accounting, scheduler, dispatcher, quota and usage bookkeeping.
+const (
+	overheadPrompt    = "reply with four words"
+	overheadMaxTokens = 4
+	overheadPairs     = 1500            // latency: calls per path, interleaved
+	overheadWarmup    = 100             // calls per path before measuring
+	overheadWorkers   = 16              // throughput: concurrent callers
+	overheadDuration  = 3 * time.Second // throughput: measuring time per path
+	overheadSeqs      = overheadWorkers * 2
+)
+
+// overheadRig is the simulator and both paths to it.
+type overheadRig struct {
+	direct *Direct
+	kernel *kernel.Kernel
+	proc   *kernel.Process
+}
+
+// newOverheadRig starts the simulator and a kernel over it, or, with echo, a kernel over the
+// built-in echo core instead: the kernel's own ceiling, with no HTTP behind it.
+func newOverheadRig(b *testing.B, echo bool) overheadRig {
+	b.Helper()
+	cfg := config.Default()
+	cfg.Scheduler = Scheduler(sched.KindFairShare)
+	cfg.Cores = []config.Core{{CoreConfig: llm.CoreConfig{Name: "echo", Kind: llm.KindEcho, Capacity: overheadSeqs}}}
+	var rig overheadRig
+	if !echo {
+		url := simtest.Start(b, "--time-to-first-token", "0", "--inter-token-latency", "0", "--max-num-seqs", itoa(overheadSeqs))
+		d, err := NewDirect(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rig.direct = d
+		cfg.Cores = []config.Core{OpenAICore("sim", url, overheadSeqs, 0)}
+	}
+	rig.kernel = NewKernel(b, cfg)
+	p, err := rig.kernel.Spawn(Spec("agent"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rig.proc = p
+	return rig
+}
+
+func (r overheadRig) call(ctx context.Context, viaKernel bool) error {
+	req := Ask(overheadPrompt, overheadMaxTokens)
+	if viaKernel {
+		_, err := r.proc.Generate(ctx, req, nil)
+		return err
+	}
+	_, err := r.direct.Generate(ctx, req, nil)
+	return err
+}
+
+// BenchmarkOverheadLatency interleaves direct and kernel calls one at a time, so both see the
+// same machine load, and reports each path's p50 and p99 and what the kernel adds at each.
+func BenchmarkOverheadLatency(b *testing.B) {
+	rig := newOverheadRig(b, false)
+	ctx := context.Background()
+	for i := range 2 * overheadWarmup {
+		if err := rig.call(ctx, i%2 == 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var direct, viaKernel []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		for i := range 2 * overheadPairs {
+			k := i%2 == (i/2)%2 // alternate which path goes first in each pair
+			start := time.Now()
+			if err := rig.call(ctx, k); err != nil {
+				b.Fatal(err)
+			}
+			if k {
+				viaKernel = append(viaKernel, time.Since(start))
+			} else {
+				direct = append(direct, time.Since(start))
+			}
+		}
+	}
+	b.StopTimer()
+	d50, d99 := Percentile(direct, 50), Percentile(direct, 99)
+	k50, k99 := Percentile(viaKernel, 50), Percentile(viaKernel, 99)
+	b.ReportMetric(us(d50), "direct-p50-us")
+	b.ReportMetric(us(k50), "kernel-p50-us")
+	b.ReportMetric(us(d99), "direct-p99-us")
+	b.ReportMetric(us(k99), "kernel-p99-us")
+	b.ReportMetric(us(k50-d50), "p50-added-us")
+	b.ReportMetric(us(k99-d99), "p99-added-us")
+}
+
+// BenchmarkOverheadThroughput has overheadWorkers callers send as fast as they can for
+// overheadDuration, directly or through one kernel process each, and reports requests/s.
+// kernel-echo is the kernel over its built-in echo core: what the kernel alone can pass.
+func BenchmarkOverheadThroughput(b *testing.B) {
+	for _, path := range []string{"direct", "kernel", "kernel-echo"} {
+		b.Run(path, func(b *testing.B) {
+			rig := newOverheadRig(b, path == "kernel-echo")
+			viaKernel := path != "direct"
+			procs := make([]*kernel.Process, overheadWorkers)
+			for i := range procs {
+				procs[i] = rig.proc
+				if viaKernel {
+					p, err := rig.kernel.Spawn(Spec("agent-" + itoa(i)))
+					if err != nil {
+						b.Fatal(err)
+					}
+					procs[i] = p
+				}
+			}
+			var done, failed atomic.Int64
+			b.ResetTimer()
+			var elapsed time.Duration
+			for range b.N {
+				ctx, cancel := context.WithTimeout(context.Background(), overheadDuration)
+				start := time.Now()
+				var wg sync.WaitGroup
+				for i := range overheadWorkers {
+					r := overheadRig{direct: rig.direct, proc: procs[i]}
+					wg.Go(func() {
+						for ctx.Err() == nil {
+							if err := r.call(ctx, viaKernel); err != nil {
+								if ctx.Err() == nil {
+									failed.Add(1)
+								}
+								continue
+							}
+							done.Add(1)
+						}
+					})
+				}
+				wg.Wait()
+				elapsed += time.Since(start)
+				cancel()
+			}
+			b.StopTimer()
+			if failed.Load() > 0 {
+				b.Fatalf("%d calls failed", failed.Load())
+			}
+			b.ReportMetric(float64(done.Load())/elapsed.Seconds(), "req/s")
+		})
+	}
+}

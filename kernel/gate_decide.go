@@ -1,0 +1,82 @@
+package kernel
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aiosys/aios/policy"
+	"github.com/aiosys/aios/policy/audit"
+)
+
+// Authorize decides one system call of the process by policy before it runs: call is its name
+// as docs/POLICY.md spells it ("llm_generate") and args its normalized arguments (never its
+// payload). It returns the decision, whose obligations the caller enforces, or a *DeniedError
+// carrying the reason. Every decision is recorded in the audit log, and a denial is also shown
+// in the process's live log.
+//
+// A kernel without a gate allows everything. System-call methods of Process call Authorize
+// themselves; managers added later (tools, memory) call it with their own arguments.
+func (p *Process) Authorize(ctx context.Context, call string, args map[string]any) (policy.Decision, error) {
+	g := p.k.gate
+	if g == nil {
+		return policy.Decision{Allow: true, Reason: "no policy gate"}, nil
+	}
+	in := policy.Input{Agent: p.agent(), Call: call, Args: args, Usage: p.policyUsage()}
+	d, err := g.cfg.Policy.Decide(ctx, in)
+	if err != nil {
+		d.Allow = false
+	}
+	if d.Allow {
+		if why := g.rates.admit(in.Agent, call, g.now()); why != "" {
+			d.Allow, d.Reason = false, why
+		}
+	}
+	if d.Allow && d.Obligations.Confirm {
+		d = p.confirm(ctx, in, d)
+	}
+	if g.cfg.Audit != nil {
+		if rerr := g.cfg.Audit.Record(ctx, audit.FromDecision(g.now(), in, d)); rerr != nil && d.Allow {
+			d.Allow, d.Reason = false, "the decision could not be recorded in the audit log: "+rerr.Error()
+		}
+	}
+	if d.Allow {
+		return d, nil
+	}
+	p.emit(Event{Kind: EventLog, Level: 2, Text: fmt.Sprintf("policy denied %s: %s", call, d.Reason)})
+	return d, &DeniedError{Call: call, Reason: d.Reason}
+}
+
+// UnpackagedCapabilities are what an agent without a manifest declares: any model and any
+// class, so that only the operator's grants bound it. A Spec whose Agent has no version,
+// digest, publisher or capabilities is such an agent.
+func UnpackagedCapabilities() policy.Capabilities {
+	return policy.Capabilities{Models: []string{"*"}, Classes: []string{"*"}}
+}
+
+// agent is the process's identity as policy sees it: the spec's Agent, named and tenanted by
+// the spec when it leaves those empty, with UnpackagedCapabilities when it names no package.
+func (p *Process) agent() policy.Agent {
+	a := p.spec.Agent
+	c := a.Capabilities
+	if a.Version == "" && a.Digest == "" && a.Publisher == "" && len(c.Calls)+len(c.Models)+len(c.Classes)+len(c.Tools)+len(c.Hosts)+len(c.Memory) == 0 {
+		a.Capabilities = UnpackagedCapabilities()
+	}
+	if a.Name == "" {
+		a.Name = p.spec.Name
+	}
+	if a.Tenant == "" {
+		a.Tenant = p.spec.Tenant
+	}
+	return a
+}
+
+// policyUsage is the process's usage so far, as the input document counts it.
+func (p *Process) policyUsage() policy.Usage {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u := p.usage
+	return policy.Usage{
+		Calls: int64(u.Calls), Generations: int64(u.Generations), InputTokens: int64(u.InputTokens),
+		OutputTokens: int64(u.OutputTokens), CostMicroUSD: int64(u.Cost), // a quota.Cost is in millionths already
+	}
+}
