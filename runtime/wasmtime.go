@@ -34,7 +34,11 @@ type wasmtimeEngine struct {
 	runs     map[uint64]context.CancelCauseFunc
 	nextRun  uint64
 	busy     sync.WaitGroup // compiles and runs in progress
+	slots    chan struct{}  // one per running agent, at most Config.MaxRunning
 }
+
+// defaultMaxRunning is Config.MaxRunning's default: well under Go's 10,000-thread limit.
+const defaultMaxRunning = 2048
 
 // NewWasmtime returns the engine built with the `wasmtime` build tag. It takes the same Config
 // as NewWazero; compiled modules are cached under cfg.CacheDir/wasmtime-<version>.
@@ -72,7 +76,12 @@ func NewWasmtime(ctx context.Context, cfg Config) (Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wasmtime: %w", err)
 	}
+	maxRunning := cfg.MaxRunning
+	if maxRunning <= 0 {
+		maxRunning = defaultMaxRunning
+	}
 	e := &wasmtimeEngine{
+		slots:    make(chan struct{}, maxRunning),
 		table:    table,
 		lookup:   tableLookup(table),
 		cache:    cache,

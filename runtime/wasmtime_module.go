@@ -53,6 +53,12 @@ func (m *wasmtimeModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits
 	defer cancel(nil)
 	runCtx, cancelWall := context.WithTimeoutCause(runCtx, lim.WallTime, durationExceeded("wall_time", lim.WallTime))
 	defer cancelWall()
+	select {
+	case m.eng.slots <- struct{}{}:
+		defer func() { <-m.eng.slots }()
+	case <-runCtx.Done():
+		return fmt.Errorf("run: waiting for a place among the engine's running agents: %w", context.Cause(runCtx))
+	}
 	v, done, err := m.eng.begin(wasmStack(lim.Stack), cancel)
 	if err != nil {
 		return fmt.Errorf("run: %w", err)

@@ -146,3 +146,29 @@ func TestWasmStack(t *testing.T) {
 		}
 	}
 }
+
+// TestWasmtimeMaxRunning: past Config.MaxRunning, a run waits for a place, and gives up with a
+// clear error when its context ends first; the running agent is unaffected.
+func TestWasmtimeMaxRunning(t *testing.T) {
+	e, err := NewWasmtime(context.Background(), Config{MaxRunning: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close(context.Background()) })
+	m := compile(t, e, fixture(t, "sleep.wasm"))
+	first := make(chan *agentRun)
+	go func() { first <- runModule(t, m, runSpec{}) }()
+	time.Sleep(50 * time.Millisecond) // the sleeper holds the only place for 300 ms
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	second := runModule(t, m, runSpec{ctx: ctx})
+	if second.err == nil || !strings.Contains(second.err.Error(), "waiting for a place") {
+		t.Fatalf("second run: err = %v, want it to give up waiting for a place", second.err)
+	}
+	if r := <-first; r.err != nil {
+		t.Fatalf("first run: %v", r.err)
+	}
+	if r := runModule(t, m, runSpec{}); r.err != nil {
+		t.Fatalf("a run after the place freed: %v", r.err)
+	}
+}
