@@ -13,7 +13,8 @@ import (
 )
 
 // Direct calls an OpenAI-compatible server the way the kernel's openai core does (streaming,
-// usage reported at the end, one attempt, a clone of the default transport), without a kernel:
+// usage reported at the end, one attempt, a clone of the default transport keeping 256 idle
+// connections), without a kernel:
 // the baseline an agent without an OS would be.
 type Direct struct {
 	chat openai.ChatCompletionService
@@ -25,9 +26,11 @@ func NewDirect(baseURL string) (*Direct, error) {
 	if !ok {
 		return nil, fmt.Errorf("direct client: the default HTTP transport is not an *http.Transport")
 	}
+	t = t.Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 256, 256
 	chat := openai.NewChatCompletionService(
 		option.WithBaseURL(baseURL),
-		option.WithHTTPClient(&http.Client{Transport: t.Clone()}),
+		option.WithHTTPClient(&http.Client{Transport: t}),
 		option.WithAPIKey("none"),
 		option.WithMaxRetries(0),
 	)

@@ -80,6 +80,11 @@ func (r *remote) generate(ctx context.Context, req Request, model string,
 	return resp, nil
 }
 
+// idleConnsPerHost is how many idle connections a core keeps to its backend. Go's default of 2
+// makes a kernel serving many agents open a new connection for most requests (and leave
+// thousands of sockets in TIME_WAIT); a core talks to one host, so it keeps many.
+const idleConnsPerHost = 256
+
 // newHTTPClient returns a client with its own copy of the default transport, so that one core's
 // connections and settings are not shared with the rest of the process.
 func newHTTPClient(name string) (*http.Client, error) {
@@ -87,5 +92,8 @@ func newHTTPClient(name string) (*http.Client, error) {
 	if !ok {
 		return nil, fmt.Errorf("core %q: the default HTTP transport is not an *http.Transport", name)
 	}
-	return &http.Client{Transport: transport.Clone()}, nil
+	t := transport.Clone()
+	t.MaxIdleConns = idleConnsPerHost
+	t.MaxIdleConnsPerHost = idleConnsPerHost
+	return &http.Client{Transport: t}, nil
 }
