@@ -43,16 +43,12 @@ func (m *wasmtimeModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits
 	}
 	defer g.Close()
 	lim = lim.Or(limits.Defaults())
-	maxMem := lim.Memory / PageSize * PageSize
-	if mem := m.report.Memory; mem != nil && mem.MinPages > maxMem/PageSize {
-		return fmt.Errorf("run: the module's initial memory of %d pages is above the limit: %w",
-			mem.MinPages, memoryExceeded(maxMem))
+	maxMem, err := memoryCeiling(m.report, lim)
+	if err != nil {
+		return err
 	}
-
-	runCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	runCtx, cancelWall := context.WithTimeoutCause(runCtx, lim.WallTime, durationExceeded("wall_time", lim.WallTime))
-	defer cancelWall()
+	runCtx, cancel, stop := runContext(ctx, lim)
+	defer stop()
 	select {
 	case m.eng.slots <- struct{}{}:
 		defer func() { <-m.eng.slots }()
