@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aiosys/aios/kernel/llm"
 	"github.com/aiosys/aios/kernel/quota"
@@ -18,9 +19,10 @@ import (
 //
 // # Notes
 //
-// Embeddings do not wait in the scheduler's queue and are not counted in the cores' capacity
-// or RPM/TPM windows: they are short and the core bounds its own concurrency. No core
-// implementing llm.Embedder for the model is llm.ErrNoEmbedder.
+// Embeddings do not wait in the scheduler's queue, but they hold a place of the core's capacity
+// and count in its RPM/TPM windows like a generation: a core is never sent more than its limits
+// allow, and an embedding waits (honouring ctx) for room on it. No core implementing
+// llm.Embedder for the model is llm.ErrNoEmbedder.
 func (d *Dispatcher) Embed(ctx context.Context, req llm.EmbedRequest) (llm.EmbedResponse, error) {
 	if len(req.Input) == 0 {
 		return llm.EmbedResponse{}, fmt.Errorf("embed: %w: a request needs at least one input", llm.ErrBadRequest)
@@ -84,7 +86,12 @@ func (d *Dispatcher) embedOn(ctx context.Context, cores []*core, r route, req ll
 	for i, c := range cores {
 		creq := req
 		creq.Model = r.modelFor(c)
+		release, err := d.admitEmbed(ctx, c, embedEstimate(req))
+		if err != nil {
+			return llm.EmbedResponse{}, nil, i, fmt.Errorf("core %s: %w", c.name, err)
+		}
 		resp, err := c.Core.(llm.Embedder).Embed(ctx, creq)
+		release(resp.Usage.InputTokens)
 		if err == nil {
 			if resp.Core == "" {
 				resp.Core = c.name
@@ -111,4 +118,53 @@ func embedEstimate(req llm.EmbedRequest) int {
 		n += len(s)/3 + 1
 	}
 	return n
+}
+
+// embedPoll is how often an embedding waiting only for a free place on a full core looks again;
+// waits for rate-limit windows and cooldowns are computed exactly.
+const embedPoll = 5 * time.Millisecond
+
+// admitEmbed waits until c has a free place and room in its RPM/TPM windows for tokens, takes
+// them, and returns the function that gives the place back, correcting the TPM window to the
+// tokens actually used (zero: keep the estimate).
+func (d *Dispatcher) admitEmbed(ctx context.Context, c *core, tokens int) (release func(used int), err error) {
+	if !c.fits(tokens) {
+		return nil, fmt.Errorf("an embedding of about %d tokens exceeds the core's TPM limit of %d", tokens, c.tpm.limit)
+	}
+	for {
+		now := d.opts.Now()
+		d.mu.Lock()
+		wait, full := c.readyIn(now, tokens)
+		if wait == 0 && !full {
+			c.inflight++
+			if c.rpm != nil {
+				c.rpm.add(now, 1)
+			}
+			var tpm *sent
+			if c.tpm != nil {
+				tpm = c.tpm.add(now, tokens)
+			}
+			d.mu.Unlock()
+			return func(used int) {
+				d.mu.Lock()
+				defer d.mu.Unlock()
+				c.inflight--
+				if tpm != nil && used > 0 {
+					c.tpm.correct(tpm, used)
+				}
+				d.schedule()
+			}, nil
+		}
+		d.mu.Unlock()
+		if wait == 0 {
+			wait = embedPoll
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aiosys/aios/kernel/llm"
 	"github.com/aiosys/aios/kernel/quota"
@@ -82,5 +83,42 @@ func TestEmbedErrors(t *testing.T) {
 	}
 	if _, err := d.Embed(ctx, llm.EmbedRequest{Model: "echo-model"}); !errors.Is(err, llm.ErrBadRequest) {
 		t.Errorf("no input: err = %v, want ErrBadRequest", err)
+	}
+}
+
+// TestEmbedRespectsRPMAndCapacity: embeddings count in the core's RPM window and hold a place
+// of its capacity, so a core is never sent more than its limits allow.
+func TestEmbedRespectsRPMAndCapacity(t *testing.T) {
+	const span, rpm = 300 * time.Millisecond, 2
+	d, err := New([]Backend{{Core: newEcho(t, "e1"), Class: "embed", Capacity: 1, RPM: rpm}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.span = span
+	d.cores[0].rpm = newWindow(rpm, span)
+	ctx := WithCaller(context.Background(), Caller{Agent: "alice"})
+	start := time.Now()
+	for range 2 * rpm {
+		if _, err := d.Embed(ctx, llm.EmbedRequest{Model: "embed", Input: []string{"x"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if el := time.Since(start); el < span-20*time.Millisecond {
+		t.Fatalf("%d embeddings at %d per %v finished in %v: the RPM window was not respected", 2*rpm, rpm, span, el)
+	}
+	// A place held elsewhere (capacity 1) keeps an embedding waiting until its context ends.
+	d.mu.Lock()
+	d.cores[0].inflight++
+	d.mu.Unlock()
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := d.Embed(short, llm.EmbedRequest{Model: "embed", Input: []string{"x"}}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("embedding on a full core: err = %v, want the context's deadline", err)
+	}
+	d.mu.Lock()
+	inflight := d.cores[0].inflight
+	d.mu.Unlock()
+	if inflight != 1 {
+		t.Fatalf("in flight after a cancelled wait = %d, want 1 (only the held place)", inflight)
 	}
 }
