@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The runtime benchmarks behind `make bench`: agent start, no-op system call, compilation and
-# density, on wazero and wasmtime side by side, as tables of medians with ratios against a
-# baseline measured in the same run. Raw `go test -bench` output is kept in bin/bench/.
+# The runtime benchmarks behind `make bench`: agent start, no-op system call, compilation,
+# density (wazero and wasmtime side by side) and the no-op system call with policy, as tables of
+# medians with ratios against a baseline measured in the same run. Raw `go test -bench` output
+# is kept in bin/bench/.
 #   COUNT=5 scripts/bench.sh            (repetitions per benchmark; default 5)
 #   DENSITY_MINIMAL=10000 DENSITY_GO=1000 scripts/bench.sh
 set -euo pipefail
@@ -33,3 +34,14 @@ echo "== host memory per idle agent blocked in llm_generate (baseline: wazero)"
     -density.minimal 1000 -density.go 1000 .
 } | tee "$out/density.txt" >/dev/null
 table -units 'rss-B/agent,heap-B/agent' <"$out/density.txt"
+
+echo
+echo "== system call decided by policy, full System with audit log (baseline: abi_version, not decided)"
+go test -run '^$' -bench PolicySyscall -benchtime 5x -count "$count" . | tee "$out/policy.txt" >/dev/null
+table -units 'ns/syscall' -base '/cached-noaudit=/nopolicy' -base '/uncached-noaudit=/nopolicy' \
+  -base '/cached=/nopolicy' -base '/uncached=/nopolicy' <"$out/policy.txt"
+
+echo
+echo "== latency of one decided call (kernel path, no wasm), full System"
+go test -run '^$' -bench PolicyCallLatency -benchtime 1s -count "$count" . | tee "$out/policy-latency.txt" >/dev/null
+table -units 'p50-ns,p99-ns,ns/op' <"$out/policy-latency.txt"

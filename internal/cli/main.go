@@ -62,7 +62,10 @@ func NewCmdRoot(io *IOStreams) *cobra.Command {
 AIOS system calls, so the kernel decides everything it does: which LLM serves it,
 how much memory and time it gets, and what it may touch.`,
 		Example: `  aios run agent.wasm --input "What is WebAssembly?"
-  aios inspect agent.wasm`,
+  aios inspect agent.wasm
+  aios pack agent.wasm --manifest agent.toml && aios sign agent-1.0.0.wasm --key me.key
+  aios publish agent-1.0.0.wasm localhost:5000/agents/agent
+  aios audit --denied --since 1h`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

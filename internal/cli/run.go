@@ -47,9 +47,12 @@ type RunOptions struct {
 func NewCmdRun(io *IOStreams, runF func(context.Context, *RunOptions) error) *cobra.Command {
 	opts := &RunOptions{IO: io}
 	cmd := &cobra.Command{
-		Use:   "run FILE.wasm [-- ARGS...]",
+		Use:   "run FILE.wasm|REF [-- ARGS...]",
 		Short: "Run an agent",
-		Long: `Run an agent module to completion.
+		Long: `Run an agent to completion: a module or bundle file, or a hub reference
+(HOST/REPOSITORY[:TAG]), which is pulled into the local cache and verified first.
+A bundle's signature is checked against the trusted keys, and its manifest's limits
+apply within the host's.
 
 The agent's log and the LLM tokens it streams are shown live on standard error; its
 output goes to standard output. With no LLM cores configured, the built-in echo core
@@ -61,6 +64,7 @@ Exit status: the agent's own exit code (0 when it returns normally); otherwise
 		Example: `  aios run hello.wasm --input "Why is the sky blue?"
   aios run hello.wasm --input @question.txt --timeout 30s --memory 64MiB
   aios run fanout.wasm --replicas 4 --config aios.toml
+  aios run localhost:5000/agents/hello:1.0.0 --trust-key alice.pub
   aios run agent.wasm -- --verbose      # arguments after -- reach the agent's os.Args`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -76,7 +80,7 @@ Exit status: the agent's own exit code (0 when it returns normally); otherwise
 	}
 	f := cmd.Flags()
 	f.StringVarP(&opts.Input, "input", "i", "", "the agent's input: TEXT, @FILE, or - for standard input")
-	f.StringVarP(&opts.ConfigPath, "config", "c", "", "configuration file (default: $AIOS_CONFIG or the data directory's aios.toml)")
+	f.StringVarP(&opts.ConfigPath, "config", "c", "", "configuration file (default: $AIOS_CONFIG, else $XDG_CONFIG_HOME/aios/aios.toml if it exists)")
 	f.DurationVar(&opts.Timeout, "timeout", 0, "wall-time limit for each agent (default from config, else 10m)")
 	f.StringVar(&opts.Memory, "memory", "", "linear-memory limit for each agent, e.g. 64MiB (default from config, else 256MiB)")
 	f.IntVarP(&opts.Replicas, "replicas", "n", 1, "run N instances of the agent at once")
