@@ -44,6 +44,10 @@ type Config struct {
 	Limits limits.Limits
 	// Policy decides every system call; see Policy and docs/POLICY.md.
 	Policy Policy
+	// Trust says whose bundles run; flags add to it.
+	Trust Trust
+	// Hub says where bundles come from and where pulled ones are kept.
+	Hub Hub
 }
 
 // Default returns the configuration used when there is no file: no data directory yet (Load
@@ -124,6 +128,12 @@ func (c *Config) decode(path string, data []byte) error {
 	c.Quotas = f.Quotas.quotas()
 	c.Limits = f.Limits.limits().Or(limits.Defaults())
 	if c.Policy, err = f.Policy.policy(md, filepath.Dir(path)); err != nil {
+		return err
+	}
+	if c.Trust, err = f.Trust.trust(filepath.Dir(path)); err != nil {
+		return err
+	}
+	if c.Hub, err = f.Hub.hub(filepath.Dir(path)); err != nil {
 		return err
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -267,4 +268,28 @@ func tomlKeys(v any) []string {
 		keys = append(keys, rt.Field(i).Tag.Get("toml"))
 	}
 	return keys
+}
+
+func TestTrustAndHubTables(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, `
+[trust]
+keys = ["keys/alice.pub", "sha256:0123"]
+require_signature = true
+
+[hub]
+default = "hub.example.com"
+cache_dir = "cache"
+`)
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "keys", "alice.pub"), "sha256:0123"}
+	if !slices.Equal(cfg.Trust.Keys, want) || !cfg.Trust.RequireSignature {
+		t.Fatalf("trust = %+v, want keys %v relative to the file and signatures required", cfg.Trust, want)
+	}
+	if cfg.Hub.Default != "hub.example.com" || cfg.BundleCache() != filepath.Join(dir, "cache") {
+		t.Fatalf("hub = %+v, cache %q", cfg.Hub, cfg.BundleCache())
+	}
 }

@@ -18,6 +18,8 @@ type fileConfig struct {
 	Quotas    fileQuotas        `toml:"quotas"`
 	Limits    fileLimits        `toml:"limits"`
 	Policy    filePolicy        `toml:"policy"`
+	Trust     fileTrust         `toml:"trust"`
+	Hub       fileHub           `toml:"hub"`
 }
 
 type fileCore struct {

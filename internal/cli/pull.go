@@ -60,11 +60,16 @@ func runPull(ctx context.Context, o *PullOptions) error {
 	if host == "" {
 		return exitWith(ExitUsage, fmt.Errorf("reference %q: want HOST/REPOSITORY[:TAG|@DIGEST], e.g. localhost:5000/agents/summarizer", o.Ref))
 	}
-	t, err := newTrust(o.Trust.config())
+	cfg, err := loadConfig()
 	if err != nil {
 		return err
 	}
-	cache, err := openCache(o.Trust.CacheDir)
+	trust, cacheDir := o.Trust.config(cfg)
+	t, err := newTrust(trust)
+	if err != nil {
+		return err
+	}
+	cache, err := openCache(cacheDir)
 	if err != nil {
 		return err
 	}

@@ -111,7 +111,8 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	if err != nil {
 		return exitWith(ExitConfig, err)
 	}
-	loaded, err := loadAgent(ctx, o.IO, o.File, o.Trust.config(), o.Trust.CacheDir)
+	trust, cacheDir := o.Trust.config(cfg)
+	loaded, err := loadAgent(ctx, o.IO, o.File, trust, cacheDir)
 	if err != nil {
 		return withTrustHint(err)
 	}

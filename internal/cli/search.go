@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -56,7 +57,11 @@ $AIOS_HUB_USER and $AIOS_HUB_PASSWORD).`,
 				opts.Hub = os.Getenv(EnvHub)
 			}
 			if opts.Hub == "" {
-				opts.Hub = defaultHub
+				cfg, err := loadConfig()
+				if err != nil {
+					return err
+				}
+				opts.Hub = cmp.Or(cfg.Hub.Default, defaultHub)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -65,7 +70,7 @@ $AIOS_HUB_USER and $AIOS_HUB_PASSWORD).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Hub, "hub", "", "the hub's HOST[:PORT] (default $"+EnvHub+", else "+defaultHub+")")
+	f.StringVar(&opts.Hub, "hub", "", "the hub's HOST[:PORT] (default $"+EnvHub+", else aios.toml's hub.default, else "+defaultHub+")")
 	f.BoolVar(&opts.JSON, "json", false, "print the agents as JSON")
 	opts.Registry.register(f)
 	return cmd

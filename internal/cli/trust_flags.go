@@ -4,14 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/spf13/pflag"
 
+	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/packager/bundle"
 )
 
-// trustFlags are the trust policy and cache a command that loads bundles takes from flags,
-// until aios.toml's [trust] table reaches the CLI.
+// trustFlags are the trust policy and cache a command that loads bundles takes from flags, on
+// top of aios.toml's [trust] and [hub] tables.
 type trustFlags struct {
 	Keys             []string
 	RequireSignature bool
@@ -33,9 +35,29 @@ func (f *trustFlags) registerCache(fs *pflag.FlagSet) {
 	fs.StringVar(&f.CacheDir, "cache", "", "bundle cache directory (default: the data directory's bundles/)")
 }
 
-// config is the [trust] table the flags describe.
-func (f *trustFlags) config() bundle.TrustConfig {
-	return bundle.TrustConfig{Keys: f.Keys, RequireSignature: f.RequireSignature}
+// config is the trust policy and cache of aios.toml's [trust] and [hub] tables with the flags
+// over them: trusted keys add up, a signature is required if either asks for it, and --cache
+// wins over hub.cache_dir.
+func (f *trustFlags) config(cfg config.Config) (trust bundle.TrustConfig, cacheDir string) {
+	trust = bundle.TrustConfig{
+		Keys:             append(slices.Clone(cfg.Trust.Keys), f.Keys...),
+		RequireSignature: cfg.Trust.RequireSignature || f.RequireSignature,
+	}
+	cacheDir = f.CacheDir
+	if cacheDir == "" {
+		cacheDir = cfg.BundleCache()
+	}
+	return trust, cacheDir
+}
+
+// loadConfig reads aios.toml from its default place ($AIOS_CONFIG, else the user's config
+// directory) for the commands that have no --config flag.
+func loadConfig() (config.Config, error) {
+	cfg, err := config.Load("")
+	if err != nil {
+		return config.Config{}, exitWith(ExitConfig, err)
+	}
+	return cfg, nil
 }
 
 // newTrust builds a trust policy; a key that cannot be read is a configuration error.

@@ -45,9 +45,13 @@ or signed by a key that is not trusted; 66 when it cannot be found.`,
 }
 
 func runVerify(ctx context.Context, o *VerifyOptions) error {
-	trust := o.Trust.config()
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	trust, cacheDir := o.Trust.config(cfg)
 	trust.RequireSignature = true // verifying means there must be a signature to check
-	a, err := loadAgent(ctx, o.IO, o.Ref, trust, o.Trust.CacheDir)
+	a, err := loadAgent(ctx, o.IO, o.Ref, trust, cacheDir)
 	if err != nil {
 		return withTrustHint(err)
 	}
