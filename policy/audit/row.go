@@ -17,30 +17,47 @@ type row struct {
 	evalNS                                    int64
 }
 
-// newRow redacts e and serializes it.
-func newRow(e Entry) (*row, error) {
-	args, secrets := redact(e.Args, e.Obligations.Redact)
-	if args == nil {
-		args = map[string]any{}
+// emptyJSON is how an entry without arguments or obligations stores them.
+const emptyJSON = "{}"
+
+// newRow redacts e and serializes it. Most decisions carry no arguments and no obligations
+// (every cached aios.output, for one), so those skip redaction and the JSON encoder.
+func newRow(e Entry) (row, error) {
+	args, reason := emptyJSON, e.Reason
+	if len(e.Args) > 0 {
+		redacted, secrets := redact(e.Args, e.Obligations.Redact)
+		a, err := json.Marshal(redacted)
+		if err != nil {
+			return row{}, fmt.Errorf("encode args: %w", err)
+		}
+		args, reason = string(a), scrub(e.Reason, secrets)
 	}
-	a, err := json.Marshal(args)
+	obligations, err := encodeObligations(e.Obligations)
 	if err != nil {
-		return nil, fmt.Errorf("encode args: %w", err)
-	}
-	o, err := json.Marshal(e.Obligations)
-	if err != nil {
-		return nil, fmt.Errorf("encode obligations: %w", err)
+		return row{}, err
 	}
 	t := e.Time
 	if t.IsZero() {
 		t = time.Now()
 	}
-	return &row{
+	return row{
 		timeNS: t.UnixNano(), agent: e.Agent, version: e.Version, digest: e.Digest,
-		publisher: e.Publisher, tenant: e.Tenant, call: e.Call, args: string(a),
-		reason: scrub(e.Reason, secrets), obligations: string(o), allow: e.Allow,
+		publisher: e.Publisher, tenant: e.Tenant, call: e.Call, args: args,
+		reason: reason, obligations: obligations, allow: e.Allow,
 		cached: e.Cached, evalNS: int64(e.Eval),
 	}, nil
+}
+
+// encodeObligations is o as JSON, "{}" when o asks for nothing.
+func encodeObligations(o policy.Obligations) (string, error) {
+	if o.MaxTokens == 0 && o.CoreClass == "" && !o.Confirm && len(o.Redact) == 0 {
+		return emptyJSON, nil
+	}
+	b, err := json.Marshal(o)
+	if err != nil {
+		return "", fmt.Errorf("encode obligations: %w", err)
+	}
+	return string(b), nil
 }
 
 // entry reads a stored row back.
