@@ -41,7 +41,10 @@ func compileWith(ctx context.Context, cfg *Config, caps *ast.Capabilities, sys *
 	if err != nil {
 		return nil, err
 	}
-	src.data["aios"] = map[string]any{"config": map[string]any{"grants": cfg.grantsData()}}
+	src.data["aios"] = map[string]any{"config": map[string]any{
+		"grants":      cfg.grantsData(),
+		"grant_index": cfg.grantIndex(),
+	}}
 	store, err := newStore(ctx, src.data)
 	if err != nil {
 		return nil, err

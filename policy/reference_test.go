@@ -126,6 +126,10 @@ func referenceInputs() []Input {
 		{"space": "notes", "agent": "other", "owner": "writer"},
 		{"tenant": "globex", "publisher": "key9", "digest": "sha256:def"},
 		{"model": 5, "tool": []any{"x"}, "space": map[string]any{"a": nil}},
+		{"model": "gpt-4o", "class": ""},
+		{"class": "small", "host": ""},
+		{"model": "gpt-4o", "agent": "writer"},
+		{"tool": "http_fetch", "host": false},
 	}
 	var ins []Input
 	for _, a := range agents {
