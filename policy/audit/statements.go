@@ -34,9 +34,6 @@ func generalInsert(n int) string {
 	return b.String()
 }
 
-// numTextColumns is the number of text columns, which row.appendText gives.
-const numTextColumns = 9
-
 // uniformInsert is an INSERT of n rows that share their text columns: the first nine values
 // are the text (row.appendText), then each row binds its time_ns, allow, eval_ns and cached
 // (row.appendNumbers). Text is what costs in binding (the driver copies every string into
