@@ -214,8 +214,8 @@ func summary(r *aios.Result) string {
 		fmt.Fprintf(&b, "exited %d", r.ExitCode)
 	}
 	u := r.Usage
-	fmt.Fprintf(&b, " after %s; %s, %s, %d tokens in, %d out", roundDuration(r.Duration),
-		plural(u.Calls, "system call"), plural(u.Generations, "generation"), u.InputTokens, u.OutputTokens)
+	fmt.Fprintf(&b, " after %s; %s, %s, %s in, %d out", roundDuration(r.Duration),
+		plural(u.Calls, "system call"), plural(u.Generations, "generation"), plural(u.InputTokens, "token"), u.OutputTokens)
 	if u.Cost > 0 {
 		fmt.Fprintf(&b, ", cost %s", u.Cost)
 	}
@@ -223,8 +223,8 @@ func summary(r *aios.Result) string {
 	if len(names) > 1 || (len(names) == 1 && u.Cores[names[0]].QueueWait >= time.Millisecond) {
 		for _, name := range names {
 			c := u.Cores[name]
-			fmt.Fprintf(&b, "\n  core %s: %s, %d tokens in, %d out, cost %s, queue wait %s, %s",
-				name, plural(c.Generations, "generation"), c.InputTokens, c.OutputTokens, c.Cost,
+			fmt.Fprintf(&b, "\n  core %s: %s, %s in, %d out, cost %s, queue wait %s, %s",
+				name, plural(c.Generations, "generation"), plural(c.InputTokens, "token"), c.OutputTokens, c.Cost,
 				roundDuration(c.QueueWait), plural(c.Retries, "retry"))
 		}
 	} else if len(names) == 1 {
