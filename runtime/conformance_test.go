@@ -203,3 +203,21 @@ func conformCancel(t *testing.T, e Engine) {
 		t.Errorf("Run = %v, want a cancellation", r.err)
 	}
 }
+
+// testEngine returns a constructor of the engine called name (NewEngine) for tests: the engine
+// is closed when the test ends, and a failure to close it fails the test.
+func testEngine(name string) func(t *testing.T) Engine {
+	return func(t *testing.T) Engine {
+		t.Helper()
+		e, err := NewEngine(context.Background(), name, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if err := e.Close(context.Background()); err != nil {
+				t.Error(err)
+			}
+		})
+		return e
+	}
+}

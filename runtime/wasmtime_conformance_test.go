@@ -2,24 +2,10 @@
 
 package runtime
 
-import (
-	"context"
-	"testing"
-)
+import "testing"
 
-func newWasmtimeEngine(t *testing.T) Engine {
-	t.Helper()
-	e, err := NewWasmtime(context.Background(), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := e.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
-	return e
-}
+// newWasmtimeEngine is the wasmtime engine for a test, closed at its end.
+var newWasmtimeEngine = testEngine("wasmtime")
 
 func TestConformanceWasmtime(t *testing.T) {
 	runConformance(t, newWasmtimeEngine)

@@ -1,23 +1,9 @@
 package runtime
 
-import (
-	"context"
-	"testing"
-)
+import "testing"
 
-func newWazeroEngine(t *testing.T) Engine {
-	t.Helper()
-	e, err := NewWazero(context.Background(), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := e.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
-	return e
-}
+// newWazeroEngine is the wazero engine for a test, closed at its end.
+var newWazeroEngine = testEngine("wazero")
 
 func TestConformanceWazero(t *testing.T) {
 	runConformance(t, newWazeroEngine)
