@@ -237,26 +237,7 @@ func TestOpenAICapacityBoundsInFlight(t *testing.T) {
 	base := simtest.Start(t, "--inter-token-latency", "100ms", "--max-num-seqs", "16")
 	var f inFlight
 	c := newTestOpenAI(t, CoreConfig{BaseURL: base, Models: []string{simtest.Model}, Capacity: 2}, "", &f)
-	req := Request{Messages: []Message{{Role: "user", Content: words(3)}}}
-	var wg sync.WaitGroup
-	errs := make(chan error, 6)
-	for i := range 6 {
-		wg.Go(func() {
-			var onChunk func(Chunk)
-			if i%2 == 0 {
-				onChunk = func(Chunk) {}
-			}
-			_, err := c.Generate(context.Background(), req, onChunk)
-			errs <- err
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	generateAtOnce(t, c, Request{Messages: []Message{{Role: "user", Content: words(3)}}}, 6)
 	if m := f.max.Load(); m != 2 {
 		t.Errorf("at most %d requests were in flight, want exactly the capacity 2", m)
 	}
@@ -295,5 +276,30 @@ func assertSlotFree(t *testing.T, c *openAICore, req Request) {
 	defer cancel()
 	if _, err := c.Generate(ctx, req, nil); err != nil {
 		t.Errorf("after cancel the slot is not free: %v", err)
+	}
+}
+
+// generateAtOnce runs n generations of req on c at once, half of them streamed, and fails the
+// test if any fails.
+func generateAtOnce(t *testing.T, c Core, req Request, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			var onChunk func(Chunk)
+			if i%2 == 0 {
+				onChunk = func(Chunk) {}
+			}
+			_, err := c.Generate(context.Background(), req, onChunk)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -118,26 +118,7 @@ func TestRemoteCapacityBoundsInFlight(t *testing.T) {
 			t.Parallel()
 			base, load := fake.start(t, 20*time.Millisecond)
 			c := newRemoteCore(t, fake, CoreConfig{BaseURL: base, Capacity: 2})
-			req := Request{Messages: []Message{{Role: "user", Content: words(4)}}}
-			var wg sync.WaitGroup
-			errs := make(chan error, 6)
-			for i := range 6 {
-				wg.Go(func() {
-					var onChunk func(Chunk)
-					if i%2 == 0 {
-						onChunk = func(Chunk) {}
-					}
-					_, err := c.Generate(context.Background(), req, onChunk)
-					errs <- err
-				})
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
+			generateAtOnce(t, c, Request{Messages: []Message{{Role: "user", Content: words(4)}}}, 6)
 			if m := load.max.Load(); m != 2 {
 				t.Errorf("the backend had at most %d requests in flight, want exactly the capacity 2", m)
 			}
