@@ -13,6 +13,10 @@ type Trust struct {
 	Keys []string
 	// RequireSignature refuses unsigned bundles and plain modules.
 	RequireSignature bool
+	// AllowUnsigned accepts unsigned bundles and plain modules even though Keys names trusted
+	// signers; without it, naming a key means only bundles signed by a trusted key run.
+	// RequireSignature wins over it.
+	AllowUnsigned bool
 }
 
 // Hub is the [hub] table: where bundles come from.
@@ -27,6 +31,7 @@ type Hub struct {
 type fileTrust struct {
 	Keys             []string `toml:"keys"`
 	RequireSignature bool     `toml:"require_signature"`
+	AllowUnsigned    bool     `toml:"allow_unsigned"`
 }
 
 type fileHub struct {
@@ -35,7 +40,7 @@ type fileHub struct {
 }
 
 func (f fileTrust) trust(base string) (Trust, error) {
-	t := Trust{RequireSignature: f.RequireSignature}
+	t := Trust{RequireSignature: f.RequireSignature, AllowUnsigned: f.AllowUnsigned}
 	for _, k := range f.Keys {
 		if strings.HasPrefix(k, "sha256:") {
 			t.Keys = append(t.Keys, k)

@@ -27,6 +27,10 @@ func newEventPrinter(w io.Writer, tty, tagged bool) *eventPrinter {
 
 var levelNames = [...]string{"debug", "info", "warn", "error"}
 
+// tokenLabel starts every line of streamed LLM text, as a level starts every log line: a line
+// an agent prints never begins with "aios:".
+const tokenLabel = "llm: "
+
 func (p *eventPrinter) event(e kernel.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -39,19 +43,36 @@ func (p *eventPrinter) event(e kernel.Event) {
 		if e.Level >= 0 && e.Level < len(levelNames) {
 			level = levelNames[e.Level]
 		}
-		fmt.Fprintf(p.w, "%s%s: %s\n", p.tag(e), level, strings.TrimRight(e.Text, "\n"))
+		// One log call may hold several lines: each gets the prefix, so no line of the
+		// agent's can pass for aios's own or another agent's.
+		for _, line := range splitLines(e.Text) {
+			fmt.Fprintf(p.w, "%s%s: %s\n", p.tag(e), level, safeText(line))
+		}
 	case kernel.EventExit:
 		p.endTokens(e.PID)
+	case kernel.EventRetry, kernel.EventFailover:
+		// The kernel's own line, on one line of printable text (see dispatch.Notice).
+		p.endTokens(e.PID)
+		fmt.Fprintf(p.w, "%saios: %s\n", p.tag(e), e.Text)
 	}
 }
 
 func (p *eventPrinter) token(e kernel.Event) {
 	if p.tty && !p.tagged {
-		if p.inline == 0 {
-			fmt.Fprint(p.w, p.tag(e))
-			p.inline = e.PID
+		for i, piece := range splitLF(e.Text) {
+			if i > 0 {
+				fmt.Fprintln(p.w)
+				p.inline = 0
+			}
+			if piece == "" {
+				continue
+			}
+			if p.inline == 0 {
+				fmt.Fprint(p.w, p.tag(e), tokenLabel)
+				p.inline = e.PID
+			}
+			fmt.Fprint(p.w, safeText(piece))
 		}
-		fmt.Fprint(p.w, e.Text)
 		return
 	}
 	b := p.partial[e.PID]
@@ -62,8 +83,8 @@ func (p *eventPrinter) token(e kernel.Event) {
 	b.WriteString(e.Text)
 	s := b.String()
 	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		for _, line := range strings.Split(s[:i], "\n") {
-			fmt.Fprintf(p.w, "%s%s\n", p.tag(e), line)
+		for _, line := range splitLF(s[:i]) {
+			fmt.Fprintf(p.w, "%s%s%s\n", p.tag(e), tokenLabel, safeText(line))
 		}
 		b.Reset()
 		b.WriteString(s[i+1:])
@@ -77,7 +98,7 @@ func (p *eventPrinter) endTokens(pid kernel.PID) {
 		p.inline = 0
 	}
 	if b := p.partial[pid]; b != nil && b.Len() > 0 {
-		fmt.Fprintf(p.w, "%s%s\n", p.tagFor(pid), b.String())
+		fmt.Fprintf(p.w, "%s%s%s\n", p.tagFor(pid), tokenLabel, safeText(b.String()))
 		b.Reset()
 	}
 }
@@ -98,7 +119,7 @@ func (p *eventPrinter) tag(e kernel.Event) string {
 	if !p.tagged {
 		return ""
 	}
-	return fmt.Sprintf("%s[%d] ", e.Name, e.PID)
+	return fmt.Sprintf("%s[%d] ", safeText(e.Name), e.PID)
 }
 
 func (p *eventPrinter) tagFor(pid kernel.PID) string {

@@ -26,12 +26,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, "aios:", ee.err)
+			fmt.Fprintln(stderr, "aios:", safeLines(ee.err.Error()))
 		}
 		return ee.code
 	}
 	// Errors cobra raises itself (unknown flag, wrong argument count) are usage errors.
-	fmt.Fprintln(stderr, "aios:", err)
+	fmt.Fprintln(stderr, "aios:", safeLines(err.Error()))
 	fmt.Fprintln(stderr, "Run 'aios --help' for usage.")
 	return ExitUsage
 }
@@ -83,6 +83,7 @@ how much memory and time it gets, and what it may touch.`,
 		NewCmdPull(io, nil),
 		NewCmdSearch(io, nil),
 		NewCmdHub(io),
+		NewCmdNew(io, nil),
 	)
 	return cmd
 }

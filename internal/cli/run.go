@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -39,6 +38,8 @@ type RunOptions struct {
 	Tenant     string
 	Priority   int
 	Trust      trustFlags
+	// JSON prints the live events and each agent's result as JSON lines on standard output.
+	JSON bool
 	// Approve pre-approves calls that policy requires confirmation for.
 	Approve []string
 }
@@ -88,6 +89,7 @@ Exit status: the agent's own exit code (0 when it returns normally); otherwise
 	f.StringArrayVarP(&opts.Env, "env", "e", nil, "set an environment variable for the agent (KEY=VALUE; repeatable)")
 	f.StringVar(&opts.Tenant, "tenant", "", "the tenant the agent runs for: its quotas and fair share (default: none)")
 	f.IntVar(&opts.Priority, "priority", 0, "scheduling priority under the priority scheduler; higher runs first")
+	f.BoolVar(&opts.JSON, "json", false, "print events and each agent's result as JSON lines on standard output")
 	f.StringArrayVar(&opts.Approve, "approve", nil, "pre-approve CALL (or AGENT:CALL) where policy requires confirmation (repeatable)")
 	opts.Trust.registerKeys(f)
 	opts.Trust.registerRequire(f)
@@ -114,7 +116,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	trust, cacheDir := o.Trust.config(cfg)
 	loaded, err := loadAgent(ctx, o.IO, o.File, trust, cacheDir)
 	if err != nil {
-		return withTrustHint(err)
+		return o.Trust.hint(err)
 	}
 	lim, err := agentLimits(o.IO, loaded, flagLim, cfg.Limits)
 	if err != nil {
@@ -126,6 +128,9 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		return exitWith(ExitConfig, err)
 	}
 	defer sys.Close(context.Background())
+	if err := checkCores(ctx, o.IO, sys); err != nil {
+		return err
+	}
 
 	agent, err := sys.Load(ctx, loaded.Name, loaded.Wasm)
 	if err != nil {
@@ -143,6 +148,12 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	}
 
 	show := newEventPrinter(o.IO.ErrOut, IsTerminal(o.IO.ErrOut), o.Replicas > 1)
+	events := show.event
+	var jsonOut *jsonPrinter
+	if o.JSON {
+		jsonOut = newJSONPrinter(o.IO.Out)
+		events = jsonOut.event
+	}
 	identity, confirm := loaded.identity(o.Tenant), newConfirmer(o.IO)
 	results := make([]*aios.Result, o.Replicas)
 	errs := make([]error, o.Replicas)
@@ -150,7 +161,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	for i := range o.Replicas {
 		wg.Go(func() {
 			results[i], errs[i] = agent.Run(ctx, aios.RunOptions{
-				Input: input, Args: o.Args, Env: o.Env, Limits: lim, Events: show.event,
+				Input: input, Args: o.Args, Env: o.Env, Limits: lim, Events: events,
 				Tenant: o.Tenant, Priority: o.Priority,
 				Identity: identity, Confirm: confirm, Approve: o.Approve,
 			})
@@ -159,12 +170,12 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	wg.Wait()
 	show.flush()
 	sortByPID(results, errs)
-	return report(o.IO, results, errs)
+	return report(o.IO, results, errs, jsonOut)
 }
 
-// report prints each run's output and summary and picks the command's exit code: the first
-// failing replica's.
-func report(io *IOStreams, results []*aios.Result, errs []error) error {
+// report prints each run's output and summary, or with jsonOut its result object, and picks
+// the command's exit code: the first failing replica's.
+func report(io *IOStreams, results []*aios.Result, errs []error, jsonOut *jsonPrinter) error {
 	code := ExitOK
 	var first error
 	for i, r := range results {
@@ -172,6 +183,16 @@ func report(io *IOStreams, results []*aios.Result, errs []error) error {
 			if code == ExitOK {
 				code, first = ExitKernel, errs[i]
 			}
+			if jsonOut != nil {
+				jsonOut.write(jsonResult{Event: "result", ExitCode: ExitKernel, Cause: causeStart, Error: errs[i].Error()})
+			}
+			continue
+		}
+		if c := endingOf(r).Code; c != ExitOK && code == ExitOK {
+			code = c
+		}
+		if jsonOut != nil {
+			jsonOut.write(newJSONResult(r))
 			continue
 		}
 		if len(results) > 1 {
@@ -182,9 +203,9 @@ func report(io *IOStreams, results []*aios.Result, errs []error) error {
 			fmt.Fprintln(io.Out)
 		}
 		fmt.Fprintln(io.ErrOut, summary(r))
-		if c := resultCode(r); c != ExitOK && code == ExitOK {
-			code = c
-		}
+	}
+	if jsonOut != nil && jsonOut.err != nil && code == ExitOK {
+		return exitWith(ExitKernel, fmt.Errorf("write the JSON results: %w", jsonOut.err))
 	}
 	if code == ExitOK {
 		return nil
@@ -192,27 +213,9 @@ func report(io *IOStreams, results []*aios.Result, errs []error) error {
 	return exitWith(code, first)
 }
 
-func resultCode(r *aios.Result) int {
-	var lim *limits.ExceededError
-	switch {
-	case r.Err == nil:
-		return r.ExitCode
-	case errors.As(r.Err, &lim):
-		return ExitLimit
-	default:
-		return ExitTrap
-	}
-}
-
 func summary(r *aios.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "aios: %s[%d] ", r.Name, r.PID)
-	switch {
-	case r.Err != nil:
-		fmt.Fprintf(&b, "ended by the host: %v", r.Err)
-	default:
-		fmt.Fprintf(&b, "exited %d", r.ExitCode)
-	}
+	fmt.Fprintf(&b, "aios: %s[%d] %s", safeText(r.Name), r.PID, endingOf(r).describe())
 	u := r.Usage
 	fmt.Fprintf(&b, " after %s; %s, %s, %s in, %d out", roundDuration(r.Duration),
 		plural(u.Calls, "system call"), plural(u.Generations, "generation"), plural(u.InputTokens, "token"), u.OutputTokens)

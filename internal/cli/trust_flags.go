@@ -17,7 +17,12 @@ import (
 type trustFlags struct {
 	Keys             []string
 	RequireSignature bool
+	AllowUnsigned    bool
 	CacheDir         string
+
+	// keysRequire is set by config when trusted keys alone made signatures required, so
+	// hint can say how to accept unsigned bundles anyway.
+	keysRequire bool
 }
 
 // registerKeys adds --trust-key to fs.
@@ -25,9 +30,10 @@ func (f *trustFlags) registerKeys(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.Keys, "trust-key", nil, "trust bundles signed by this key: a public key FILE or a key ID sha256:... (repeatable)")
 }
 
-// registerRequire adds --require-signature to fs.
+// registerRequire adds --require-signature and --allow-unsigned to fs.
 func (f *trustFlags) registerRequire(fs *pflag.FlagSet) {
-	fs.BoolVar(&f.RequireSignature, "require-signature", false, "refuse unsigned bundles")
+	fs.BoolVar(&f.RequireSignature, "require-signature", false, "refuse unsigned bundles and plain modules")
+	fs.BoolVar(&f.AllowUnsigned, "allow-unsigned", false, "with trusted keys named, still accept unsigned bundles and plain modules")
 }
 
 // registerCache adds --cache to fs.
@@ -36,12 +42,17 @@ func (f *trustFlags) registerCache(fs *pflag.FlagSet) {
 }
 
 // config is the trust policy and cache of aios.toml's [trust] and [hub] tables with the flags
-// over them: trusted keys add up, a signature is required if either asks for it, and --cache
+// over them: trusted keys add up; a signature is required if either asks for it, or if any
+// trusted key is named and neither allows unsigned bundles (an operator who names the keys
+// they trust means those signers, and a stripped signature must not get past them); --cache
 // wins over hub.cache_dir.
 func (f *trustFlags) config(cfg config.Config) (trust bundle.TrustConfig, cacheDir string) {
 	trust = bundle.TrustConfig{
 		Keys:             append(slices.Clone(cfg.Trust.Keys), f.Keys...),
 		RequireSignature: cfg.Trust.RequireSignature || f.RequireSignature,
+	}
+	if !trust.RequireSignature && len(trust.Keys) > 0 && !cfg.Trust.AllowUnsigned && !f.AllowUnsigned {
+		trust.RequireSignature, f.keysRequire = true, true
 	}
 	cacheDir = f.CacheDir
 	if cacheDir == "" {
@@ -70,6 +81,16 @@ func newTrust(cfg bundle.TrustConfig) (*bundle.Trust, error) {
 		return nil, exitWith(ExitConfig, err)
 	}
 	return t, nil
+}
+
+// hint adds to err what to do about an untrusted signer, or about an unsigned bundle that
+// trusted keys refused.
+func (f *trustFlags) hint(err error) error {
+	var ee *exitError
+	if f.keysRequire && errors.Is(err, bundle.ErrUnsigned) && errors.As(err, &ee) {
+		return exitWith(ee.code, fmt.Errorf("%w; trusted keys are named, so only bundles they signed run: to accept unsigned ones too, add --allow-unsigned (or allow_unsigned = true in [trust])", ee.err))
+	}
+	return withTrustHint(err)
 }
 
 // withTrustHint adds what to do about an untrusted signer to err.

@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"sync"
+
+	"github.com/aiosys/aios"
+	"github.com/aiosys/aios/kernel"
+	"github.com/aiosys/aios/limits"
+)
+
+// Why a run ended, as `aios run` reports it. The exit code alone cannot say: an agent may exit
+// 72 on its own, which is also the code of a limit.
+const (
+	causeAgent = "agent" // the agent ended by itself; the exit code is its own
+	causeLimit = "limit" // the host stopped the agent at one of its limits
+	causeTrap  = "trap"  // the agent crashed
+	causeStart = "start" // the agent could not be started (policy refused it, the kernel failed)
+)
+
+// ending is how one run ended: its exit code and the cause behind it.
+type ending struct {
+	Code   int
+	Cause  string
+	Limit  *limits.ExceededError // set when Cause is causeLimit
+	Reason error                 // the host's error, when it stopped the agent
+}
+
+func endingOf(r *aios.Result) ending {
+	var lim *limits.ExceededError
+	switch {
+	case r.Err == nil:
+		return ending{Code: r.ExitCode, Cause: causeAgent}
+	case errors.As(r.Err, &lim):
+		return ending{Code: ExitLimit, Cause: causeLimit, Limit: lim, Reason: r.Err}
+	default:
+		return ending{Code: ExitTrap, Cause: causeTrap, Reason: r.Err}
+	}
+}
+
+// describe is the ending in words for the summary line, e.g. "exited 72 (the agent's own exit
+// code)" or "stopped by the host, exit 72: limit exceeded: wall_time (10s)".
+func (e ending) describe() string {
+	switch {
+	case e.Cause != causeAgent:
+		return "stopped by the host, exit " + strconv.Itoa(e.Code) + ": " + safeText(e.Reason.Error())
+	case e.Code == 0:
+		return "exited 0"
+	default:
+		return "exited " + strconv.Itoa(e.Code) + " (the agent's own exit code)"
+	}
+}
+
+// jsonResult is the last object `aios run --json` prints for each agent; the form is stable for
+// scripts (README.md, "Exit status").
+type jsonResult struct {
+	Event      string     `json:"event"` // "result"
+	PID        kernel.PID `json:"pid,omitempty"`
+	Agent      string     `json:"agent,omitempty"`
+	ExitCode   int        `json:"exit_code"`
+	Cause      string     `json:"cause"`           // "agent", "limit", "trap" or "start"
+	Limit      string     `json:"limit,omitempty"` // with cause "limit": its name, e.g. "wall_time"
+	LimitValue string     `json:"limit_value,omitempty"`
+	Error      string     `json:"error,omitempty"` // the host's reason, unless the cause is "agent"
+	Output     string     `json:"output"`
+	DurationMS int64      `json:"duration_ms"`
+	Usage      jsonUsage  `json:"usage"`
+}
+
+type jsonUsage struct {
+	Calls        int                 `json:"calls"`
+	Generations  int                 `json:"generations"`
+	InputTokens  int                 `json:"input_tokens"`
+	OutputTokens int                 `json:"output_tokens"`
+	Cost         string              `json:"cost"`
+	Cores        map[string]jsonCore `json:"cores,omitempty"`
+}
+
+type jsonCore struct {
+	Generations  int    `json:"generations"`
+	InputTokens  int    `json:"input_tokens"`
+	OutputTokens int    `json:"output_tokens"`
+	Cost         string `json:"cost"`
+	QueueWaitMS  int64  `json:"queue_wait_ms"`
+	Retries      int    `json:"retries"`
+}
+
+func newJSONResult(r *aios.Result) jsonResult {
+	e := endingOf(r)
+	u := r.Usage
+	out := jsonResult{
+		Event: "result", PID: r.PID, Agent: r.Name, ExitCode: e.Code, Cause: e.Cause,
+		Output: string(r.Output), DurationMS: r.Duration.Milliseconds(),
+		Usage: jsonUsage{Calls: u.Calls, Generations: u.Generations, InputTokens: u.InputTokens,
+			OutputTokens: u.OutputTokens, Cost: u.Cost.String()},
+	}
+	if e.Reason != nil {
+		out.Error = e.Reason.Error()
+	}
+	if e.Limit != nil {
+		out.Limit, out.LimitValue = e.Limit.Limit, e.Limit.Value
+	}
+	for name, c := range u.Cores {
+		if out.Usage.Cores == nil {
+			out.Usage.Cores = map[string]jsonCore{}
+		}
+		out.Usage.Cores[name] = jsonCore{Generations: c.Generations, InputTokens: c.InputTokens,
+			OutputTokens: c.OutputTokens, Cost: c.Cost.String(), QueueWaitMS: c.QueueWait.Milliseconds(),
+			Retries: c.Retries}
+	}
+	return out
+}
+
+// jsonEvent is one live event of `aios run --json`: a log line or streamed text, exactly as the
+// agent produced it (JSON escapes what a terminal would act on).
+type jsonEvent struct {
+	Event string     `json:"event"` // "log", "token" or "exit"
+	PID   kernel.PID `json:"pid"`
+	Agent string     `json:"agent"`
+	Level string     `json:"level,omitempty"`
+	Text  string     `json:"text,omitempty"`
+	Code  *int       `json:"code,omitempty"`
+}
+
+// jsonPrinter writes `aios run --json`'s stream: one JSON object per line, events as they
+// happen, then each agent's result.
+type jsonPrinter struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+	err error
+}
+
+func newJSONPrinter(w io.Writer) *jsonPrinter { return &jsonPrinter{enc: json.NewEncoder(w)} }
+
+func (p *jsonPrinter) event(e kernel.Event) {
+	je := jsonEvent{PID: e.PID, Agent: e.Name, Text: e.Text}
+	switch e.Kind {
+	case kernel.EventLog:
+		je.Event, je.Level = "log", "info"
+		if e.Level >= 0 && e.Level < len(levelNames) {
+			je.Level = levelNames[e.Level]
+		}
+	case kernel.EventToken:
+		je.Event = "token"
+	case kernel.EventExit:
+		code := e.Code
+		je.Event, je.Code = "exit", &code
+	default:
+		return
+	}
+	p.write(je)
+}
+
+func (p *jsonPrinter) write(v any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.enc.Encode(v); err != nil && p.err == nil {
+		p.err = err
+	}
+}
