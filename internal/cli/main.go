@@ -84,6 +84,7 @@ how much memory and time it gets, and what it may touch.`,
 		NewCmdSearch(io, nil),
 		NewCmdHub(io),
 		NewCmdNew(io, nil),
+		NewCmdNew(io, nil),
 	)
 	return cmd
 }

@@ -30,6 +30,7 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	fixtures, samples := buildAgents(t)
+	goenv := goEnv(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
@@ -46,6 +47,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("FIXTURES", fixtures)
 			env.Setenv("SAMPLES", samples)
 			env.Setenv("HUBADDR", addr)
+			env.Vars = append(env.Vars, goenv...)
 			return nil
 		},
 	})

@@ -17,6 +17,7 @@ import (
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"exitcode": cmdExitCode,
 	"htpasswd": cmdHtpasswd,
+	"readme":   cmdReadme,
 	"replace":  cmdReplace,
 	"waitaddr": cmdWaitAddr,
 }
