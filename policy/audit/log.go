@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -45,19 +46,28 @@ type Log struct {
 }
 
 // request is an entry to insert, or (ack non-nil) a barrier acknowledged after the commit of
-// everything queued before it. The row travels by value, so queueing an entry allocates nothing
-// beyond its strings.
+// everything queued before it, which with prune also applies the retention first. The row
+// travels by value, so queueing an entry allocates nothing beyond its strings.
 type request struct {
-	row row
-	ack chan error
+	row   row
+	ack   chan error
+	prune bool
 }
 
-// Open opens or creates the audit store at path.
-func Open(ctx context.Context, path string) (*Log, error) {
+// Open opens or creates the audit store at path, applies the options and, with a Retention,
+// deletes what it no longer keeps before returning.
+func Open(ctx context.Context, path string, opts ...Option) (*Log, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open audit log %s: the path may not contain ? or #", path)
 	}
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)"
+	o := options{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	// journal_size_limit truncates the write-ahead log back to 4 MiB after each checkpoint,
+	// which it otherwise keeps at its largest size.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=journal_size_limit(4194304)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open audit log %s: %w", path, err)
@@ -71,8 +81,14 @@ func Open(ctx context.Context, path string) (*Log, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("open audit log %s: %w", path, err)
 	}
+	ret := &retainer{ins: ins, r: o.retention, now: o.now}
+	if err := ret.enforce(ctx); err != nil {
+		ins.close()
+		_ = db.Close()
+		return nil, fmt.Errorf("open audit log %s: %w", path, err)
+	}
 	l := &Log{db: db, reqs: make(chan request, queueSize), done: make(chan struct{})}
-	go l.write(ins)
+	go l.write(ins, ret)
 	return l, nil
 }
 
@@ -97,6 +113,21 @@ func (l *Log) Sync(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("audit sync: %w", ctx.Err())
+	}
+}
+
+// Prune commits every entry recorded before it and then deletes what the log's Retention no
+// longer keeps, without waiting for the writer's next periodic check.
+func (l *Log) Prune(ctx context.Context) error {
+	ack := make(chan error, 1)
+	if err := l.send(ctx, request{ack: ack, prune: true}); err != nil {
+		return err
+	}
+	select {
+	case err := <-ack:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("audit prune: %w", ctx.Err())
 	}
 }
 

@@ -26,24 +26,31 @@ func newRow(e Entry) (row, error) {
 	args, reason := emptyJSON, e.Reason
 	if len(e.Args) > 0 {
 		redacted, secrets := redact(e.Args, e.Obligations.Redact)
-		a, err := json.Marshal(redacted)
+		a, err := json.Marshal(boundArgs(redacted))
 		if err != nil {
 			return row{}, fmt.Errorf("encode args: %w", err)
 		}
-		args, reason = string(a), scrub(e.Reason, secrets)
+		if args, err = boundJSON(string(a), maxArgsJSON); err != nil {
+			return row{}, fmt.Errorf("encode args: %w", err)
+		}
+		reason = scrub(e.Reason, secrets)
 	}
 	obligations, err := encodeObligations(e.Obligations)
 	if err != nil {
 		return row{}, err
+	}
+	if obligations, err = boundJSON(obligations, maxObligations); err != nil {
+		return row{}, fmt.Errorf("encode obligations: %w", err)
 	}
 	t := e.Time
 	if t.IsZero() {
 		t = time.Now()
 	}
 	return row{
-		timeNS: t.UnixNano(), agent: e.Agent, version: e.Version, digest: e.Digest,
-		publisher: e.Publisher, tenant: e.Tenant, call: e.Call, args: args,
-		reason: reason, obligations: obligations, allow: e.Allow,
+		timeNS: t.UnixNano(), agent: truncate(e.Agent, maxIdentity), version: truncate(e.Version, maxIdentity),
+		digest: truncate(e.Digest, maxIdentity), publisher: truncate(e.Publisher, maxIdentity),
+		tenant: truncate(e.Tenant, maxIdentity), call: truncate(e.Call, maxIdentity), args: args,
+		reason: truncate(reason, maxReason), obligations: obligations, allow: e.Allow,
 		cached: e.Cached, evalNS: int64(e.Eval),
 	}, nil
 }
@@ -76,4 +83,14 @@ func (r *row) entry(id int64) (Entry, error) {
 	}
 	e.Obligations = o
 	return e, nil
+}
+
+// rowOverhead approximates what a row costs beyond its text: numbers, record header, index
+// entries.
+const rowOverhead = 64
+
+// size approximates the bytes r takes in the store.
+func (r *row) size() int64 {
+	return int64(len(r.agent)+len(r.version)+len(r.digest)+len(r.publisher)+len(r.tenant)+
+		len(r.call)+len(r.args)+len(r.reason)+len(r.obligations)) + rowOverhead
 }
