@@ -54,9 +54,6 @@ type Result struct {
 	// Err is why the agent was ended by the host, if it was: a *limits.ExceededError, or a
 	// trap (e.g. unreachable, out-of-bounds access). Nil when the agent ended by itself.
 	Err error
-	// MemoryLimitReached means the agent's memory reached the memory limit: a memory.grow
-	// past it returned -1 to the agent, which may have gone on (see runtime.RunReport).
-	MemoryLimitReached bool
 }
 
 // Run runs the agent once to completion. The error is for failures to start it at all (a
@@ -82,11 +79,10 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	}
 	start := time.Now()
 	g := hostcalls.NewGuest(proc, lim)
-	report, runErr := a.module.Run(ctx, g, lim)
+	runErr := a.module.Run(ctx, g, lim)
 	g.Close()
 
-	res := &Result{PID: proc.PID(), Name: a.name, Duration: time.Since(start),
-		MemoryLimitReached: report.MemoryLimitReached}
+	res := &Result{PID: proc.PID(), Name: a.name, Duration: time.Since(start)}
 	var exit *hostcalls.ExitError
 	switch {
 	case runErr == nil:

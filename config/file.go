@@ -31,12 +31,14 @@ type fileCore struct {
 	Capacity  int      `toml:"capacity"`
 	Latency   Duration `toml:"latency"`
 	Timeout   Duration `toml:"timeout"`
-	RPM       int      `toml:"rpm"`
-	TPM       int      `toml:"tpm"`
-	PriceIn   float64  `toml:"price_in"`
-	PriceOut  float64  `toml:"price_out"`
-	Class     string   `toml:"class"`
-	Weight    float64  `toml:"weight"`
+	// ContextWindow follows llm.CoreConfig's order of keys.
+	ContextWindow int     `toml:"context_window"`
+	RPM           int     `toml:"rpm"`
+	TPM           int     `toml:"tpm"`
+	PriceIn       float64 `toml:"price_in"`
+	PriceOut      float64 `toml:"price_out"`
+	Class         string  `toml:"class"`
+	Weight        float64 `toml:"weight"`
 }
 
 type fileLimits struct {
@@ -54,14 +56,15 @@ type fileLimits struct {
 func (c fileCore) core() Core {
 	return Core{
 		CoreConfig: llm.CoreConfig{
-			Name:      c.Name,
-			Kind:      c.Kind,
-			BaseURL:   c.BaseURL,
-			APIKeyEnv: c.APIKeyEnv,
-			Models:    c.Models,
-			Capacity:  c.Capacity,
-			Latency:   time.Duration(c.Latency),
-			Timeout:   time.Duration(c.Timeout),
+			Name:          c.Name,
+			Kind:          c.Kind,
+			BaseURL:       c.BaseURL,
+			APIKeyEnv:     c.APIKeyEnv,
+			Models:        c.Models,
+			Capacity:      c.Capacity,
+			Latency:       time.Duration(c.Latency),
+			Timeout:       time.Duration(c.Timeout),
+			ContextWindow: c.ContextWindow,
 		},
 		RPM:      c.RPM,
 		TPM:      c.TPM,

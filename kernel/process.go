@@ -76,9 +76,11 @@ type Limits struct {
 type EventKind int
 
 const (
-	EventLog   EventKind = iota // a log line (Level set)
-	EventToken                  // streamed LLM text
-	EventExit                   // the process exited (Code set)
+	EventLog      EventKind = iota // a log line (Level set)
+	EventToken                     // streamed LLM text
+	EventExit                      // the process exited (Code set)
+	EventRetry                     // a generation's try failed and will be retried (Notice set)
+	EventFailover                  // a generation moved to another core (Notice set)
 )
 
 // Event is something a process did that a watcher (e.g. `aios run`) may show live.
@@ -89,6 +91,8 @@ type Event struct {
 	Level int
 	Text  string
 	Code  int
+	// Notice details a retry or failover; Text is then its one-line form.
+	Notice *dispatch.Notice
 }
 
 // Info is a snapshot of a process table entry.
@@ -250,6 +254,7 @@ func (p *Process) Generate(ctx context.Context, req llm.Request, onChunk func(ll
 	var receipt *dispatch.Receipt
 	ctx = dispatch.WithCaller(ctx, dispatch.Caller{Agent: p.spec.Name, Tenant: p.spec.Tenant, Priority: p.priority(req), PID: uint64(p.pid)})
 	ctx = dispatch.WithReceipt(ctx, func(r dispatch.Receipt) { receipt = &r })
+	ctx = dispatch.WithNotices(ctx, p.notice)
 	resp, err := p.k.core.Generate(ctx, req, sink)
 	if err != nil {
 		return llm.Response{}, err
@@ -312,6 +317,15 @@ func (p *Process) count() {
 	p.mu.Lock()
 	p.usage.Calls++
 	p.mu.Unlock()
+}
+
+// notice passes a generation's retry or failover on to the process's events.
+func (p *Process) notice(n dispatch.Notice) {
+	kind := EventRetry
+	if n.Kind == dispatch.NoticeFailover {
+		kind = EventFailover
+	}
+	p.emit(Event{Kind: kind, Text: n.String(), Notice: &n})
 }
 
 func (p *Process) emit(e Event) {

@@ -17,7 +17,6 @@ type wazeroEngine struct {
 	rt     wazero.Runtime
 	cache  wazero.CompilationCache // nil without a disk cache
 	lookup lookupFunc
-	gate   compileGate
 }
 
 // NewWazero returns the default engine. It compiles with wazero's optimizing compiler where the
@@ -51,25 +50,23 @@ func NewWazero(ctx context.Context, cfg Config) (Engine, error) {
 	if err := bindHostModules(ctx, rt, table); err != nil {
 		return nil, errors.Join(fmt.Errorf("wazero: %w", err), closeAll(ctx, rt, cache))
 	}
-	return &wazeroEngine{rt: rt, cache: cache, lookup: tableLookup(table), gate: newCompileGate()}, nil
+	return &wazeroEngine{rt: rt, cache: cache, lookup: tableLookup(table)}, nil
 }
 
 // Name implements Engine.
 func (e *wazeroEngine) Name() string { return "wazero" }
 
-// Compile implements Engine: Inspect, Check, the structural limits, then compile (served from
-// the disk cache when the same module was compiled before with the same CacheDir and wazero
-// version). It returns when ctx ends even if the compile goes on (see compileWithin).
+// Compile implements Engine: Inspect, Check, then compile (served from the disk cache when the
+// same module was compiled before with the same CacheDir and wazero version).
 func (e *wazeroEngine) Compile(ctx context.Context, wasm []byte) (Module, error) {
-	rep, err := inspectAndCheck(wasm, e.lookup)
+	rep, err := Inspect(wasm)
 	if err != nil {
 		return nil, err
 	}
-	cm, err := compileWithin(ctx, e.gate, func() (wazero.CompiledModule, error) {
-		// Not ctx: wazero reads only values from it, and a compile that outlives its caller
-		// must not see the caller's context.
-		return e.rt.CompileModule(context.WithoutCancel(ctx), wasm)
-	}, func(cm wazero.CompiledModule) { _ = cm.Close(context.Background()) })
+	if err := check(rep, e.lookup); err != nil {
+		return nil, err
+	}
+	cm, err := e.rt.CompileModule(ctx, wasm)
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}

@@ -1,17 +1,13 @@
 package runtime
 
-import (
-	"sync/atomic"
-
-	"github.com/tetratelabs/wazero/experimental"
-)
+import "github.com/tetratelabs/wazero/experimental"
 
 // memoryLimit is a wazero memory allocator for one instance that refuses to grow its memory past
-// max bytes. A refused grow fails in the guest (memory.grow gives -1), which goes on, and sets
-// refused.
+// max bytes. A refused grow fails in the guest (memory.grow gives -1) and calls exceeded, which
+// ends the agent.
 type memoryLimit struct {
-	max     uint64
-	refused atomic.Bool
+	max      uint64
+	exceeded func()
 }
 
 // Allocate implements experimental.MemoryAllocator.
@@ -30,7 +26,7 @@ type limitedMemory struct {
 // Reallocate implements experimental.LinearMemory.
 func (m *limitedMemory) Reallocate(size uint64) []byte {
 	if size > m.limit.max {
-		m.limit.refused.Store(true)
+		m.limit.exceeded()
 		return nil
 	}
 	if size <= uint64(cap(m.buf)) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -31,25 +32,30 @@ var instanceConfig = wazero.NewModuleConfig().WithName("").WithStartFunctions()
 // # Notes
 //
 //   - proc_exit(0) is a normal end and gives nil, like a return from _start.
-//   - Memory is limited per instance by a wazero memory allocator: a grow that would pass
-//     lim.Memory returns -1 to the guest, which goes on (see RunReport). A module whose initial
-//     memory is already larger is not instantiated.
+//   - Memory is limited per instance by a wazero memory allocator: the grow that would pass
+//     lim.Memory fails and the agent ends. A module whose initial memory is already larger is
+//     not instantiated.
 //   - lim.Stack is ignored (see NewWazero).
-func (m *wazeroModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.Limits) (RunReport, error) {
+func (m *wazeroModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.Limits) error {
 	if g == nil {
-		return RunReport{}, errors.New("run: no guest")
+		return errors.New("run: no guest")
 	}
 	defer g.Close()
 	lim = lim.Or(limits.Defaults())
 	maxMem, err := memoryCeiling(m.report, lim)
 	if err != nil {
-		return RunReport{}, err
+		return err
 	}
 	runCtx, cancel, stop := runContext(ctx, lim)
 	defer stop()
 	cpu := watchCPU(g, lim.CPUTime, func() { cancel(durationExceeded("cpu_time", lim.CPUTime)) })
 	defer cpu.stop()
-	alloc := &memoryLimit{max: maxMem}
+	var memHit atomic.Bool
+	memErr := memoryExceeded(maxMem)
+	alloc := &memoryLimit{max: maxMem, exceeded: func() {
+		memHit.Store(true)
+		cancel(memErr)
+	}}
 	runCtx = withInstance(experimental.WithMemoryAllocator(runCtx, alloc), &instance{g: g, cpu: cpu})
 
 	mod, err := m.rt.InstantiateModule(runCtx, m.compiled, instanceConfig)
@@ -59,8 +65,11 @@ func (m *wazeroModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.L
 		// caller could act on.
 		_ = mod.Close(context.WithoutCancel(ctx))
 	}
-	rep := RunReport{MemoryLimitReached: alloc.refused.Load()}
-	return rep, memoryOutcome(rep, maxMem, outcome(ctx, runCtx, err))
+	if memHit.Load() {
+		// The guest saw its grow fail; whatever it did next, the limit ended it.
+		return memErr
+	}
+	return outcome(ctx, runCtx, err)
 }
 
 // callEntries calls _initialize, if exported, then _start (Check made sure both are ()->()).

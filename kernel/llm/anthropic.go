@@ -52,11 +52,14 @@ func newAnthropic(cfg CoreConfig, key string) (*anthropicCore, error) {
 	if key != "" {
 		opts = append(opts, option.WithAPIKey(key))
 	}
-	return &anthropicCore{
+	c := &anthropicCore{
 		remote:   newRemote(cfg),
 		baseURL:  base,
 		messages: anthropic.NewMessageService(opts...),
-	}, nil
+	}
+	c.probeURL = strings.TrimRight(base, "/") + "/v1/models"
+	c.client = client
+	return c, nil
 }
 
 // Generate implements Core. It streams when onChunk is not nil; usage then comes from the

@@ -55,6 +55,9 @@ type CoreConfig struct {
 	Latency time.Duration `toml:"latency"`
 	// Timeout bounds one request to the backend, from the moment it holds a capacity slot.
 	Timeout time.Duration `toml:"timeout"`
+	// ContextWindow is the models' context window in tokens (prompt plus output), for a backend
+	// that does not report one; zero means unknown. See ContextWindow.
+	ContextWindow int `toml:"context_window"`
 }
 
 // EffectiveName returns the name the core will have: Name, or Kind when Name is empty.
@@ -88,6 +91,9 @@ func (c CoreConfig) validate() error {
 	}
 	if c.Timeout < 0 {
 		return fmt.Errorf("timeout %s is negative (0 means no bound)", c.Timeout)
+	}
+	if c.ContextWindow < 0 {
+		return fmt.Errorf("context_window %d is negative (0 means unknown)", c.ContextWindow)
 	}
 	for i, m := range c.Models {
 		if strings.TrimSpace(m) == "" {

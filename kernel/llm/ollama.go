@@ -48,7 +48,11 @@ func newOllama(cfg CoreConfig, key string) (*ollamaCore, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ollamaCore{remote: newRemote(cfg), base: base, key: key, transport: client.Transport}, nil
+	c := &ollamaCore{remote: newRemote(cfg), base: base, key: key, transport: client.Transport}
+	c.windows.ask = c.askWindow
+	c.probeURL = strings.TrimRight(raw, "/") + "/api/version"
+	c.client = client
+	return c, nil
 }
 
 // Generate implements Core. It streams when onChunk is not nil. When ctx ends mid-stream, it

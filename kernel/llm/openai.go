@@ -22,6 +22,7 @@ type openAICore struct {
 	baseURL    string
 	chat       openai.ChatCompletionService
 	embeddings openai.EmbeddingService
+	models     openai.ModelService
 }
 
 // newOpenAI returns an openai core for a validated cfg. extra options come after the core's own
@@ -39,12 +40,17 @@ func newOpenAI(cfg CoreConfig, key string, extra ...option.RequestOption) (*open
 		option.WithMaxRetries(0),
 	}
 	opts = append(opts, extra...)
-	return &openAICore{
+	c := &openAICore{
 		remote:     newRemote(cfg),
 		baseURL:    cfg.BaseURL,
 		chat:       openai.NewChatCompletionService(opts...),
 		embeddings: openai.NewEmbeddingService(opts...),
-	}, nil
+		models:     openai.NewModelService(opts...),
+	}
+	c.windows.ask = c.askWindow
+	c.probeURL = strings.TrimRight(cfg.BaseURL, "/") + "/models"
+	c.client = client
+	return c, nil
 }
 
 // Generate implements Core. It streams when onChunk is not nil, asking the server to report usage

@@ -15,6 +15,10 @@ type remote struct {
 	models  []string
 	timeout time.Duration
 	slots   slots
+	windows windows
+	// probeURL is what Probe asks (GET) with client to learn whether the backend answers.
+	probeURL string
+	client   *http.Client
 }
 
 func newRemote(cfg CoreConfig) remote {
@@ -23,6 +27,7 @@ func newRemote(cfg CoreConfig) remote {
 		models:  slices.Clone(cfg.Models),
 		timeout: cfg.Timeout,
 		slots:   newSlots(cfg.Capacity),
+		windows: windows{configured: cfg.ContextWindow},
 	}
 }
 
