@@ -233,6 +233,10 @@ func TestWaitWakesOnStreamChunk(t *testing.T) {
 func TestStreamChunksPastResponseLimitStopTheCall(t *testing.T) {
 	e := newEnv(t, func(c *envConfig) { c.lim = limits.Limits{Response: 40} })
 	h := e.submit("w1 w2 w3 w4 w5 w6 w7 w8 w9 w10", true)
+	// A guest that reads while the call streams frees room for later chunks, so how many
+	// chunks fit would depend on scheduling. Reading only after the call has finished leaves
+	// every chunk unread until then: 2 chunks of 15 bytes fit in 40, the third stops the call.
+	e.waitFinished(h)
 	chunks := 0
 	for e.aios("stream_next", uint64(h), outAt) == OK {
 		e.takeResult(outAt)
@@ -243,6 +247,31 @@ func TestStreamChunksPastResponseLimitStopTheCall(t *testing.T) {
 	}
 	if got := e.aios("poll", uint64(h), outAt); got != ELIMIT {
 		t.Fatalf("poll of an overflowed stream = %v, want ELIMIT", got)
+	}
+}
+
+// waitFinished blocks until the call behind handle id has finished, without taking its
+// chunks or result from the guest.
+func (e *env) waitFinished(id uint32) {
+	e.t.Helper()
+	timeout := time.NewTimer(10 * time.Second)
+	defer timeout.Stop()
+	for {
+		e.g.mu.Lock()
+		h, ok := e.g.handles[id]
+		done, changed := ok && h.done, e.g.changed
+		e.g.mu.Unlock()
+		if !ok {
+			e.t.Fatalf("handle %d does not exist", id)
+		}
+		if done {
+			return
+		}
+		select {
+		case <-changed:
+		case <-timeout.C:
+			e.t.Fatalf("handle %d did not finish within 10s", id)
+		}
 	}
 }
 
