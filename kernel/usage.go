@@ -45,19 +45,21 @@ func (u *Usage) addGeneration(resp llm.Response, r *dispatch.Receipt) {
 	if r != nil {
 		rc = *r
 	}
+	in, out := max(rc.Usage.InputTokens, 0), max(rc.Usage.OutputTokens, 0)
 	u.Calls++
 	u.Generations++
-	u.InputTokens += rc.Usage.InputTokens
-	u.OutputTokens += rc.Usage.OutputTokens
-	u.Cost += rc.Cost
+	// Counts come from backends: they saturate rather than wrap (see quota.Add).
+	u.InputTokens = quota.Add(u.InputTokens, in)
+	u.OutputTokens = quota.Add(u.OutputTokens, out)
+	u.Cost = quota.Add(u.Cost, max(rc.Cost, 0))
 	if u.Cores == nil {
 		u.Cores = map[string]CoreUsage{}
 	}
 	c := u.Cores[rc.Core]
 	c.Generations++
-	c.InputTokens += rc.Usage.InputTokens
-	c.OutputTokens += rc.Usage.OutputTokens
-	c.Cost += rc.Cost
+	c.InputTokens = quota.Add(c.InputTokens, in)
+	c.OutputTokens = quota.Add(c.OutputTokens, out)
+	c.Cost = quota.Add(c.Cost, max(rc.Cost, 0))
 	c.QueueWait += rc.QueueWait
 	c.Retries += rc.Retries
 	u.Cores[rc.Core] = c

@@ -55,10 +55,10 @@ func newCore(b Backend, span time.Duration) *core {
 	return c
 }
 
-// cost prices a use of the backend, rounding up to a whole micro-unit.
+// cost prices a use of the backend, rounding up to a whole micro-unit; it saturates rather
+// than wrapping (see quota.Charge).
 func (c *core) cost(u llm.Usage) quota.Cost {
-	micro := int64(u.InputTokens)*int64(c.PriceIn) + int64(u.OutputTokens)*int64(c.PriceOut)
-	return quota.Cost((micro + 999_999) / 1_000_000)
+	return quota.Charge(int64(u.InputTokens), int64(u.OutputTokens), c.PriceIn, c.PriceOut)
 }
 
 // fits reports whether a request of tokens can ever pass the backend's TPM limit.

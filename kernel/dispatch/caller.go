@@ -1,6 +1,10 @@
 package dispatch
 
-import "context"
+import (
+	"context"
+
+	"github.com/aiosys/aios/kernel/quota"
+)
 
 // Caller is who a generation is for. The kernel sets it from its process table (never from
 // the request), and the dispatcher schedules and charges quotas by it.
@@ -9,7 +13,13 @@ type Caller struct {
 	Tenant   string // the agent's tenant; empty if none
 	Priority int    // higher runs first under the priority scheduler
 	PID      uint64 // the kernel's process id, for diagnostics
+	// Run is the run's own budget account in the ledger (quota.Run), when the run has a budget
+	// of its own; empty: none.
+	Run string
 }
+
+// payer is whose budgets the caller's generations are charged to.
+func (c Caller) payer() quota.Payer { return quota.Payer{Agent: c.Agent, Tenant: c.Tenant, Run: c.Run} }
 
 type callerKey struct{}
 

@@ -43,7 +43,7 @@ func (d *Dispatcher) Embed(ctx context.Context, req llm.EmbedRequest) (llm.Embed
 		for _, c := range cores {
 			price = max(price, c.cost(llm.Usage{InputTokens: estimate}))
 		}
-		res, err = d.opts.Ledger.Reserve(caller.Agent, caller.Tenant, quota.Amount{Tokens: int64(estimate), Money: price})
+		res, err = d.opts.Ledger.Reserve(caller.payer(), quota.Amount{Tokens: int64(estimate), Money: price})
 		if err != nil {
 			return llm.EmbedResponse{}, fmt.Errorf("embed for agent %q: %w", caller.Agent, err)
 		}

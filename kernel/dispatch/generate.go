@@ -44,10 +44,12 @@ func (d *Dispatcher) Generate(ctx context.Context, req llm.Request, onChunk func
 		req.MaxTokens = d.opts.DefaultMaxTokens
 	}
 	input := d.opts.EstimateInput(req)
-	tokens := input + req.MaxTokens
+	tokens := quota.Add(input, req.MaxTokens) // saturates: a huge max_tokens must not wrap below a limit
 	r.cores = fitting(r.cores, tokens)
 	if len(r.cores) == 0 {
-		return llm.Response{}, fmt.Errorf("generate: about %d tokens exceed the per-minute token limit of every core that serves %q", tokens, req.Model)
+		// No wait can help, so the request is malformed rather than the backend at fault.
+		return llm.Response{}, fmt.Errorf("generate: %w: about %d tokens exceed the per-minute token limit of every core that serves %q; ask for fewer",
+			llm.ErrBadRequest, tokens, req.Model)
 	}
 	var res *quota.Reservation
 	if d.opts.Ledger != nil {
@@ -55,7 +57,7 @@ func (d *Dispatcher) Generate(ctx context.Context, req llm.Request, onChunk func
 		for _, c := range r.cores {
 			price = max(price, c.cost(llm.Usage{InputTokens: input, OutputTokens: req.MaxTokens}))
 		}
-		res, err = d.opts.Ledger.Reserve(caller.Agent, caller.Tenant, quota.Amount{Tokens: int64(tokens), Money: price})
+		res, err = d.opts.Ledger.Reserve(caller.payer(), quota.Amount{Tokens: int64(tokens), Money: price})
 		if err != nil {
 			return llm.Response{}, fmt.Errorf("generate for agent %q: %w", caller.Agent, err)
 		}
@@ -66,7 +68,7 @@ func (d *Dispatcher) Generate(ctx context.Context, req llm.Request, onChunk func
 		if err != nil {
 			res.Release()
 		} else {
-			res.Settle(quota.Amount{Tokens: int64(resp.Usage.InputTokens + resp.Usage.OutputTokens), Money: cost})
+			res.Settle(quota.Amount{Tokens: int64(usedTokens(resp.Usage)), Money: cost})
 		}
 	}
 	if fn := receiptFrom(ctx); fn != nil && err == nil {

@@ -59,9 +59,9 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 			}
 		})
 		streamed := g.chunks - priorChunks
-		used := resp.Usage.InputTokens + resp.Usage.OutputTokens
+		used := usedTokens(resp.Usage)
 		if errors.Is(err, errPreempted) {
-			used = d.opts.EstimateInput(try) + streamed
+			used = quota.Add(d.opts.EstimateInput(try), streamed)
 		}
 		d.finish(ctx, s, used, err)
 		last = s.c

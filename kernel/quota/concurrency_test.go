@@ -22,7 +22,7 @@ func TestThousandConcurrentReservationsNeverOvershoot(t *testing.T) {
 	tried.Add(callers)
 	for range callers {
 		wg.Go(func() {
-			r, err := l.Reserve("a", "t", Amount{Tokens: est})
+			r, err := l.Reserve(Payer{Agent: "a", Tenant: "t"}, Amount{Tokens: est})
 			tried.Done()
 			if err != nil {
 				if !errors.Is(err, ErrExhausted) {
@@ -75,7 +75,7 @@ func TestConcurrentReserveSettleChurn(t *testing.T) {
 		wg.Go(func() {
 			for k := range 20 {
 				est := Amount{Tokens: int64(10 + (i+k)%90), Money: Cost(1000 + (i*k)%5000)}
-				r, err := l.Reserve("a", "", est)
+				r, err := l.Reserve(Payer{Agent: "a"}, est)
 				if err != nil {
 					continue
 				}

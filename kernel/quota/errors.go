@@ -26,7 +26,7 @@ func (e *ExhaustedError) Error() string {
 		}
 		return fmt.Sprintf("%d tokens", v)
 	}
-	left := max(e.Limit-e.Used-e.Reserved, 0)
+	left := max(Sub(Sub(e.Limit, e.Used), e.Reserved), 0)
 	return fmt.Sprintf("%s: %s %q %s budget of %s: requested %s, %s left (%s used, %s held by calls in progress)",
 		ErrExhausted, e.Scope, e.Name, e.Resource, f(e.Limit), f(e.Requested), f(left), f(e.Used), f(e.Reserved))
 }

@@ -49,18 +49,38 @@ func (l *Ledger) Balance(s Scope, name string) Balance {
 	return Balance{Limit: a.limit, Used: a.used, Reserved: a.reserved}
 }
 
-// Reserve holds est against the agent's budget and, when tenant is not empty, the tenant's.
-// Either both hold it or neither does; a budget without room gives an *ExhaustedError
-// naming it. Negative parts of est are treated as zero.
-func (l *Ledger) Reserve(agent, tenant string, est Amount) (*Reservation, error) {
+// Payer names the accounts a call is charged to.
+type Payer struct {
+	Agent  string
+	Tenant string // empty: no tenant account
+	// Run is the account of one run with a budget of its own (a bundle's [budgets]), opened
+	// with SetLimit(Run, ...) before the run's first call and closed with Forget after its
+	// last; empty: none.
+	Run string
+}
+
+// Reserve holds est against the payer's budgets: the agent's, the tenant's and the run's.
+// Either all hold it or none does; a budget without room gives an *ExhaustedError naming it.
+// A run whose account is not open (never set, or forgotten) is refused. Negative parts of est
+// are treated as zero.
+func (l *Ledger) Reserve(p Payer, est Amount) (*Reservation, error) {
 	est = Amount{max(est.Tokens, 0), max(est.Money, 0)}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	accts := []*account{l.account(Agent, agent)}
-	keys := []key{{Agent, agent}}
-	if tenant != "" {
-		accts = append(accts, l.account(Tenant, tenant))
-		keys = append(keys, key{Tenant, tenant})
+	keys := []key{{Agent, p.Agent}}
+	if p.Tenant != "" {
+		keys = append(keys, key{Tenant, p.Tenant})
+	}
+	accts := make([]*account, 0, 3)
+	for _, k := range keys {
+		accts = append(accts, l.account(k.scope, k.name))
+	}
+	if p.Run != "" {
+		a, ok := l.accounts[key{Run, p.Run}]
+		if !ok {
+			return nil, fmt.Errorf("reserve: %w: run %q has no open account", ErrExhausted, p.Run)
+		}
+		keys, accts = append(keys, key{Run, p.Run}), append(accts, a)
 	}
 	for i, a := range accts {
 		if err := a.check(keys[i], est); err != nil {
@@ -73,6 +93,15 @@ func (l *Ledger) Reserve(agent, tenant string, est Amount) (*Reservation, error)
 	return &Reservation{l: l, accts: accts, held: est}, nil
 }
 
+// Forget drops the account of an agent, tenant or run. Reservations it holds still end
+// normally; they no longer show in any Balance. A run's account is forgotten when the run ends,
+// so that a ledger serving many runs does not grow with them.
+func (l *Ledger) Forget(s Scope, name string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.accounts, key{s, name})
+}
+
 func (l *Ledger) account(s Scope, name string) *account {
 	k := key{s, name}
 	a, ok := l.accounts[k]
@@ -83,12 +112,16 @@ func (l *Ledger) account(s Scope, name string) *account {
 	return a
 }
 
+// check refuses est when it is more than the room left under a limit. Room is computed rather
+// than the sum of use and est compared, so that a limit of math.MaxInt64 still refuses what
+// would pass it: a saturated sum would equal that limit.
 func (a *account) check(k key, est Amount) error {
-	if lim := a.limit.Tokens; lim > 0 && a.used.Tokens+a.reserved.Tokens+est.Tokens > lim {
+	taken := a.used.add(a.reserved)
+	if lim := a.limit.Tokens; lim > 0 && est.Tokens > Sub(lim, taken.Tokens) {
 		return &ExhaustedError{Scope: k.scope, Name: k.name, Resource: "tokens", Limit: lim,
 			Used: a.used.Tokens, Reserved: a.reserved.Tokens, Requested: est.Tokens}
 	}
-	if lim := a.limit.Money; lim > 0 && a.used.Money+a.reserved.Money+est.Money > lim {
+	if lim := a.limit.Money; lim > 0 && est.Money > Sub(lim, taken.Money) {
 		return &ExhaustedError{Scope: k.scope, Name: k.name, Resource: "money", Limit: int64(lim),
 			Used: int64(a.used.Money), Reserved: int64(a.reserved.Money), Requested: int64(est.Money)}
 	}

@@ -12,8 +12,21 @@ import (
 // exact.
 type Cost int64
 
-// Dollars converts a currency amount to a Cost, rounding to the nearest micro-unit.
-func Dollars(d float64) Cost { return Cost(math.Round(d * 1e6)) }
+// Dollars converts a currency amount to a Cost, rounding to the nearest micro-unit. An amount
+// beyond the range of Cost (including an infinity) is its bound; NaN is zero (configuration
+// refuses NaN before it gets here).
+func Dollars(d float64) Cost {
+	m := math.Round(d * 1e6)
+	switch {
+	case math.IsNaN(m):
+		return 0
+	case m >= math.MaxInt64: // float64(math.MaxInt64) is 2^63, one past the largest Cost
+		return math.MaxInt64
+	case m <= math.MinInt64:
+		return math.MinInt64
+	}
+	return Cost(m)
+}
 
 // String formats c as a currency amount, e.g. "$1.250000".
 func (c Cost) String() string {
@@ -30,8 +43,9 @@ type Amount struct {
 	Money  Cost
 }
 
-func (a Amount) add(b Amount) Amount { return Amount{a.Tokens + b.Tokens, a.Money + b.Money} }
-func (a Amount) sub(b Amount) Amount { return Amount{a.Tokens - b.Tokens, a.Money - b.Money} }
+// add and sub saturate (see Add): a sum of huge amounts stays huge rather than wrapping.
+func (a Amount) add(b Amount) Amount { return Amount{Add(a.Tokens, b.Tokens), Add(a.Money, b.Money)} }
+func (a Amount) sub(b Amount) Amount { return Amount{Sub(a.Tokens, b.Tokens), Sub(a.Money, b.Money)} }
 
 // Limit is a budget. A zero field is unlimited.
 type Limit struct {
@@ -43,13 +57,17 @@ type Limit struct {
 type Scope int
 
 const (
-	Agent Scope = iota
-	Tenant
+	Agent  Scope = iota
+	Tenant       // every agent of a tenant
+	Run          // one run of an agent, for a budget of its own (a bundle's [budgets])
 )
 
 func (s Scope) String() string {
-	if s == Tenant {
+	switch s {
+	case Tenant:
 		return "tenant"
+	case Run:
+		return "run"
 	}
 	return "agent"
 }

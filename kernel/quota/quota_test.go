@@ -17,11 +17,11 @@ func TestCostString(t *testing.T) {
 func TestReserveSettleRelease(t *testing.T) {
 	l := NewLedger()
 	l.SetLimit(Agent, "a", Limit{Tokens: 100})
-	r, err := l.Reserve("a", "", Amount{Tokens: 60})
+	r, err := l.Reserve(Payer{Agent: "a"}, Amount{Tokens: 60})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.Reserve("a", "", Amount{Tokens: 50}); !errors.Is(err, ErrExhausted) {
+	if _, err := l.Reserve(Payer{Agent: "a"}, Amount{Tokens: 50}); !errors.Is(err, ErrExhausted) {
 		t.Fatalf("second reservation past the limit: err = %v", err)
 	}
 	r.Settle(Amount{Tokens: 20})
@@ -29,7 +29,7 @@ func TestReserveSettleRelease(t *testing.T) {
 	if b := l.Balance(Agent, "a"); b.Used.Tokens != 20 || b.Reserved.Tokens != 0 {
 		t.Fatalf("balance = %+v", b)
 	}
-	r2, err := l.Reserve("a", "", Amount{Tokens: 80})
+	r2, err := l.Reserve(Payer{Agent: "a"}, Amount{Tokens: 80})
 	if err != nil {
 		t.Fatalf("80 of the 80 left must fit: %v", err)
 	}
@@ -42,10 +42,10 @@ func TestReserveSettleRelease(t *testing.T) {
 func TestTenantBudgetIsAtomicWithAgent(t *testing.T) {
 	l := NewLedger()
 	l.SetLimit(Tenant, "acme", Limit{Tokens: 100})
-	if _, err := l.Reserve("a", "acme", Amount{Tokens: 70}); err != nil {
+	if _, err := l.Reserve(Payer{Agent: "a", Tenant: "acme"}, Amount{Tokens: 70}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := l.Reserve("b", "acme", Amount{Tokens: 40})
+	_, err := l.Reserve(Payer{Agent: "b", Tenant: "acme"}, Amount{Tokens: 40})
 	var ex *ExhaustedError
 	if !errors.As(err, &ex) || ex.Scope != Tenant || ex.Name != "acme" {
 		t.Fatalf("err = %v, want the tenant budget exhausted", err)
@@ -58,12 +58,12 @@ func TestTenantBudgetIsAtomicWithAgent(t *testing.T) {
 func TestMoneyBudgetAndMessage(t *testing.T) {
 	l := NewLedger()
 	l.SetLimit(Agent, "spender", Limit{Money: Dollars(1)})
-	r, err := l.Reserve("spender", "", Amount{Tokens: 5, Money: Dollars(0.75)})
+	r, err := l.Reserve(Payer{Agent: "spender"}, Amount{Tokens: 5, Money: Dollars(0.75)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Settle(Amount{Tokens: 5, Money: Dollars(0.5)})
-	_, err = l.Reserve("spender", "", Amount{Money: Dollars(0.6)})
+	_, err = l.Reserve(Payer{Agent: "spender"}, Amount{Money: Dollars(0.6)})
 	if !errors.Is(err, ErrExhausted) {
 		t.Fatalf("err = %v", err)
 	}
@@ -76,7 +76,7 @@ func TestMoneyBudgetAndMessage(t *testing.T) {
 
 func TestUnlimitedByDefault(t *testing.T) {
 	l := NewLedger()
-	r, err := l.Reserve("anyone", "anywhere", Amount{Tokens: 1 << 40, Money: Dollars(1e6)})
+	r, err := l.Reserve(Payer{Agent: "anyone", Tenant: "anywhere"}, Amount{Tokens: 1 << 40, Money: Dollars(1e6)})
 	if err != nil {
 		t.Fatal(err)
 	}
