@@ -47,7 +47,7 @@ func newPolicy(ctx context.Context, cfg config.Config, replace []llm.Core) (*pol
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("audit log: %w", err)
 		}
-		if p.audit, err = audit.Open(ctx, filepath.Join(cfg.DataDir, AuditFile)); err != nil {
+		if p.audit, err = audit.Open(ctx, filepath.Join(cfg.DataDir, AuditFile), audit.WithRetention(cfg.Audit.Retention())); err != nil {
 			return nil, err
 		}
 		gc.Audit = p.audit

@@ -48,12 +48,15 @@ type Config struct {
 	Trust Trust
 	// Hub says where bundles come from and where pulled ones are kept.
 	Hub Hub
+	// Audit says how much of the audit log to keep; keys the file leaves out have
+	// DefaultAudit's values.
+	Audit Audit
 }
 
 // Default returns the configuration used when there is no file: no data directory yet (Load
 // fills it in), no cores, the default scheduler and limits.
 func Default() Config {
-	return Config{Scheduler: DefaultScheduler(), Limits: limits.Defaults()}
+	return Config{Scheduler: DefaultScheduler(), Limits: limits.Defaults(), Audit: DefaultAudit()}
 }
 
 // Load reads the configuration file at path, applies the AIOS_* environment variables over it,
@@ -134,6 +137,9 @@ func (c *Config) decode(path string, data []byte) error {
 		return err
 	}
 	if c.Hub, err = f.Hub.hub(filepath.Dir(path)); err != nil {
+		return err
+	}
+	if c.Audit, err = f.Audit.audit(); err != nil {
 		return err
 	}
 	return nil

@@ -130,6 +130,7 @@ in_flight = 8
 			Memory: 64 << 20, CPUTime: 30 * time.Second, WallTime: time.Hour, Stack: 512 << 10,
 			Log: 2 << 10, Output: 1e6, Request: 512 << 10, Response: 1 << 30, InFlight: 8,
 		},
+		Audit: DefaultAudit(),
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got  %+v\nwant %+v", cfg, want)

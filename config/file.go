@@ -20,6 +20,7 @@ type fileConfig struct {
 	Policy    filePolicy        `toml:"policy"`
 	Trust     fileTrust         `toml:"trust"`
 	Hub       fileHub           `toml:"hub"`
+	Audit     fileAudit         `toml:"audit"`
 }
 
 type fileCore struct {
