@@ -33,23 +33,13 @@ $(SIM): tools/go.mod tools/go.sum
 demo: build samples sim ## run the sample agents against the echo core and a local LLM server
 	scripts/demo.sh
 
-# The suites `make test` runs. Each runs even when an earlier one failed, so one failure does not
-# hide the others; the recipe names the failed suites at the end and exits non-zero.
-TEST_SUITES := lint test-go test-wasmtime test-sdk fuzz
+test: deps build samples sim ## run every test (what CI runs)
+	$(MAKE) lint
+	$(MAKE) test-go test-wasmtime test-sdk fuzz
 
-test: deps build samples sim ## run every test (what CI runs); every suite runs, failures listed at the end
-	@failed=; for suite in $(TEST_SUITES); do \
-		echo "== make $$suite"; \
-		$(MAKE) --no-print-directory $$suite || failed="$$failed $$suite"; \
-	done; \
-	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
-	echo "make test: all suites passed ($(TEST_SUITES))"
-
-test-go: ## race-checked packages, then the rest; both run even if the first fails
-	@status=0; \
-	$(GO) test -race -count=1 $(RACE_PKGS) || status=1; \
-	$(GO) test -count=1 $$($(GO) list ./... | grep -vE '/(kernel|runtime|hostcalls|policy|packager|internal)(/|$$)|^github.com/aiosys/aios$$') || status=1; \
-	exit $$status
+test-go:
+	$(GO) test -race -count=1 $(RACE_PKGS)
+	$(GO) test -count=1 $$($(GO) list ./... | grep -vE '/(kernel|runtime|hostcalls|policy|packager|internal)(/|$$)|^github.com/aiosys/aios$$')
 
 test-wasmtime: deps
 	$(GO) test -tags wasmtime -count=1 ./runtime/...

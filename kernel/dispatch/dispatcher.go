@@ -27,7 +27,7 @@ type Options struct {
 	AttemptTimeout   time.Duration         // per try; zero: none
 	FailureThreshold int                   // consecutive failures that cool a core down; default 3
 	Cooldown         time.Duration         // default 30 s
-	DefaultMaxTokens int                   // max_tokens for a request with none; default 2048
+	DefaultMaxTokens int                   // max_tokens for a request with none, lowered to fit the context window; default 2048
 	Retryable        RetryFunc             // default Retryable
 	EstimateInput    func(llm.Request) int // default EstimateInput
 	Now              func() time.Time      // default time.Now

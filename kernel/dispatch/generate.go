@@ -40,10 +40,11 @@ func (d *Dispatcher) Generate(ctx context.Context, req llm.Request, onChunk func
 	if err != nil {
 		return llm.Response{}, err
 	}
-	if req.MaxTokens <= 0 {
-		req.MaxTokens = d.opts.DefaultMaxTokens
-	}
 	input := d.opts.EstimateInput(req)
+	r, req.MaxTokens, err = d.fitContext(ctx, r, req.MaxTokens, input)
+	if err != nil {
+		return llm.Response{}, fmt.Errorf("generate: %w", err)
+	}
 	tokens := quota.Add(input, req.MaxTokens) // saturates: a huge max_tokens must not wrap below a limit
 	r.cores = fitting(r.cores, tokens)
 	if len(r.cores) == 0 {

@@ -31,6 +31,7 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 	var (
 		g        progress
 		avoid    *core // the core that failed last
+		retrying *core // the core whose failure the next piece retries; nil after a preemption
 		last     *core // the core that ran the last piece
 		failures int
 	)
@@ -48,6 +49,10 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 		if err != nil {
 			return llm.Response{}, 0, fmt.Errorf("generate: waiting for a core: %w", err)
 		}
+		if retrying != nil && s.c != retrying {
+			notify(ctx, Notice{Kind: NoticeFailover, Core: retrying.name, To: s.c.name})
+		}
+		retrying = nil
 		if prior != "" {
 			d.overhead.resumes.Add(1)
 		}
@@ -84,8 +89,11 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 		if !retry || failures >= d.opts.MaxAttempts {
 			return llm.Response{}, 0, fmt.Errorf("%w: core %s, attempt %d of %d: %w", ErrBackend, s.c.name, failures, d.opts.MaxAttempts, err)
 		}
-		avoid = s.c
-		if err := sleep(ctx, d.backoff(failures, after)); err != nil {
+		avoid, retrying = s.c, s.c
+		wait := d.backoff(failures, after)
+		notify(ctx, Notice{Kind: NoticeRetry, Core: s.c.name, Attempt: failures, MaxAttempts: d.opts.MaxAttempts,
+			Wait: wait, Reason: oneLine(err)})
+		if err := sleep(ctx, wait); err != nil {
 			return llm.Response{}, 0, fmt.Errorf("generate: waiting to retry: %w", err)
 		}
 	}
