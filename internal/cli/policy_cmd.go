@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/policy"
 )
 
@@ -81,9 +82,9 @@ decision: allow, reason and obligations. --trace adds OPA's evaluation trace.`,
 }
 
 func runPolicyEval(ctx context.Context, s *IOStreams, o *policyEvalOptions) error {
-	cfg, err := loadConfigFrom(o.ConfigPath)
+	cfg, err := config.Load(o.ConfigPath)
 	if err != nil {
-		return err
+		return exitWith(ExitConfig, err)
 	}
 	var r io.Reader = s.In
 	if o.Input != "-" {

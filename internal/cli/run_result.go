@@ -117,12 +117,19 @@ func newJSONResult(r *aios.Result) jsonResult {
 // jsonEvent is one live event of `aios run --json`: a log line or streamed text, exactly as the
 // agent produced it (JSON escapes what a terminal would act on).
 type jsonEvent struct {
-	Event string     `json:"event"` // "log", "token" or "exit"
+	Event string     `json:"event"` // "log", "token", "exit", "retry" or "failover"
 	PID   kernel.PID `json:"pid"`
 	Agent string     `json:"agent"`
 	Level string     `json:"level,omitempty"`
 	Text  string     `json:"text,omitempty"`
 	Code  *int       `json:"code,omitempty"`
+	// A retry or failover of a generation (event "retry" or "failover"): see dispatch.Notice.
+	Core        string `json:"core,omitempty"`
+	To          string `json:"to,omitempty"`
+	Attempt     int    `json:"attempt,omitempty"`
+	MaxAttempts int    `json:"max_attempts,omitempty"`
+	WaitMS      int64  `json:"wait_ms,omitempty"`
+	Reason      string `json:"reason,omitempty"`
 }
 
 // jsonPrinter writes `aios run --json`'s stream: one JSON object per line, events as they
@@ -148,6 +155,13 @@ func (p *jsonPrinter) event(e kernel.Event) {
 	case kernel.EventExit:
 		code := e.Code
 		je.Event, je.Code = "exit", &code
+	case kernel.EventRetry, kernel.EventFailover:
+		if e.Notice == nil {
+			return
+		}
+		n := e.Notice
+		je.Event, je.Core, je.To, je.Attempt, je.MaxAttempts, je.WaitMS, je.Reason =
+			string(n.Kind), n.Core, n.To, n.Attempt, n.MaxAttempts, n.Wait.Milliseconds(), n.Reason
 	default:
 		return
 	}

@@ -23,13 +23,13 @@ const (
 // Notice is something a generation went through that its caller may want to see as it
 // happens: a retry or a failover.
 type Notice struct {
-	Kind        NoticeKind    `json:"kind"`
-	Core        string        `json:"core"`                   // the core that failed
-	To          string        `json:"to,omitempty"`           // failover: the core that takes over
-	Attempt     int           `json:"attempt,omitempty"`      // retry: the failed try, from 1
-	MaxAttempts int           `json:"max_attempts,omitempty"` // retry: tries allowed in all
-	Wait        time.Duration `json:"wait_ns,omitempty"`      // retry: the wait before the next try
-	Reason      string        `json:"reason,omitempty"`       // retry: why the try failed, one line
+	Kind        NoticeKind
+	Core        string        // the core that failed
+	To          string        // failover: the core that takes over
+	Attempt     int           // retry: the failed try, from 1
+	MaxAttempts int           // retry: tries allowed in all
+	Wait        time.Duration // retry: the wait before the next try
+	Reason      string        // retry: why the try failed, one line
 }
 
 // String is the notice as one line of text.
