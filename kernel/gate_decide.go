@@ -42,9 +42,17 @@ func (p *Process) Authorize(ctx context.Context, call string, args map[string]an
 	if d.Allow {
 		return d, nil
 	}
-	p.emit(Event{Kind: EventLog, Level: 2, Text: fmt.Sprintf("policy denied %s: %s", call, d.Reason)})
+	p.mu.Lock()
+	p.usage.Calls++ // a denied call is still a system call the agent made
+	p.usage.Denied++
+	p.mu.Unlock()
+	p.emit(Event{Kind: EventLog, Level: 2, Text: fmt.Sprintf("policy denied %s: %s", call, audit.Truncate(d.Reason, maxShownReason))})
 	return d, &DeniedError{Call: call, Reason: d.Reason}
 }
+
+// maxShownReason bounds the reason a denial shows in the live log: a reason can quote a
+// guest's argument of any size. The agent still gets the whole reason (last_error).
+const maxShownReason = 1024
 
 // UnpackagedCapabilities are what an agent without a manifest declares: any model and any
 // class, so that only the operator's grants bound it. A Spec whose Agent has no version,

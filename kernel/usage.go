@@ -11,7 +11,10 @@ import (
 
 // Usage is what a process has consumed.
 type Usage struct {
-	Calls        int
+	// Calls counts system calls, denied ones included.
+	Calls int
+	// Denied counts the calls policy (or the gate's rate limits) refused.
+	Denied       int
 	Generations  int
 	InputTokens  int
 	OutputTokens int

@@ -217,8 +217,12 @@ func summary(r *aios.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "aios: %s[%d] %s", safeText(r.Name), r.PID, endingOf(r).describe())
 	u := r.Usage
+	calls := plural(u.Calls, "system call")
+	if u.Denied > 0 {
+		calls += fmt.Sprintf(" (%d denied)", u.Denied)
+	}
 	fmt.Fprintf(&b, " after %s; %s, %s, %s in, %d out", roundDuration(r.Duration),
-		plural(u.Calls, "system call"), plural(u.Generations, "generation"), plural(u.InputTokens, "token"), u.OutputTokens)
+		calls, plural(u.Generations, "generation"), plural(u.InputTokens, "token"), u.OutputTokens)
 	if u.Cost > 0 {
 		fmt.Fprintf(&b, ", cost %s", u.Cost)
 	}

@@ -72,6 +72,7 @@ type jsonResult struct {
 
 type jsonUsage struct {
 	Calls        int                 `json:"calls"`
+	Denied       int                 `json:"denied"`
 	Generations  int                 `json:"generations"`
 	InputTokens  int                 `json:"input_tokens"`
 	OutputTokens int                 `json:"output_tokens"`
@@ -94,7 +95,7 @@ func newJSONResult(r *aios.Result) jsonResult {
 	out := jsonResult{
 		Event: "result", PID: r.PID, Agent: r.Name, ExitCode: e.Code, Cause: e.Cause,
 		Output: string(r.Output), DurationMS: r.Duration.Milliseconds(),
-		Usage: jsonUsage{Calls: u.Calls, Generations: u.Generations, InputTokens: u.InputTokens,
+		Usage: jsonUsage{Calls: u.Calls, Denied: u.Denied, Generations: u.Generations, InputTokens: u.InputTokens,
 			OutputTokens: u.OutputTokens, Cost: u.Cost.String()},
 	}
 	if e.Reason != nil {

@@ -47,10 +47,10 @@ func newRow(e Entry) (row, error) {
 		t = time.Now()
 	}
 	return row{
-		timeNS: t.UnixNano(), agent: truncate(e.Agent, maxIdentity), version: truncate(e.Version, maxIdentity),
-		digest: truncate(e.Digest, maxIdentity), publisher: truncate(e.Publisher, maxIdentity),
-		tenant: truncate(e.Tenant, maxIdentity), call: truncate(e.Call, maxIdentity), args: args,
-		reason: truncate(reason, maxReason), obligations: obligations, allow: e.Allow,
+		timeNS: t.UnixNano(), agent: Truncate(e.Agent, maxIdentity), version: Truncate(e.Version, maxIdentity),
+		digest: Truncate(e.Digest, maxIdentity), publisher: Truncate(e.Publisher, maxIdentity),
+		tenant: Truncate(e.Tenant, maxIdentity), call: Truncate(e.Call, maxIdentity), args: args,
+		reason: Truncate(reason, maxReason), obligations: obligations, allow: e.Allow,
 		cached: e.Cached, evalNS: int64(e.Eval),
 	}, nil
 }

@@ -24,12 +24,12 @@ const (
 // stored column stays a JSON object.
 const truncatedArgsKey = "…truncated"
 
-// truncate returns s when it fits in limit bytes. Otherwise it returns a prefix of s, cut at a
+// Truncate returns s when it fits in limit bytes. Otherwise it returns a prefix of s, cut at a
 // character boundary, followed by a marker saying how long s was and the first 64 bits of its
 // SHA-256, e.g. "aaaa…[truncated 1048576 bytes sha256:3b5d3c7d207e37dc]", so that an operator
 // can still tell long values apart and match them against other logs. The result never
 // exceeds limit bytes unless limit is shorter than the marker itself.
-func truncate(s string, limit int) string {
+func Truncate(s string, limit int) string {
 	if len(s) <= limit {
 		return s
 	}
@@ -47,11 +47,11 @@ func truncate(s string, limit int) string {
 func boundArgs(v any) any {
 	switch v := v.(type) {
 	case string:
-		return truncate(v, maxArgString)
+		return Truncate(v, maxArgString)
 	case map[string]any:
 		for k, e := range v {
 			b := boundArgs(e)
-			if tk := truncate(k, maxArgString); tk != k {
+			if tk := Truncate(k, maxArgString); tk != k {
 				delete(v, k)
 				k = tk
 			}
@@ -77,7 +77,7 @@ func boundJSON(obj string, limit int) (string, error) {
 	// Escaping can lengthen the kept text (a quote becomes \"), so shorten it until it fits.
 	keep := limit - len(truncatedArgsKey) - 8
 	for {
-		b, err := json.Marshal(map[string]string{truncatedArgsKey: truncate(obj, keep)})
+		b, err := json.Marshal(map[string]string{truncatedArgsKey: Truncate(obj, keep)})
 		if err != nil {
 			return "", err
 		}

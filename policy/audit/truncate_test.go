@@ -14,12 +14,12 @@ import (
 )
 
 func TestTruncateKeepsShortAndMarksLong(t *testing.T) {
-	if got := truncate("gpt-4o", 16); got != "gpt-4o" {
+	if got := Truncate("gpt-4o", 16); got != "gpt-4o" {
 		t.Errorf("short value changed: %q", got)
 	}
 	long := strings.Repeat("é", 1<<19) // 1 MiB of two-byte characters
 	sum := sha256.Sum256([]byte(long))
-	got := truncate(long, 1024)
+	got := Truncate(long, 1024)
 	if len(got) > 1024 {
 		t.Errorf("truncated to %d bytes, want at most 1024", len(got))
 	}
