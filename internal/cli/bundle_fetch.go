@@ -50,6 +50,9 @@ func fetchBundle(ctx context.Context, io *IOStreams, cache *oci.Cache, remote oc
 			return p, nil
 		}
 	}
+	if errors.Is(err, oci.ErrNotFound) {
+		err = fmt.Errorf("%w (aios search --hub %s lists what it has)", err, refHost(ref))
+	}
 	return nil, bundleExit(err, ExitUnavailable)
 }
 

@@ -43,12 +43,18 @@ type loadedAgent struct {
 // looks like an OCI reference (HOST/REPOSITORY[:TAG|@DIGEST], HOST with a dot, a port or
 // "localhost") is pulled into the cache at cacheDir (empty: the data directory's bundles/),
 // every blob checked against its digest, and the bundle verified against trust. The hub account
-// and transport come from $AIOS_HUB_USER, $AIOS_HUB_PASSWORD and $AIOS_HUB_PLAIN_HTTP. io
-// (not nil) receives the pull's progress bar, at a terminal, and warnings on its ErrOut.
+// and transport come from the environment ($AIOS_HUB_USER, $AIOS_HUB_PASSWORD,
+// $AIOS_HUB_PLAIN_HTTP) and the logins aios login saved; loadAgentWith takes registry flags
+// too. io (not nil) receives the pull's progress bar, at a terminal, and warnings on its ErrOut.
 //
 // Errors carry the exit code (exitcode.go, bundle_exit.go): 65 for a refused bundle, 66 for
 // a missing file or reference, 69 and 77 for registry trouble, 78 for a bad trust setting.
 func loadAgent(ctx context.Context, io *IOStreams, ref string, trust bundle.TrustConfig, cacheDir string) (*loadedAgent, error) {
+	return loadAgentWith(ctx, io, ref, trust, cacheDir, nil)
+}
+
+// loadAgentWith is loadAgent with the hub account and transport of reg (nil: none given).
+func loadAgentWith(ctx context.Context, io *IOStreams, ref string, trust bundle.TrustConfig, cacheDir string, reg *registryFlags) (*loadedAgent, error) {
 	t, err := newTrust(trust)
 	if err != nil {
 		return nil, err
@@ -64,7 +70,10 @@ func loadAgent(ctx context.Context, io *IOStreams, ref string, trust bundle.Trus
 	case !looksLikeRef(ref):
 		return nil, exitWith(ExitNoInput, fmt.Errorf("%s: no such file (a hub reference looks like HOST/REPOSITORY[:TAG])", ref))
 	}
-	return pullAgent(ctx, io, ref, t, cacheDir)
+	if reg == nil {
+		reg = &registryFlags{}
+	}
+	return pullAgent(ctx, io, ref, t, cacheDir, reg)
 }
 
 // loadFile reads a module or bundle from disk and verifies it.
@@ -114,18 +123,19 @@ func readModuleFile(path string) ([]byte, error) {
 }
 
 // pullAgent fetches a bundle from its hub into the cache and verifies it.
-func pullAgent(ctx context.Context, io *IOStreams, ref string, t *bundle.Trust, cacheDir string) (*loadedAgent, error) {
+func pullAgent(ctx context.Context, io *IOStreams, ref string, t *bundle.Trust, cacheDir string, reg *registryFlags) (*loadedAgent, error) {
 	cache, err := openCache(cacheDir)
 	if err != nil {
 		return nil, err
 	}
-	remote, err := remoteFromEnv(refHost(ref))
+	host := refHost(ref)
+	remote, err := reg.remote(host, io.In)
 	if err != nil {
 		return nil, err
 	}
 	pulled, err := fetchBundle(ctx, io, cache, remote, ref)
 	if err != nil {
-		return nil, err
+		return nil, withLoginHint(err, host)
 	}
 	pub, err := pulled.Bundle.Verify(t)
 	if err != nil {

@@ -84,7 +84,8 @@ how much memory and time it gets, and what it may touch.`,
 		NewCmdSearch(io, nil),
 		NewCmdHub(io),
 		NewCmdNew(io, nil),
-		NewCmdNew(io, nil),
+		NewCmdLogin(io, nil),
+		NewCmdLogout(io, nil),
 	)
 	return cmd
 }

@@ -79,7 +79,7 @@ func runPublish(ctx context.Context, o *PublishOptions) error {
 	}
 	pub, err := remote.Publish(ctx, b, o.Ref, opts)
 	if err != nil {
-		return withLoginHint(bundleExit(err, ExitUnavailable))
+		return withLoginHint(bundleExit(err, ExitUnavailable), host)
 	}
 	fmt.Fprintf(o.IO.Out, "published %s %s to %s\ndigest: %s\n", m.Name, m.Version, pub.Ref, pub.Digest)
 	return nil

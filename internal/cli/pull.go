@@ -79,7 +79,7 @@ func runPull(ctx context.Context, o *PullOptions) error {
 	}
 	pulled, err := fetchBundle(ctx, o.IO, cache, remote, o.Ref)
 	if err != nil {
-		return withLoginHint(err)
+		return withLoginHint(err, host)
 	}
 	pub, err := pulled.Bundle.Verify(t)
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 // Environment variables the registry commands read.
 const (
 	// EnvHubUser and EnvHubPassword are the hub account, when --username and
-	// --password-stdin are not given.
+	// --password-stdin are not given; they win over a login saved by `aios login`.
 	EnvHubUser     = "AIOS_HUB_USER"
 	EnvHubPassword = "AIOS_HUB_PASSWORD"
 	// EnvHubPlainHTTP ("true" or "false") overrides the plain-HTTP choice, as --plain-http does.
@@ -46,40 +46,87 @@ func (f *registryFlags) register(fs *pflag.FlagSet) {
 	f.plainHTTPSet = func() bool { return fs.Changed("plain-http") }
 }
 
-// remote builds the oci.Remote for host ("host:port"). Credentials, when any, are only ever
-// sent to that host.
+// remote builds the oci.Remote for host ("host:port"). The account is, first to last:
+// --username (with --password-stdin or $AIOS_HUB_PASSWORD), $AIOS_HUB_USER with
+// $AIOS_HUB_PASSWORD, the login `aios login` saved for host; else none. Credentials, when
+// any, are only ever sent to that host.
 func (f *registryFlags) remote(host string, stdin io.Reader) (oci.Remote, error) {
-	user := f.Username
-	if user == "" {
-		user = os.Getenv(EnvHubUser)
-	}
-	password := os.Getenv(EnvHubPassword)
-	if f.PasswordStdin {
-		if user == "" {
-			return oci.Remote{}, exitWith(ExitUsage, errors.New("--password-stdin needs --username (or $"+EnvHubUser+")"))
-		}
-		p, err := readPassword(stdin)
-		if err != nil {
-			return oci.Remote{}, exitWith(ExitNoInput, err)
-		}
-		password = p
-	}
-	if user != "" && password == "" {
-		return oci.Remote{}, exitWith(ExitUsage, fmt.Errorf("no password for hub user %s: pass --password-stdin or set $%s", user, EnvHubPassword))
-	}
-	plain, err := plainHTTP(host, f.PlainHTTP, f.plainHTTPSet != nil && f.plainHTTPSet())
+	plain, err := f.plainHTTP(host)
 	if err != nil {
 		return oci.Remote{}, err
 	}
 	r := oci.Remote{PlainHTTP: plain}
+	user, password, err := f.account(stdin)
+	if err != nil {
+		return oci.Remote{}, err
+	}
 	if user != "" {
 		r.Credential = auth.StaticCredential(host, auth.Credential{Username: user, Password: password})
+		return r, nil
+	}
+	logins, err := openLogins()
+	if err != nil {
+		return oci.Remote{}, err
+	}
+	if logins != nil {
+		r.Credential = logins.Credential()
 	}
 	return r, nil
 }
 
-// remoteFromEnv is the oci.Remote for host that the environment alone describes, for commands
-// without registry flags.
+// account is the user and password that the flags and the environment give, or "" for
+// none. A user needs a password.
+func (f *registryFlags) account(stdin io.Reader) (user, password string, err error) {
+	user = f.Username
+	if user == "" {
+		user = os.Getenv(EnvHubUser)
+	}
+	password = os.Getenv(EnvHubPassword)
+	if f.PasswordStdin {
+		if user == "" {
+			return "", "", exitWith(ExitUsage, errors.New("--password-stdin needs --username (or $"+EnvHubUser+")"))
+		}
+		p, err := readPassword(stdin)
+		if err != nil {
+			return "", "", exitWith(ExitNoInput, err)
+		}
+		password = p
+	}
+	if user != "" && password == "" {
+		return "", "", exitWith(ExitUsage, fmt.Errorf("no password for hub user %s: pass --password-stdin or set $%s", user, EnvHubPassword))
+	}
+	return user, password, nil
+}
+
+// plainHTTP decides the transport to host from --plain-http, $AIOS_HUB_PLAIN_HTTP and host.
+func (f *registryFlags) plainHTTP(host string) (bool, error) {
+	return plainHTTP(host, f.PlainHTTP, f.plainHTTPSet != nil && f.plainHTTPSet())
+}
+
+// openLogins opens the logins `aios login` saves; nil, without error, when there is no home
+// directory to find them in. A file that cannot be read is a configuration error.
+func openLogins() (*oci.Logins, error) {
+	if _, err := oci.LoginsPath(); err != nil {
+		return nil, nil
+	}
+	l, err := oci.OpenLogins()
+	if err != nil {
+		return nil, exitWith(ExitConfig, fmt.Errorf("%w (fix or remove the file; $DOCKER_CONFIG chooses another directory)", err))
+	}
+	return l, nil
+}
+
+// stdinFree refuses --password-stdin when standard input also carries something else (input
+// is the value of a flag that reads "-" as standard input).
+func (f *registryFlags) stdinFree(input string) error {
+	if f.PasswordStdin && input == "-" {
+		return exitWith(ExitUsage, errors.New("--password-stdin and --input - both read standard input: pass the password in $"+EnvHubPassword+" or log in with aios login"))
+	}
+	return nil
+}
+
+// remoteFromEnv is the oci.Remote for host that the environment and the saved logins
+// describe, for commands without registry flags.
 func remoteFromEnv(host string) (oci.Remote, error) {
 	var f registryFlags
 	return f.remote(host, nil)
@@ -130,11 +177,11 @@ func readPassword(r io.Reader) (string, error) {
 	return line, nil
 }
 
-// withLoginHint adds how to give credentials to a registry's refusal.
-func withLoginHint(err error) error {
+// withLoginHint adds how to give credentials to host's refusal.
+func withLoginHint(err error, host string) error {
 	var ee *exitError
 	if errors.Is(err, oci.ErrUnauthorized) && errors.As(err, &ee) {
-		return exitWith(ee.code, fmt.Errorf("%w\n(log in with --username and --password-stdin, or set $%s and $%s)", ee.err, EnvHubUser, EnvHubPassword))
+		return exitWith(ee.code, fmt.Errorf("%w\n(log in with: aios login %s --username USER; or pass --username and --password-stdin, or set $%s and $%s)", ee.err, host, EnvHubUser, EnvHubPassword))
 	}
 	return err
 }

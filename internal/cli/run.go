@@ -38,6 +38,7 @@ type RunOptions struct {
 	Tenant     string
 	Priority   int
 	Trust      trustFlags
+	Registry   registryFlags
 	// JSON prints the live events and each agent's result as JSON lines on standard output.
 	JSON bool
 	// Approve pre-approves calls that policy requires confirmation for.
@@ -94,12 +95,16 @@ Exit status: the agent's own exit code (0 when it returns normally); otherwise
 	opts.Trust.registerKeys(f)
 	opts.Trust.registerRequire(f)
 	opts.Trust.registerCache(f)
+	opts.Registry.register(f)
 	return cmd
 }
 
 func runRun(ctx context.Context, o *RunOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if err := o.Registry.stdinFree(o.Input); err != nil {
+		return err
 	}
 	input, err := readInput(o.Input, o.IO.In)
 	if err != nil {
@@ -114,7 +119,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		return exitWith(ExitConfig, err)
 	}
 	trust, cacheDir := o.Trust.config(cfg)
-	loaded, err := loadAgent(ctx, o.IO, o.File, trust, cacheDir)
+	loaded, err := loadAgentWith(ctx, o.IO, o.File, trust, cacheDir, &o.Registry)
 	if err != nil {
 		return o.Trust.hint(err)
 	}

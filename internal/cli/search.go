@@ -98,7 +98,7 @@ func runSearch(ctx context.Context, o *SearchOptions) error {
 	}
 	agents, err := remote.Search(ctx, o.Hub, o.Term)
 	if err != nil {
-		return withLoginHint(bundleExit(err, ExitUnavailable))
+		return withLoginHint(bundleExit(err, ExitUnavailable), o.Hub)
 	}
 	if o.JSON {
 		return printSearchJSON(o.IO, agents)

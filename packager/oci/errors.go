@@ -47,3 +47,16 @@ func classify(err error) error {
 	}
 	return err
 }
+
+// errNotOnHub is ErrNotFound for a repository or tag the registry does not have. The
+// registry's own words add nothing to it (an oras not-found repeats the reference, a 404 body
+// the repository), so they are left out and the message says it once.
+var errNotOnHub = fmt.Errorf("%w on the hub", ErrNotFound)
+
+// onHub replaces a classified not-found error by errNotOnHub; other errors pass unchanged.
+func onHub(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return errNotOnHub
+	}
+	return err
+}

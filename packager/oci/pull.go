@@ -56,7 +56,7 @@ func (c *Cache) Pull(ctx context.Context, r Remote, ref string, opts PullOptions
 	}
 	desc, err := repo.Resolve(ctx, parsed.Reference)
 	if err != nil {
-		return nil, fmt.Errorf("pull %s: %w", parsed, classify(err))
+		return nil, fmt.Errorf("pull %s: %w", parsed, onHub(classify(err)))
 	}
 	if desc.Size > maxManifestBytes {
 		return nil, fmt.Errorf("pull %s: %w: manifest of %d bytes", parsed, ErrNotBundle, desc.Size)
