@@ -7,7 +7,6 @@ import (
 
 	"github.com/aiosys/aios/hostcalls"
 	"github.com/aiosys/aios/kernel"
-	"github.com/aiosys/aios/kernel/quota"
 	"github.com/aiosys/aios/limits"
 	"github.com/aiosys/aios/policy"
 	"github.com/aiosys/aios/runtime"
@@ -18,7 +17,6 @@ type Agent struct {
 	sys    *System
 	name   string
 	module runtime.Module
-	budget quota.Limit // each run's own, from the bundle's manifest; zero: none
 }
 
 // RunOptions describe one run of an agent.
@@ -75,7 +73,6 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		Agent:    o.Identity,
 		Confirm:  o.Confirm,
 		Approve:  o.Approve,
-		Budget:   a.budget,
 	})
 	if err != nil {
 		return nil, err

@@ -163,5 +163,5 @@ func (c *anthropicCore) explain(err error) error {
 	if errors.As(err, &apiErr) {
 		return anthropicStatusError(apiErr)
 	}
-	return fmt.Errorf("request to %s failed: %w", c.baseURL, err)
+	return requestFailed(c.baseURL, err)
 }

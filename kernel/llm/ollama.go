@@ -152,5 +152,5 @@ func (c *ollamaCore) explain(err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
-	return fmt.Errorf("request to %s failed: %w", c.base, err)
+	return requestFailed(c.base.String(), err)
 }

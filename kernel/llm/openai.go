@@ -171,5 +171,5 @@ func (c *openAICore) explain(err error) error {
 		}
 		return se
 	}
-	return fmt.Errorf("request to %s failed: %w", c.baseURL, err)
+	return requestFailed(c.baseURL, err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -165,9 +166,11 @@ func TestOpenAIAgainstSimulator(t *testing.T) {
 func TestOpenAIUnreachable(t *testing.T) {
 	c := newTestOpenAI(t, CoreConfig{BaseURL: "http://127.0.0.1:1/v1", Models: []string{"m"}}, "", nil)
 	_, err := c.Generate(context.Background(), Request{Messages: []Message{{Role: "user", Content: "x"}}}, nil)
-	if err == nil || !strings.Contains(err.Error(), "request to http://127.0.0.1:1/v1 failed") ||
-		!strings.Contains(err.Error(), "connection refused") {
-		t.Errorf("err = %v, want it to name the URL and the refusal", err)
+	if err == nil || !strings.Contains(err.Error(), "request to http://127.0.0.1:1/v1 failed: dial tcp 127.0.0.1:1: connect: connection refused") {
+		t.Errorf("err = %v, want it to name the URL once and the refusal", err)
+	}
+	if ne := net.Error(nil); !errors.As(err, &ne) {
+		t.Errorf("err = %v does not wrap the client's net.Error, which marks it retryable", err)
 	}
 }
 

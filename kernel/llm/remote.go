@@ -2,8 +2,10 @@ package llm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 )
@@ -102,3 +104,23 @@ func newHTTPClient(name string) (*http.Client, error) {
 	t.MaxIdleConnsPerHost = idleConnsPerHost
 	return &http.Client{Transport: t}, nil
 }
+
+// requestError is a request that got no answer from the backend: it names the API root and
+// the cause once, without the client's "Post <URL>:" (a retry line would show both URLs).
+type requestError struct {
+	base string
+	err  error // the client's error, a *url.Error for a transport failure
+}
+
+func requestFailed(base string, err error) error { return &requestError{base: base, err: err} }
+
+func (e *requestError) Error() string {
+	cause := e.err
+	var ue *url.Error
+	if errors.As(cause, &ue) {
+		cause = ue.Err
+	}
+	return "request to " + e.base + " failed: " + cause.Error()
+}
+
+func (e *requestError) Unwrap() error { return e.err }
