@@ -7,6 +7,7 @@ import (
 
 	"github.com/aiosys/aios/hostcalls"
 	"github.com/aiosys/aios/kernel"
+	"github.com/aiosys/aios/kernel/quota"
 	"github.com/aiosys/aios/limits"
 	"github.com/aiosys/aios/policy"
 	"github.com/aiosys/aios/runtime"
@@ -17,6 +18,7 @@ type Agent struct {
 	sys    *System
 	name   string
 	module runtime.Module
+	budget quota.Limit // each run's own, from the bundle's manifest; zero: none
 }
 
 // RunOptions describe one run of an agent.
@@ -54,6 +56,9 @@ type Result struct {
 	// Err is why the agent was ended by the host, if it was: a *limits.ExceededError, or a
 	// trap (e.g. unreachable, out-of-bounds access). Nil when the agent ended by itself.
 	Err error
+	// MemoryLimitReached means the agent's memory reached the memory limit: a memory.grow
+	// past it returned -1 to the agent, which may have gone on (see runtime.RunReport).
+	MemoryLimitReached bool
 }
 
 // Run runs the agent once to completion. The error is for failures to start it at all (a
@@ -73,16 +78,18 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		Agent:    o.Identity,
 		Confirm:  o.Confirm,
 		Approve:  o.Approve,
+		Budget:   a.budget,
 	})
 	if err != nil {
 		return nil, err
 	}
 	start := time.Now()
 	g := hostcalls.NewGuest(proc, lim)
-	runErr := a.module.Run(ctx, g, lim)
+	report, runErr := a.module.Run(ctx, g, lim)
 	g.Close()
 
-	res := &Result{PID: proc.PID(), Name: a.name, Duration: time.Since(start)}
+	res := &Result{PID: proc.PID(), Name: a.name, Duration: time.Since(start),
+		MemoryLimitReached: report.MemoryLimitReached}
 	var exit *hostcalls.ExitError
 	switch {
 	case runErr == nil:

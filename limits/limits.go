@@ -8,13 +8,15 @@ import "time"
 type Limits struct {
 	// Memory is the most linear memory the agent may have, in bytes (rounded down to 64 KiB pages).
 	Memory uint64 `toml:"memory"`
-	// CPUTime is the most time the agent may spend executing its own code (not blocked in a
-	// system call).
+	// CPUTime is the most active time the agent may have: wall time minus the time it spent
+	// blocked in system calls. It is not processor time (time the host's scheduler takes the
+	// agent's thread away still counts); the name and the key "cpu_time" are kept for
+	// compatibility.
 	CPUTime time.Duration `toml:"cpu_time"`
 	// WallTime is the longest the agent may run, blocked or not.
 	WallTime time.Duration `toml:"wall_time"`
-	// Stack is the most stack the engine gives the agent's code, in bytes (engines that have no
-	// such setting keep their own fixed bound; see docs/CONFIG.md).
+	// Stack is the most stack the engine gives the agent's code, in bytes. Wasmtime honours it;
+	// wazero has no such setting and keeps its own fixed bound (docs/ABI.md section 1.2).
 	Stack uint64 `toml:"stack"`
 	// Log is the most bytes of log (including stdout and stderr) kept for the agent.
 	Log uint64 `toml:"log"`
@@ -82,6 +84,10 @@ type ExceededError struct {
 }
 
 func (e *ExceededError) Error() string {
+	if e.Limit == "cpu_time" {
+		// Say what is measured: the key's name suggests processor time, which it is not.
+		return "limit exceeded: cpu_time (" + e.Value + " of active time: wall time not blocked in system calls)"
+	}
 	return "limit exceeded: " + e.Limit + " (" + e.Value + ")"
 }
 

@@ -24,3 +24,17 @@ func TestWithinLowersAndReports(t *testing.T) {
 		t.Fatalf("over = %v, want [memory]", over)
 	}
 }
+
+func TestExceededErrorNamesActiveTime(t *testing.T) {
+	for _, c := range []struct {
+		e    ExceededError
+		want string
+	}{
+		{ExceededError{Limit: "cpu_time", Value: "200ms"}, "limit exceeded: cpu_time (200ms of active time: wall time not blocked in system calls)"},
+		{ExceededError{Limit: "memory", Value: "1 MiB"}, "limit exceeded: memory (1 MiB)"},
+	} {
+		if got := c.e.Error(); got != c.want {
+			t.Errorf("Error() = %q, want %q", got, c.want)
+		}
+	}
+}

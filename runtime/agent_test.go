@@ -35,6 +35,7 @@ type runSpec struct {
 // agentRun is what a run left behind.
 type agentRun struct {
 	err     error
+	report  RunReport
 	proc    *kernel.Process
 	elapsed time.Duration
 
@@ -74,7 +75,7 @@ func runModule(t testing.TB, m Module, s runSpec) *agentRun {
 	}
 	run.proc = proc
 	start := time.Now()
-	run.err = m.Run(ctx, hostcalls.NewGuest(proc, lim), lim)
+	run.report, run.err = m.Run(ctx, hostcalls.NewGuest(proc, lim), lim)
 	run.elapsed = time.Since(start)
 	return run
 }

@@ -124,10 +124,35 @@ func conformLimits(t *testing.T, e Engine) {
 			}
 		})
 	}
-	t.Run("blocked time is not CPU time", func(t *testing.T) {
+	t.Run("a failed memory.grow is the agent's to handle", func(t *testing.T) {
+		r := runModule(t, compile(t, e, fixture(t, "growfail.wasm")), runSpec{lim: limits.Limits{Memory: 1 << 20}})
+		if r.err != nil {
+			t.Fatalf("Run = %v, want nil: the agent handles memory.grow returning -1", r.err)
+		}
+		if out := string(r.proc.OutputBytes()); out != "grow refused at 16" {
+			t.Errorf("output = %q, want the grow refused at 16 pages (1 MiB)", out)
+		}
+		if !r.report.MemoryLimitReached {
+			t.Error("RunReport.MemoryLimitReached = false, want true")
+		}
+	})
+	t.Run("a trap after a failed memory.grow is the memory limit", func(t *testing.T) {
+		r := runModule(t, compile(t, e, fixture(t, "growbomb.wasm")), runSpec{lim: limits.Limits{Memory: 1 << 20}})
+		var ex *limits.ExceededError
+		if !errors.As(r.err, &ex) || ex.Limit != "memory" || !r.report.MemoryLimitReached {
+			t.Errorf("Run = %v, %+v; want the memory limit, reached", r.err, r.report)
+		}
+	})
+	t.Run("the memory limit not reached", func(t *testing.T) {
+		r := runModule(t, compile(t, e, fixture(t, "minimal.wasm")), runSpec{lim: limits.Limits{Memory: 1 << 20}})
+		if r.err != nil || r.report.MemoryLimitReached {
+			t.Errorf("Run = %v, %+v; want nil and the limit not reached", r.err, r.report)
+		}
+	})
+	t.Run("blocked time is not active time", func(t *testing.T) {
 		r := runModule(t, compile(t, e, fixture(t, "sleep.wasm")), runSpec{lim: limits.Limits{CPUTime: 100 * time.Millisecond}})
 		if r.err != nil {
-			t.Errorf("Run = %v, want nil: sleeping 300 ms uses no CPU time", r.err)
+			t.Errorf("Run = %v, want nil: sleeping 300 ms is no active time", r.err)
 		}
 		if r.elapsed < 300*time.Millisecond {
 			t.Errorf("sleep returned after %v", r.elapsed)

@@ -24,7 +24,20 @@ type Engine interface {
 type Module interface {
 	// Run instantiates the module bound to g, calls its _start, and returns when it ends. It
 	// returns nil on a normal return, a *hostcalls.ExitError after proc_exit, a
-	// *limits.ExceededError when a limit ended it, or another error (a trap).
-	Run(ctx context.Context, g *hostcalls.Guest, lim limits.Limits) error
+	// *limits.ExceededError when a limit ended it, or another error (a trap). The RunReport
+	// says what the run met on the way, however it ended.
+	Run(ctx context.Context, g *hostcalls.Guest, lim limits.Limits) (RunReport, error)
 	Close(ctx context.Context) error
+}
+
+// RunReport is what a run met that its outcome does not say: a limit the agent reached and
+// went on from.
+type RunReport struct {
+	// MemoryLimitReached means the agent's memory reached the memory limit. A memory.grow that
+	// would pass the limit returns -1 to the agent, as the WebAssembly specification allows,
+	// and the agent goes on: it may handle the failure (a malloc returning NULL) or not (then
+	// it usually traps, and Run returns a memory *limits.ExceededError rather than the trap).
+	// wazero sets it when it refuses a grow; Wasmtime does not report refused grows, so there
+	// it means the memory ended within one page of the limit.
+	MemoryLimitReached bool
 }

@@ -6,13 +6,15 @@ import (
 )
 
 // FuzzInspect checks that Inspect never panics, that every failure is a *FormatError with an
-// offset inside the input, and that a report is self-consistent.
+// offset inside the input, that a report is self-consistent, and that checkStructure then
+// never panics either.
 func FuzzInspect(f *testing.F) {
 	for _, name := range []string{"minimal.wasm", "loop.wasm", "forbidden.wasm", "importedmem.wasm",
 		"nostart.wasm", "stdoutflood.wasm", "truncated.wasm", "malformed.wasm"} {
 		f.Add(fixture(f, name))
 	}
 	f.Add(withCustom(fixture(f, "minimal.wasm"), "aios.manifest", []byte("{}")))
+	f.Add(startModule(nestedBody(3)))
 	f.Fuzz(func(t *testing.T, wasm []byte) {
 		r, err := Inspect(wasm)
 		if err != nil {
@@ -44,5 +46,12 @@ func FuzzInspect(f *testing.F) {
 			}
 		}
 		_ = Check(r)
+		if err := checkStructure(wasm, r); err != nil {
+			var fe *FormatError
+			var re *RefusedError
+			if !errors.As(err, &fe) && !errors.As(err, &re) {
+				t.Fatalf("checkStructure error %v is neither a *FormatError nor a *RefusedError", err)
+			}
+		}
 	})
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aiosys/aios/limits"
@@ -26,4 +27,16 @@ func runContext(ctx context.Context, lim limits.Limits) (runCtx context.Context,
 	runCtx, cancel = context.WithCancelCause(ctx)
 	runCtx, cancelWall := context.WithTimeoutCause(runCtx, lim.WallTime, durationExceeded("wall_time", lim.WallTime))
 	return runCtx, cancel, func() { cancelWall(); cancel(nil) }
+}
+
+// memoryOutcome is the outcome of a run that reached its memory limit and then trapped: the
+// trap was most likely the guest giving up for want of memory (Rust aborts, a C program
+// dereferences NULL), so the limit is the more useful account of its end. Other outcomes are
+// kept: the agent handled the failed grow.
+func memoryOutcome(rep RunReport, maxMem uint64, out error) error {
+	var trap *TrapError
+	if rep.MemoryLimitReached && errors.As(out, &trap) && trap.Err == nil {
+		return memoryExceeded(maxMem)
+	}
+	return out
 }

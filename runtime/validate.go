@@ -48,6 +48,23 @@ func (e *RefusedError) Error() string {
 	return "module refused: " + strings.Join(parts, "; ")
 }
 
+// inspectAndCheck is what both engines do before compiling: Inspect, check against the
+// system-call table, then the structural limits (checkStructure). The first two name every
+// problem; the last stops at the first limit passed.
+func inspectAndCheck(wasm []byte, lookup lookupFunc) (*Report, error) {
+	rep, err := Inspect(wasm)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(rep, lookup); err != nil {
+		return nil, err
+	}
+	if err := checkStructure(wasm, rep); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
 // lookupFunc finds the system call a module may import as module.name.
 type lookupFunc func(module, name string) (hostcalls.Func, bool)
 

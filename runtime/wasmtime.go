@@ -33,8 +33,14 @@ type wasmtimeEngine struct {
 	variants map[uint64]*wtVariant // by stack size in bytes
 	runs     map[uint64]context.CancelCauseFunc
 	nextRun  uint64
-	busy     sync.WaitGroup // compiles and runs in progress
+	busy     sync.WaitGroup // runs in progress
 	slots    chan struct{}  // one per running agent, at most Config.MaxRunning
+	gate     compileGate
+	// compiles counts compiles in progress, abandoned ones included; the variants are freed
+	// once Close has seen the runs end and compiles is zero (release).
+	compiles int
+	runsDone bool
+	release  sync.Once
 }
 
 // defaultMaxRunning is Config.MaxRunning's default: well under Go's 10,000-thread limit.
@@ -50,9 +56,9 @@ const defaultMaxRunning = 2048
 //   - Code that never calls the host is interrupted through Wasmtime's epochs: a cancelled
 //     context, a time limit or Close stops it within a few milliseconds (epochTick).
 //   - A memory.grow past limits.Limits.Memory fails in the guest (-1) as the spec allows, but
-//     Wasmtime's C API does not report it. The agent is ended with a "memory" ExceededError
-//     when it then traps with no room left for one more page; a guest that handles the failure
-//     or exits on its own keeps its own outcome.
+//     Wasmtime's C API does not report it: RunReport.MemoryLimitReached is set when the memory
+//     ends with no room for one more page. A guest that then traps is reported as having passed
+//     the memory limit; one that handles the failure or exits keeps its own outcome.
 //   - Deserializing a cached artifact runs the code in it: CacheDir must be writable only by
 //     the user that runs aios. The directory is created with mode 0700.
 func NewWasmtime(ctx context.Context, cfg Config) (Engine, error) {
@@ -88,6 +94,7 @@ func NewWasmtime(ctx context.Context, cfg Config) (Engine, error) {
 		base:     base,
 		variants: map[uint64]*wtVariant{stack: base},
 		runs:     map[uint64]context.CancelCauseFunc{},
+		gate:     newCompileGate(),
 	}
 	e.ticker = startEpochTicker(epochTick, e.engines)
 	return e, nil
@@ -96,27 +103,27 @@ func NewWasmtime(ctx context.Context, cfg Config) (Engine, error) {
 // Name implements Engine.
 func (e *wasmtimeEngine) Name() string { return "wasmtime" }
 
-// Compile implements Engine: Inspect, Check, then compile with Cranelift (served from the disk
-// cache when the same module was compiled before by the same Wasmtime version and host).
+// Compile implements Engine: Inspect, Check, the structural limits, then compile with
+// Cranelift (served from the disk cache when the same module was compiled before by the same
+// Wasmtime version and host). It returns when ctx ends even if the compile goes on (see
+// compileWithin); Close does not wait for such a compile, but frees the engine only after it.
 func (e *wasmtimeEngine) Compile(ctx context.Context, wasm []byte) (Module, error) {
-	rep, err := Inspect(wasm)
+	rep, err := inspectAndCheck(wasm, e.lookup)
 	if err != nil {
-		return nil, err
-	}
-	if err := check(rep, e.lookup); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("compile: %w", context.Cause(ctx))
+	}
+	if err := e.beginCompile(); err != nil {
+		return nil, err
+	}
+	cm, err := compileWithin(ctx, e.gate, func() (*wasmtime.Module, error) {
+		defer e.endCompile()
+		return e.compile(wasm)
+	}, (*wasmtime.Module).Close)
+	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
-	}
-	_, done, err := e.begin(0, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	cm, err := e.compile(wasm)
-	if err != nil {
-		return nil, err
 	}
 	return newWasmtimeModule(e, rep, cm), nil
 }
@@ -134,7 +141,7 @@ func (e *wasmtimeEngine) compile(wasm []byte) (*wasmtime.Module, error) {
 	cm, err := wasmtime.NewModule(e.base.engine, wasm)
 	if err != nil {
 		msg, _ := splitWasmtimeError(err)
-		return nil, fmt.Errorf("compile: %s", msg)
+		return nil, errors.New(msg)
 	}
 	if e.cache != nil {
 		// A cache that cannot be written costs the next compile, not this one.

@@ -20,10 +20,10 @@ var errRunStopped = errors.New("run context ended")
 // wtInstance is one running instance: the store's data, which every host function and the
 // epoch callback find it by.
 type wtInstance struct {
-	ctx context.Context // the run's; cancelled with the reason the agent must end
-	g   *hostcalls.Guest
-	cpu *cpuWatch
-	mem wtMemory
+	ctx    context.Context // the run's; cancelled with the reason the agent must end
+	g      *hostcalls.Guest
+	active *activeWatch
+	mem    wtMemory
 	// stack is the system calls' parameter and result stack, reused: the host never calls
 	// into the guest during a system call, so calls do not nest.
 	stack []uint64
@@ -50,9 +50,9 @@ func hostFuncWasmtime(f hostcalls.Func) func(*wasmtime.Caller, []wasmtime.Val) (
 			stack[i] = toStack(a)
 		}
 		in.mem.bind(c)
-		in.cpu.enterCall()
+		in.active.enterCall()
 		err := in.call(f, stack)
-		in.cpu.leaveCall()
+		in.active.leaveCall()
 		in.mem.unbind()
 		if err == nil && in.ctx.Err() != nil {
 			err = errRunStopped

@@ -9,28 +9,24 @@ import (
 	"github.com/bytecodealliance/wasmtime-go/v39"
 )
 
-// begin registers a compile (stack 0, cancel nil) or a run on the variant for stack, so that
-// Close waits for it and cancels a run with errEngineClosed. Call done when it ends.
+// begin registers a run on the variant for stack, so that Close waits for it and cancels it
+// with errEngineClosed. Call done when it ends.
 func (e *wasmtimeEngine) begin(stack uint64, cancel context.CancelCauseFunc) (v *wtVariant, done func(), err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
 		return nil, nil, errEngineClosed
 	}
-	if stack != 0 {
-		v = e.variants[stack]
-		if v == nil {
-			if v, err = newVariant(stack, e.table); err != nil {
-				return nil, nil, fmt.Errorf("wasmtime: %w", err)
-			}
-			e.variants[stack] = v
+	v = e.variants[stack]
+	if v == nil {
+		if v, err = newVariant(stack, e.table); err != nil {
+			return nil, nil, fmt.Errorf("wasmtime: %w", err)
 		}
+		e.variants[stack] = v
 	}
 	id := e.nextRun
 	e.nextRun++
-	if cancel != nil {
-		e.runs[id] = cancel
-	}
+	e.runs[id] = cancel
 	e.busy.Add(1)
 	return v, func() {
 		e.mu.Lock()
@@ -51,10 +47,48 @@ func (e *wasmtimeEngine) engines() []*wasmtime.Engine {
 	return out
 }
 
+// beginCompile registers a compile, so that the variants outlive it. Call endCompile when the
+// compile ends, whether its caller still waits for it or not.
+func (e *wasmtimeEngine) beginCompile() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return errEngineClosed
+	}
+	e.compiles++
+	return nil
+}
+
+func (e *wasmtimeEngine) endCompile() {
+	e.mu.Lock()
+	e.compiles--
+	e.mu.Unlock()
+	e.releaseIfIdle()
+}
+
+// releaseIfIdle stops the epoch ticker and frees every variant, once: after Close, when no run
+// and no compile is left.
+func (e *wasmtimeEngine) releaseIfIdle() {
+	e.mu.Lock()
+	idle := e.closed && e.runsDone && e.compiles == 0
+	e.mu.Unlock()
+	if !idle {
+		return
+	}
+	e.release.Do(func() {
+		e.ticker.stop()
+		for _, v := range e.variants {
+			v.close()
+		}
+	})
+}
+
 // Close implements Engine. It ends the runs still going (they return a cancellation caused by
-// errEngineClosed), waits for them and for compiles in progress, then stops the epoch ticker
-// and frees every variant. Modules compiled by e stay valid to close but can no longer run.
-// If ctx ends first, Close returns its error and the freeing happens when the last run ends.
+// errEngineClosed) and waits for them; then, once no compile is in progress either, it stops
+// the epoch ticker and frees every variant. Modules compiled by e stay valid to close but can
+// no longer run. If ctx ends first, Close returns its error and the freeing happens when the
+// last run ends. Close does not wait for compiles (a compile cannot be stopped, and one may
+// have been abandoned by its caller): the last one frees the variants when it ends.
 func (e *wasmtimeEngine) Close(ctx context.Context) error {
 	e.mu.Lock()
 	if e.closed {
@@ -72,20 +106,20 @@ func (e *wasmtimeEngine) Close(ctx context.Context) error {
 		e.busy.Wait()
 		close(idle)
 	}()
-	release := func() {
-		e.ticker.stop()
-		for _, v := range e.variants {
-			v.close()
-		}
+	runsEnded := func() {
+		e.mu.Lock()
+		e.runsDone = true
+		e.mu.Unlock()
+		e.releaseIfIdle()
 	}
 	select {
 	case <-idle:
-		release()
+		runsEnded()
 		return nil
 	case <-ctx.Done():
 		go func() {
 			<-idle
-			release()
+			runsEnded()
 		}()
 		return fmt.Errorf("wasmtime: close: runs still ending: %w", ctx.Err())
 	}

@@ -37,15 +37,15 @@ func newWasmtimeModule(e *wasmtimeEngine, rep *Report, cm *wasmtime.Module) *was
 // Run implements Module. Zero fields of lim take limits.Defaults. Run closes g when the
 // instance ends. proc_exit(0) is a normal end and gives nil. See NewWasmtime for how limits
 // differ from wazero.
-func (m *wasmtimeModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.Limits) error {
+func (m *wasmtimeModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.Limits) (RunReport, error) {
 	if g == nil {
-		return errors.New("run: no guest")
+		return RunReport{}, errors.New("run: no guest")
 	}
 	defer g.Close()
 	lim = lim.Or(limits.Defaults())
 	maxMem, err := memoryCeiling(m.report, lim)
 	if err != nil {
-		return err
+		return RunReport{}, err
 	}
 	runCtx, cancel, stop := runContext(ctx, lim)
 	defer stop()
@@ -53,46 +53,47 @@ func (m *wasmtimeModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits
 	case m.eng.slots <- struct{}{}:
 		defer func() { <-m.eng.slots }()
 	case <-runCtx.Done():
-		return fmt.Errorf("run: waiting for a place among the engine's running agents: %w", context.Cause(runCtx))
+		return RunReport{}, fmt.Errorf("run: waiting for a place among the engine's running agents: %w", context.Cause(runCtx))
 	}
 	v, done, err := m.eng.begin(wasmStack(lim.Stack), cancel)
 	if err != nil {
-		return fmt.Errorf("run: %w", err)
+		return RunReport{}, fmt.Errorf("run: %w", err)
 	}
 	defer done()
-	cpu := watchCPU(g, lim.CPUTime, func() { cancel(durationExceeded("cpu_time", lim.CPUTime)) })
-	defer cpu.stop()
+	active := watchActiveTime(g, lim.CPUTime, func() { cancel(durationExceeded("cpu_time", lim.CPUTime)) })
+	defer active.stop()
 
-	return m.run(ctx, v, &wtInstance{ctx: runCtx, g: g, cpu: cpu}, maxMem)
+	return m.run(ctx, v, &wtInstance{ctx: runCtx, g: g, active: active}, maxMem)
 }
 
 // run makes a store for in on v, instantiates the module in it, calls its entry points and
 // reports the outcome. parent is Run's context.
-func (m *wasmtimeModule) run(parent context.Context, v *wtVariant, in *wtInstance, maxMem uint64) error {
+func (m *wasmtimeModule) run(parent context.Context, v *wtVariant, in *wtInstance, maxMem uint64) (RunReport, error) {
 	store := wasmtime.NewStoreWithData(v.engine, in)
 	defer store.Close()
 	// One instance with its one memory; tables keep Wasmtime's defaults.
 	store.Limiter(int64(maxMem), -1, 1, -1, 1)
 	stopEpoch, err := interruptOnDone(store, in)
 	if err != nil {
-		return fmt.Errorf("run: %w", err)
+		return RunReport{}, fmt.Errorf("run: %w", err)
 	}
 	defer stopEpoch()
 	cm, release, err := m.acquire(v)
 	if err != nil {
-		return fmt.Errorf("run: %w", err)
+		return RunReport{}, fmt.Errorf("run: %w", err)
 	}
 	inst, err := v.linker.Instantiate(store, cm)
 	release()
 
-	end := wtEnd{maxMem: maxMem, stack: v.stack}
+	var rep RunReport
 	if err == nil {
 		err = callEntriesWasmtime(store, inst)
 		if ex := inst.GetExport(store, "memory"); ex != nil && ex.Memory() != nil {
-			end.memSize = uint64(ex.Memory().DataSize(store))
+			// The Limiter refuses grows silently: no room for one more page is the sign.
+			rep.MemoryLimitReached = uint64(ex.Memory().DataSize(store))+PageSize > maxMem
 		}
 	}
-	return in.outcome(parent, err, end)
+	return rep, memoryOutcome(rep, maxMem, in.outcome(parent, err, v.stack))
 }
 
 // acquire returns the module compiled for v, deserializing the base module into v first if it

@@ -13,16 +13,9 @@ import (
 	"github.com/aiosys/aios/limits"
 )
 
-// wtEnd is what outcome needs to know of an instance beside its error.
-type wtEnd struct {
-	maxMem  uint64 // the memory limit, in bytes
-	memSize uint64 // the memory's size when the calls ended
-	stack   uint64 // the variant's stack bound
-}
-
 // outcome maps how a Wasmtime instance ended to Module.Run's contract, with the same values
-// as wazero's outcome. parent is the caller's context.
-func (in *wtInstance) outcome(parent context.Context, err error, end wtEnd) error {
+// as wazero's outcome. parent is the caller's context, stack the variant's stack bound.
+func (in *wtInstance) outcome(parent context.Context, err error, stack uint64) error {
 	if err == nil {
 		return nil
 	}
@@ -40,12 +33,8 @@ func (in *wtInstance) outcome(parent context.Context, err error, end wtEnd) erro
 	var trap *wasmtime.Trap
 	if errors.As(err, &trap) {
 		if code := trap.Code(); code != nil {
-			switch {
-			case *code == wasmtime.StackOverflow:
-				return &limits.ExceededError{Limit: "stack", Value: formatBytes(end.stack)}
-			case end.memSize+PageSize > end.maxMem:
-				// No room for one more page: a grow failed, and the guest trapped for it.
-				return memoryExceeded(end.maxMem)
+			if *code == wasmtime.StackOverflow {
+				return &limits.ExceededError{Limit: "stack", Value: formatBytes(stack)}
 			}
 			if msg, ok := trapMessages[*code]; ok {
 				_, trace := splitWasmtimeError(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/tetratelabs/wazero"
 
@@ -17,6 +18,14 @@ type wazeroEngine struct {
 	rt     wazero.Runtime
 	cache  wazero.CompilationCache // nil without a disk cache
 	lookup lookupFunc
+	gate   compileGate
+
+	// wazero's runtime must not close under a compile: Close leaves that to the last compile
+	// to end (see Close).
+	mu       sync.Mutex
+	closed   bool
+	compiles int
+	closeRT  func()
 }
 
 // NewWazero returns the default engine. It compiles with wazero's optimizing compiler where the
@@ -25,7 +34,7 @@ type wazeroEngine struct {
 // # Notes
 //
 //   - Modules are compiled with termination checks so that a cancelled context, a wall-time or
-//     CPU-time limit or a memory limit can stop code that never calls the host.
+//     active-time (cpu_time) limit can stop code that never calls the host.
 //   - wazero has no stack-size setting: limits.Limits.Stack is ignored and wazero's own fixed
 //     call-stack bound applies; passing it ends the agent with a "stack" ExceededError.
 func NewWazero(ctx context.Context, cfg Config) (Engine, error) {
@@ -50,32 +59,81 @@ func NewWazero(ctx context.Context, cfg Config) (Engine, error) {
 	if err := bindHostModules(ctx, rt, table); err != nil {
 		return nil, errors.Join(fmt.Errorf("wazero: %w", err), closeAll(ctx, rt, cache))
 	}
-	return &wazeroEngine{rt: rt, cache: cache, lookup: tableLookup(table)}, nil
+	return &wazeroEngine{rt: rt, cache: cache, lookup: tableLookup(table), gate: newCompileGate()}, nil
 }
 
 // Name implements Engine.
 func (e *wazeroEngine) Name() string { return "wazero" }
 
-// Compile implements Engine: Inspect, Check, then compile (served from the disk cache when the
-// same module was compiled before with the same CacheDir and wazero version).
+// Compile implements Engine: Inspect, Check, the structural limits, then compile (served from
+// the disk cache when the same module was compiled before with the same CacheDir and wazero
+// version). It returns when ctx ends even if the compile goes on (see compileWithin).
 func (e *wazeroEngine) Compile(ctx context.Context, wasm []byte) (Module, error) {
-	rep, err := Inspect(wasm)
+	rep, err := inspectAndCheck(wasm, e.lookup)
 	if err != nil {
 		return nil, err
 	}
-	if err := check(rep, e.lookup); err != nil {
+	if err := e.beginCompile(); err != nil {
 		return nil, err
 	}
-	cm, err := e.rt.CompileModule(ctx, wasm)
+	cm, err := compileWithin(ctx, e.gate, func() (wazero.CompiledModule, error) {
+		defer e.endCompile()
+		// Not ctx: wazero reads only values from it, and a compile that outlives its caller
+		// must not see the caller's context.
+		return e.rt.CompileModule(context.WithoutCancel(ctx), wasm)
+	}, func(cm wazero.CompiledModule) { _ = cm.Close(context.Background()) })
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}
 	return &wazeroModule{rt: e.rt, compiled: cm, report: rep}, nil
 }
 
+var errWazeroClosed = errors.New("wazero: engine closed")
+
+func (e *wazeroEngine) beginCompile() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return errWazeroClosed
+	}
+	e.compiles++
+	return nil
+}
+
+func (e *wazeroEngine) endCompile() {
+	e.mu.Lock()
+	e.compiles--
+	closeRT := e.closeRT
+	if e.compiles > 0 {
+		closeRT = nil
+	}
+	e.mu.Unlock()
+	if closeRT != nil {
+		closeRT()
+	}
+}
+
 // Close implements Engine. It closes every module compiled by e and ends their running
 // instances.
+//
+// # Notes
+//
+// A compile cannot be stopped, and one may have been abandoned by its caller (see
+// compileWithin). Close does not wait for it: it returns at once, and the last compile to end
+// closes the runtime, ending the instances still running only then.
 func (e *wazeroEngine) Close(ctx context.Context) error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	if e.compiles > 0 {
+		e.closeRT = func() { _ = closeAll(context.Background(), e.rt, e.cache) }
+		e.mu.Unlock()
+		return nil
+	}
+	e.mu.Unlock()
 	return closeAll(ctx, e.rt, e.cache)
 }
 

@@ -15,8 +15,8 @@ import (
 // in the context of the instance's calls, so that the host modules are bound once per runtime
 // and serve every instance.
 type instance struct {
-	g   *hostcalls.Guest
-	cpu *cpuWatch
+	g      *hostcalls.Guest
+	active *activeWatch
 }
 
 type instanceKey struct{}
@@ -74,9 +74,9 @@ func hostFunc(h hostcalls.Handler, i32s []int) api.GoModuleFunc {
 		if m := mod.Memory(); m != nil {
 			mem = m
 		}
-		in.cpu.enterCall()
+		in.active.enterCall()
 		err := h(ctx, in.g, mem, stack)
-		in.cpu.leaveCall()
+		in.active.leaveCall()
 		if err != nil {
 			panic(err)
 		}

@@ -1,13 +1,17 @@
 package runtime
 
-import "github.com/tetratelabs/wazero/experimental"
+import (
+	"sync/atomic"
+
+	"github.com/tetratelabs/wazero/experimental"
+)
 
 // memoryLimit is a wazero memory allocator for one instance that refuses to grow its memory past
-// max bytes. A refused grow fails in the guest (memory.grow gives -1) and calls exceeded, which
-// ends the agent.
+// max bytes. A refused grow fails in the guest (memory.grow gives -1), which goes on, and sets
+// refused.
 type memoryLimit struct {
-	max      uint64
-	exceeded func()
+	max     uint64
+	refused atomic.Bool
 }
 
 // Allocate implements experimental.MemoryAllocator.
@@ -26,7 +30,7 @@ type limitedMemory struct {
 // Reallocate implements experimental.LinearMemory.
 func (m *limitedMemory) Reallocate(size uint64) []byte {
 	if size > m.limit.max {
-		m.limit.exceeded()
+		m.limit.refused.Store(true)
 		return nil
 	}
 	if size <= uint64(cap(m.buf)) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -32,31 +31,26 @@ var instanceConfig = wazero.NewModuleConfig().WithName("").WithStartFunctions()
 // # Notes
 //
 //   - proc_exit(0) is a normal end and gives nil, like a return from _start.
-//   - Memory is limited per instance by a wazero memory allocator: the grow that would pass
-//     lim.Memory fails and the agent ends. A module whose initial memory is already larger is
-//     not instantiated.
+//   - Memory is limited per instance by a wazero memory allocator: a grow that would pass
+//     lim.Memory returns -1 to the guest, which goes on (see RunReport). A module whose initial
+//     memory is already larger is not instantiated.
 //   - lim.Stack is ignored (see NewWazero).
-func (m *wazeroModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.Limits) error {
+func (m *wazeroModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.Limits) (RunReport, error) {
 	if g == nil {
-		return errors.New("run: no guest")
+		return RunReport{}, errors.New("run: no guest")
 	}
 	defer g.Close()
 	lim = lim.Or(limits.Defaults())
 	maxMem, err := memoryCeiling(m.report, lim)
 	if err != nil {
-		return err
+		return RunReport{}, err
 	}
 	runCtx, cancel, stop := runContext(ctx, lim)
 	defer stop()
-	cpu := watchCPU(g, lim.CPUTime, func() { cancel(durationExceeded("cpu_time", lim.CPUTime)) })
-	defer cpu.stop()
-	var memHit atomic.Bool
-	memErr := memoryExceeded(maxMem)
-	alloc := &memoryLimit{max: maxMem, exceeded: func() {
-		memHit.Store(true)
-		cancel(memErr)
-	}}
-	runCtx = withInstance(experimental.WithMemoryAllocator(runCtx, alloc), &instance{g: g, cpu: cpu})
+	active := watchActiveTime(g, lim.CPUTime, func() { cancel(durationExceeded("cpu_time", lim.CPUTime)) })
+	defer active.stop()
+	alloc := &memoryLimit{max: maxMem}
+	runCtx = withInstance(experimental.WithMemoryAllocator(runCtx, alloc), &instance{g: g, active: active})
 
 	mod, err := m.rt.InstantiateModule(runCtx, m.compiled, instanceConfig)
 	if err == nil {
@@ -65,11 +59,8 @@ func (m *wazeroModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.L
 		// caller could act on.
 		_ = mod.Close(context.WithoutCancel(ctx))
 	}
-	if memHit.Load() {
-		// The guest saw its grow fail; whatever it did next, the limit ended it.
-		return memErr
-	}
-	return outcome(ctx, runCtx, err)
+	rep := RunReport{MemoryLimitReached: alloc.refused.Load()}
+	return rep, memoryOutcome(rep, maxMem, outcome(ctx, runCtx, err))
 }
 
 // callEntries calls _initialize, if exported, then _start (Check made sure both are ()->()).

@@ -1,5 +1,5 @@
-;; growbomb: grows its memory one page at a time for ever. If a grow fails (-1) it traps, so
-;; an engine that does not end it at the memory limit still stops it.
+;; growbomb: grows its memory one page at a time for ever. When a grow fails (-1) at the memory
+;; limit it traps, as a program that does not handle running out of memory would.
 (module
   (memory (export "memory") 1)
   (func (export "_start")

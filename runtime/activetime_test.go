@@ -20,10 +20,10 @@ func newTestGuest(t *testing.T) *hostcalls.Guest {
 	return g
 }
 
-func TestCPUWatchExpires(t *testing.T) {
+func TestActiveWatchExpires(t *testing.T) {
 	fired := make(chan time.Time, 1)
 	start := time.Now()
-	w := watchCPU(newTestGuest(t), 50*time.Millisecond, func() { fired <- time.Now() })
+	w := watchActiveTime(newTestGuest(t), 50*time.Millisecond, func() { fired <- time.Now() })
 	defer w.stop()
 	select {
 	case at := <-fired:
@@ -35,17 +35,17 @@ func TestCPUWatchExpires(t *testing.T) {
 	}
 }
 
-func TestCPUWatchCallInProgressIsNotCharged(t *testing.T) {
+func TestActiveWatchCallInProgressIsNotCharged(t *testing.T) {
 	fired := make(chan struct{}, 1)
-	w := watchCPU(newTestGuest(t), 30*time.Millisecond, func() { fired <- struct{}{} })
+	w := watchActiveTime(newTestGuest(t), 30*time.Millisecond, func() { fired <- struct{}{} })
 	defer w.stop()
 	w.enterCall() // a call that blocks for the whole test
 	select {
 	case <-fired:
-		t.Fatal("time in a system call in progress was charged as CPU time")
+		t.Fatal("time in a system call in progress was charged as active time")
 	case <-time.After(150 * time.Millisecond):
 	}
-	w.leaveCall() // it did not block after all (BlockedTime is 0): all of it is CPU time
+	w.leaveCall() // it did not block after all (BlockedTime is 0): all of it is active time
 	select {
 	case <-fired:
 	case <-time.After(5 * time.Second):
@@ -53,9 +53,9 @@ func TestCPUWatchCallInProgressIsNotCharged(t *testing.T) {
 	}
 }
 
-func TestCPUWatchStop(t *testing.T) {
+func TestActiveWatchStop(t *testing.T) {
 	fired := make(chan struct{}, 1)
-	w := watchCPU(newTestGuest(t), 20*time.Millisecond, func() { fired <- struct{}{} })
+	w := watchActiveTime(newTestGuest(t), 20*time.Millisecond, func() { fired <- struct{}{} })
 	w.stop()
 	select {
 	case <-fired:

@@ -1,0 +1,68 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	goruntime "runtime"
+	"sync"
+)
+
+// compileGate bounds the compiles one engine runs at once, those whose caller gave up
+// included: neither wazero nor Wasmtime can stop a compile once it has begun.
+type compileGate chan struct{}
+
+// newCompileGate allows one compile per processor (at least two): compiling is CPU-bound, so
+// more at once would only slow each down.
+func newCompileGate() compileGate { return make(compileGate, max(2, goruntime.GOMAXPROCS(0))) }
+
+// compileWithin runs compile on its own goroutine, in a slot of gate, and returns its result,
+// or an error wrapping ctx's cause as soon as ctx ends, waiting for a slot or compiling.
+//
+// # Notes
+//
+// A compile whose caller gave up runs on to its end, still holding its slot, then passes a
+// module it made to discard. So the work a caller abandons is bounded by gate's size: at most
+// that many compiles run at once, and later callers wait (within their own contexts) for a
+// slot.
+func compileWithin[T any](ctx context.Context, gate compileGate, compile func() (T, error), discard func(T)) (T, error) {
+	var zero T
+	select {
+	case gate <- struct{}{}:
+	case <-ctx.Done():
+		return zero, fmt.Errorf("abandoned waiting for a compile slot: %w", context.Cause(ctx))
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	var (
+		mu        sync.Mutex
+		abandoned bool
+		done      = make(chan result, 1)
+	)
+	go func() {
+		defer func() { <-gate }()
+		v, err := compile()
+		mu.Lock()
+		defer mu.Unlock()
+		if !abandoned {
+			done <- result{v, err}
+		} else if err == nil {
+			discard(v)
+		}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		mu.Lock()
+		defer mu.Unlock()
+		select {
+		case r := <-done: // it finished meanwhile
+			return r.v, r.err
+		default:
+		}
+		abandoned = true
+		return zero, fmt.Errorf("abandoned: %w", context.Cause(ctx))
+	}
+}
