@@ -36,9 +36,6 @@ kind = "openai"
 base_url = "http://127.0.0.1:$port/v1"
 models = ["sim-model"]
 capacity = 8
-
-[scheduler]
-default_max_tokens = 256   # the simulator's context is 1024 tokens
 TOML
 $aios run --config "$tmp/aios.toml" bin/samples/hello.wasm --input "Tell me about operating systems."
 $aios run --config "$tmp/aios.toml" --replicas 3 bin/samples/fanout.wasm
