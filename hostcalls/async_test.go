@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -144,8 +145,9 @@ func TestWaitEndsWhenContextIsCancelled(t *testing.T) {
 	e := newEnv(t)
 	h := e.submit("block", false)
 	binary.LittleEndian.PutUint32(e.mem.b[handlesAt:], h)
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(10*time.Millisecond, cancel)
+	// The 10ms start when wait first selects on the context, after it marked the guest
+	// blocked; a timer started here could fire before a loaded machine even runs the call.
+	ctx := cancelAfterFirstWait(10 * time.Millisecond)
 	got, err := e.callCtx(ctx, ModuleAIOS, "wait", handlesAt, 1, uint64(1<<63-1), outAt)
 	if err != nil || Errno(got) != ECANCELED {
 		t.Fatalf("wait under a cancelled context = %v, %v; want ECANCELED", Errno(got), err)
@@ -153,6 +155,23 @@ func TestWaitEndsWhenContextIsCancelled(t *testing.T) {
 	if e.g.BlockedTime() < 10*time.Millisecond {
 		t.Fatalf("BlockedTime = %v after a 10ms wait", e.g.BlockedTime())
 	}
+}
+
+// cancelAfterFirstWait returns a context cancelled d after the first call of its Done method,
+// that is, d after a blocking call starts waiting on it.
+func cancelAfterFirstWait(d time.Duration) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &armOnDone{Context: ctx, arm: sync.OnceFunc(func() { time.AfterFunc(d, cancel) })}
+}
+
+type armOnDone struct {
+	context.Context
+	arm func()
+}
+
+func (c *armOnDone) Done() <-chan struct{} {
+	c.arm()
+	return c.Context.Done()
 }
 
 func TestCancel(t *testing.T) {
