@@ -11,13 +11,22 @@ import (
 // value builds the input document as an OPA value directly, without a JSON round trip, so an
 // uncached decision does not pay for reflection. It fails on an argument of unsupported type.
 func (in *Input) value() (ast.Value, error) {
-	args := ast.NewObjectWithCapacity(len(in.Args))
+	args := ast.NewObjectWithCapacity(len(in.Args) + 1)
+	rawHost, hasHost := in.Args[hostArg].(string)
 	for k, v := range in.Args {
+		if k == addressClassArg || (hasHost && k == hostArg) {
+			continue // set from the host below, never taken from the caller
+		}
 		t, err := argTerm(v, 0)
 		if err != nil {
 			return nil, fmt.Errorf("argument %q: %w", k, err)
 		}
 		args.Insert(ast.StringTerm(k), t)
+	}
+	if hasHost {
+		host, class := NormalizeHost(rawHost)
+		args.Insert(ast.StringTerm(hostArg), ast.StringTerm(host))
+		args.Insert(ast.StringTerm(addressClassArg), ast.StringTerm(class))
 	}
 	usage := ast.NewObjectWithCapacity(len(usageFields))
 	for i, n := range in.Usage.values() {
@@ -47,6 +56,13 @@ func (in *Input) value() (ast.Value, error) {
 		[2]*ast.Term{keys.usageDoc, ast.NewTerm(usage)},
 	), nil
 }
+
+// hostArg is the argument naming the host a tool call reaches; policy sees it in canonical
+// form, with its class in addressClassArg (see NormalizeHost).
+const (
+	hostArg         = "host"
+	addressClassArg = "address_class"
+)
 
 // keys are the input document's fixed keys, built once: OPA never modifies a term it is
 // given, so every input can share them.

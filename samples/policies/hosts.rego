@@ -1,35 +1,46 @@
-# Tool hosts: no tool may reach loopback, link-local metadata services or internal names, even
-# when a grant would allow it; sending mail needs an operator's confirmation and the message body
-# never reaches the logs.
+# Tool hosts: no tool may reach loopback, private, link-local, metadata or other internal
+# addresses, nor internal names, even when a grant would allow it; sending mail needs an
+# operator's confirmation and the message body never reaches the logs.
+#
+# aios normalises input.args.host before policy sees it (lower case, no trailing dot, every
+# IPv4 shorthand such as 127.1 or 0x7f000001 written out, IPv6 without zone, IPv4-mapped IPv6
+# as IPv4) and classifies it in input.args.address_class; see docs/POLICY.md. This policy
+# decides on that class, so it needs no list of spellings. Names are not resolved: a tool must
+# still check the address it connects to.
 package aios.policy
 
-blocked_hosts := {"localhost", "metadata.google.internal"}
+# reachable_classes are the address classes a tool may reach: public addresses, and names
+# (unresolved) that are not internal by the rules below.
+reachable_classes := {"public", "unresolved"}
 
-blocked_suffixes := {".internal", ".local", ".localhost"}
+internal_names := {"localhost", "metadata", "metadata.google.internal"}
 
-blocked_networks := {"127.0.0.0/8", "169.254.0.0/16", "10.0.0.0/8", "::1/128"}
+internal_suffixes := {".internal", ".local", ".localhost", ".localdomain", ".home.arpa"}
 
-blocked_host(h) if h in blocked_hosts
+internal_name(h) if h in internal_names
 
-blocked_host(h) if {
-	some s in blocked_suffixes
+internal_name(h) if {
+	some s in internal_suffixes
 	endswith(h, s)
 }
 
-# net.cidr_contains fails on a name, so only addresses are tested against networks.
-blocked_host(h) if {
-	ip_address(h)
-	some n in blocked_networks
-	net.cidr_contains(n, h)
+deny contains sprintf("host %q is internal (%s); tools may not reach it", [input.args.host, class]) if {
+	input.call == "tool_call"
+	class := input.args.address_class
+	not class in reachable_classes
 }
 
-ip_address(h) if regex.match(`^[0-9.]+$`, h)
-
-ip_address(h) if contains(h, ":")
-
-deny contains sprintf("host %q is internal; tools may not reach it", [input.args.host]) if {
+deny contains sprintf("host %q is internal (internal name); tools may not reach it", [input.args.host]) if {
 	input.call == "tool_call"
-	blocked_host(input.args.host)
+	input.args.address_class == "unresolved"
+	internal_name(input.args.host)
+}
+
+# Fail closed on an input that aios did not build: without a class the host was not checked.
+deny contains sprintf("host %q has no address class; tools may not reach it", [input.args.host]) if {
+	input.call == "tool_call"
+	input.args.host
+	not input.args.address_class
 }
 
 obligations contains {"confirm": true, "redact": ["body"]} if {
