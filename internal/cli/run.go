@@ -3,6 +3,7 @@ package cli
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -137,10 +138,19 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		return err
 	}
 
+	// One wall-time deadline covers loading (validation and compilation) and running, so
+	// --timeout also bounds a module that is slow to compile.
+	wall := lim.Or(limits.Defaults()).WallTime
+	ctx, cancelWall := context.WithTimeoutCause(ctx, wall, &limits.ExceededError{Limit: "wall_time", Value: wall.String()})
+	defer cancelWall()
 	agent, err := sys.Load(ctx, loaded.Name, loaded.Wasm)
 	if err != nil {
-		if aios.IsRefused(err) {
+		var lim *limits.ExceededError
+		switch {
+		case aios.IsRefused(err):
 			return exitWith(ExitRefused, fmt.Errorf("%s: %w", o.File, err))
+		case errors.As(err, &lim):
+			return exitWith(ExitLimit, fmt.Errorf("%s: %w", o.File, err))
 		}
 		return exitWith(ExitKernel, err)
 	}
@@ -220,7 +230,12 @@ func report(io *IOStreams, results []*aios.Result, errs []error, jsonOut *jsonPr
 
 func summary(r *aios.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "aios: %s[%d] %s", safeText(r.Name), r.PID, endingOf(r).describe())
+	end := endingOf(r)
+	fmt.Fprintf(&b, "aios: %s[%d] %s", safeText(r.Name), r.PID, end.describe())
+	if r.MemoryLimitReached && (end.Limit == nil || end.Limit.Limit != "memory") {
+		// The agent saw memory.grow fail and went on; say so, or nobody would know.
+		b.WriteString(" (memory limit reached: memory.grow returned -1)")
+	}
 	u := r.Usage
 	calls := plural(u.Calls, "system call")
 	if u.Denied > 0 {
