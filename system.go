@@ -117,6 +117,7 @@ func wire(cfg config.Config, replace []llm.Core, kopts ...kernel.Option) (wiring
 	if err != nil {
 		return wiring{}, err
 	}
+	kopts = append(kopts, kernel.WithLedger(o.Ledger)) // runs with budgets of their own (bundles)
 	w := wiring{kernel: kernel.New(d, kopts...), ledger: o.Ledger}
 	for _, b := range backends {
 		w.cores = append(w.cores, b.Core)
@@ -159,7 +160,15 @@ func (s *System) Close(ctx context.Context) error {
 
 // Load validates and compiles an agent module. A module aios refuses to load (see IsRefused)
 // is refused before any of its code runs.
+//
+// wasm may be a bundle (docs/BUNDLE.md): then every run of the agent is held to the budgets its
+// manifest declares ([budgets]), within the [quotas] of the host. Checking the bundle's
+// signature is the caller's business; a budget only lowers what a run may spend.
 func (s *System) Load(ctx context.Context, name string, wasm []byte) (*Agent, error) {
+	budget, err := bundleBudget(wasm)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", name, err)
+	}
 	m, err := s.engine.Compile(ctx, wasm)
 	if err != nil {
 		if IsRefused(err) {
@@ -167,7 +176,7 @@ func (s *System) Load(ctx context.Context, name string, wasm []byte) (*Agent, er
 		}
 		return nil, fmt.Errorf("compile %s: %w", name, err)
 	}
-	return &Agent{sys: s, name: name, module: m}, nil
+	return &Agent{sys: s, name: name, module: m, budget: budget}, nil
 }
 
 // IsRefused reports whether err means a module was refused at load: it is not well-formed

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aiosys/aios/kernel/dispatch"
 	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/kernel/quota"
 )
 
 // Embed computes one embedding vector per input for the process (ABI 1.1's llm_embed).
@@ -29,7 +30,7 @@ func (p *Process) Embed(ctx context.Context, req llm.EmbedRequest) (llm.EmbedRes
 		return llm.EmbedResponse{}, fmt.Errorf("embed on core %s: %w", p.k.core.Name(), llm.ErrNoEmbedder)
 	}
 	var receipt *dispatch.Receipt
-	ctx = dispatch.WithCaller(ctx, dispatch.Caller{Agent: p.spec.Name, Tenant: p.spec.Tenant, Priority: p.spec.Priority, PID: uint64(p.pid)})
+	ctx = dispatch.WithCaller(ctx, dispatch.Caller{Agent: p.spec.Name, Tenant: p.spec.Tenant, Priority: p.spec.Priority, PID: uint64(p.pid), Run: p.run})
 	ctx = dispatch.WithReceipt(ctx, func(r dispatch.Receipt) { receipt = &r })
 	resp, err := emb.Embed(ctx, req)
 	if err != nil {
@@ -67,15 +68,16 @@ func (p *Process) authorizeEmbed(ctx context.Context, req llm.EmbedRequest) erro
 // addEmbedding records one successful embedding request: a call whose input tokens count
 // like a generation's, on the core that served it.
 func (u *Usage) addEmbedding(rc dispatch.Receipt) {
+	in := max(rc.Usage.InputTokens, 0) // counts come from backends: saturate (see quota.Add)
 	u.Calls++
-	u.InputTokens += rc.Usage.InputTokens
-	u.Cost += rc.Cost
+	u.InputTokens = quota.Add(u.InputTokens, in)
+	u.Cost = quota.Add(u.Cost, max(rc.Cost, 0))
 	if u.Cores == nil {
 		u.Cores = map[string]CoreUsage{}
 	}
 	c := u.Cores[rc.Core]
-	c.InputTokens += rc.Usage.InputTokens
-	c.Cost += rc.Cost
+	c.InputTokens = quota.Add(c.InputTokens, in)
+	c.Cost = quota.Add(c.Cost, max(rc.Cost, 0))
 	c.Retries += rc.Retries
 	u.Cores[rc.Core] = c
 }

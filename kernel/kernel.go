@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/kernel/quota"
 	"github.com/aiosys/aios/policy"
 )
 
@@ -22,6 +23,8 @@ type Kernel struct {
 	procs map[PID]*Process
 	now   func() time.Time
 	gate  *Gate // nil: no policy
+	// ledger keeps processes' own budgets (Spec.Budget); nil: none can have one.
+	ledger *quota.Ledger
 }
 
 // Option configures a Kernel.
@@ -43,12 +46,17 @@ func New(core llm.Core, opts ...Option) *Kernel {
 
 // Spawn adds a process to the table in state Running. A kernel with a policy gate first takes
 // the agent's start decision (policy.StartCall); a denial is a *DeniedError and no process.
+// A spec with a Budget opens the process's own account in the kernel's ledger (WithLedger),
+// closed again when the process exits.
 func (k *Kernel) Spawn(spec Spec) (*Process, error) {
 	if spec.Name == "" {
 		return nil, fmt.Errorf("spawn: a process needs a name")
 	}
 	p := newProcess(k, PID(k.nextPID.Add(1)), spec)
 	if _, err := p.Authorize(context.Background(), policy.StartCall, nil); err != nil {
+		return nil, fmt.Errorf("spawn %s: %w", spec.Name, err)
+	}
+	if err := p.openBudget(); err != nil {
 		return nil, fmt.Errorf("spawn %s: %w", spec.Name, err)
 	}
 	k.mu.Lock()

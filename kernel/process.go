@@ -12,6 +12,7 @@ import (
 
 	"github.com/aiosys/aios/kernel/dispatch"
 	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/kernel/quota"
 	"github.com/aiosys/aios/policy"
 )
 
@@ -64,6 +65,10 @@ type Spec struct {
 	// Approve lists calls pre-approved for this process when policy requires confirmation:
 	// "llm_generate" or "agent:llm_generate".
 	Approve []string
+	// Budget is what this process alone may spend (a bundle's [budgets]); zero fields are
+	// unlimited. It binds together with the agent's and tenant's budgets, so the smallest wins.
+	// It needs a kernel with a ledger (WithLedger).
+	Budget quota.Limit
 }
 
 // Limits are the parts of limits.Limits the kernel enforces.
@@ -123,6 +128,7 @@ type Process struct {
 	usage    Usage
 	output   []byte
 	rng      *mrand.ChaCha8
+	run      string // the process's own account in the ledger; empty: no budget of its own
 }
 
 func newProcess(k *Kernel, pid PID, spec Spec) *Process {
@@ -252,11 +258,12 @@ func (p *Process) Generate(ctx context.Context, req llm.Request, onChunk func(ll
 		}
 	}
 	var receipt *dispatch.Receipt
-	ctx = dispatch.WithCaller(ctx, dispatch.Caller{Agent: p.spec.Name, Tenant: p.spec.Tenant, Priority: p.priority(req), PID: uint64(p.pid)})
+	ctx = dispatch.WithCaller(ctx, dispatch.Caller{Agent: p.spec.Name, Tenant: p.spec.Tenant, Priority: p.priority(req), PID: uint64(p.pid), Run: p.run})
 	ctx = dispatch.WithReceipt(ctx, func(r dispatch.Receipt) { receipt = &r })
 	ctx = dispatch.WithNotices(ctx, p.notice)
 	resp, err := p.k.core.Generate(ctx, req, sink)
 	if err != nil {
+		p.noteRefusal(err)
 		return llm.Response{}, err
 	}
 	p.mu.Lock()
@@ -285,6 +292,7 @@ func (p *Process) Exit(code int) {
 	p.state = Exited
 	p.exitCode = code
 	p.mu.Unlock()
+	p.closeBudget()
 	p.emit(Event{Kind: EventExit, Code: code})
 }
 

@@ -23,6 +23,12 @@ type Usage struct {
 	OutputBytes  uint64
 	// Cores breaks the generations down by the core that ran them; nil before the first.
 	Cores map[string]CoreUsage
+	// BudgetRefusals counts generations refused because a budget had too little left: the
+	// process's own, its agent's or its tenant's (quota.ErrExhausted).
+	BudgetRefusals int
+	// Exhausted names the budget that refused the last of them, e.g. `run "writer[3]" tokens
+	// budget of 50 tokens`; empty when none did.
+	Exhausted string
 }
 
 // CoreUsage is what a process's generations used on one core.

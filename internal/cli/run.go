@@ -246,6 +246,9 @@ func summary(r *aios.Result) string {
 	if u.Cost > 0 {
 		fmt.Fprintf(&b, ", cost %s", u.Cost)
 	}
+	if u.BudgetRefusals > 0 {
+		fmt.Fprintf(&b, "; budget reached: %s refused by the %s", plural(u.BudgetRefusals, "generation"), safeText(u.Exhausted))
+	}
 	names := slices.Sorted(maps.Keys(u.Cores))
 	if len(names) > 1 || (len(names) == 1 && u.Cores[names[0]].QueueWait >= time.Millisecond) {
 		for _, name := range names {

@@ -27,8 +27,17 @@ func (e *ExhaustedError) Error() string {
 		return fmt.Sprintf("%d tokens", v)
 	}
 	left := max(Sub(Sub(e.Limit, e.Used), e.Reserved), 0)
-	return fmt.Sprintf("%s: %s %q %s budget of %s: requested %s, %s left (%s used, %s held by calls in progress)",
-		ErrExhausted, e.Scope, e.Name, e.Resource, f(e.Limit), f(e.Requested), f(left), f(e.Used), f(e.Reserved))
+	return fmt.Sprintf("%s: %s: requested %s, %s left (%s used, %s held by calls in progress)",
+		ErrExhausted, e.Budget(), f(e.Requested), f(left), f(e.Used), f(e.Reserved))
+}
+
+// Budget names the budget that refused, e.g. `agent "writer" tokens budget of 300 tokens`.
+func (e *ExhaustedError) Budget() string {
+	lim := fmt.Sprintf("%d tokens", e.Limit)
+	if e.Resource == "money" {
+		lim = Cost(e.Limit).String()
+	}
+	return fmt.Sprintf("%s %q %s budget of %s", e.Scope, e.Name, e.Resource, lim)
 }
 
 // Is makes errors.Is(err, ErrExhausted) true.
