@@ -15,6 +15,7 @@ import (
 	"oras.land/oras-go/v2/registry"
 
 	"github.com/aiosys/aios/packager/bundle"
+	"github.com/aiosys/aios/runtime"
 )
 
 // loadedAgent is an agent module ready for the kernel, with what aios knows of its origin.
@@ -94,6 +95,13 @@ func loadFile(path string, t *bundle.Trust, requireSignature bool) (*loadedAgent
 			Digest: "sha256:" + hex.EncodeToString(sum[:]),
 			Source: path,
 		}, nil
+	}
+	if errors.Is(err, bundle.ErrMalformed) {
+		// Say what is wrong as `aios inspect` does, from the one wasm parser that names the
+		// section and offset of the fault.
+		if _, ferr := runtime.Inspect(raw); ferr != nil {
+			return nil, exitWith(ExitRefused, fmt.Errorf("%s: %w", path, ferr))
+		}
 	}
 	if err != nil {
 		return nil, bundleExit(fmt.Errorf("%s: %w", path, err), ExitRefused)

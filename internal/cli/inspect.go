@@ -72,6 +72,9 @@ type inspectImport struct {
 	Kind      string `json:"kind"`
 	Signature string `json:"signature,omitempty"`
 	Allowed   bool   `json:"allowed"`
+	// Count is how many times the module imports this same function: Go's runtime and its
+	// syscall package each import wasi_snapshot_preview1.fd_write, so a Go module has two.
+	Count int `json:"count"`
 }
 
 type inspectExport struct {
@@ -116,11 +119,19 @@ func runInspect(o *InspectOptions) error {
 			bad[p.Import.Module+"."+p.Import.Name] = true
 		}
 	}
+	// An import the module repeats (same name, kind and signature) is listed once, counted.
+	seen := map[inspectImport]int{}
 	for _, im := range rep.Imports {
 		ii := inspectImport{Module: im.Module, Name: im.Name, Kind: im.Kind.String(), Allowed: !bad[im.Module+"."+im.Name]}
 		if im.Func != nil {
 			ii.Signature = im.Func.String()
 		}
+		if i, ok := seen[ii]; ok {
+			in.Imports[i].Count++
+			continue
+		}
+		seen[ii] = len(in.Imports)
+		ii.Count = 1
 		in.Imports = append(in.Imports, ii)
 	}
 	for _, ex := range rep.Exports {
@@ -148,7 +159,9 @@ func runInspect(o *InspectOptions) error {
 func printInspection(io *IOStreams, in inspection) {
 	w := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
 	defer w.Flush()
-	fmt.Fprintf(w, "file:\t%s (%d bytes)\n", in.File, in.Size)
+	// Every name below comes from the module or its manifest, which anyone may have written:
+	// safeText keeps its control characters off the terminal.
+	fmt.Fprintf(w, "file:\t%s (%d bytes)\n", safeText(in.File), in.Size)
 	fmt.Fprintf(w, "digest:\t%s\n", in.Digest)
 	if b := in.Bundle; b != nil {
 		printBundle(w, b)
@@ -168,20 +181,23 @@ func printInspection(io *IOStreams, in inspection) {
 		if !im.Allowed {
 			verdict = "REFUSED"
 		}
-		fmt.Fprintf(w, "  %s.%s\t%s %s\t%s\n", im.Module, im.Name, im.Kind, im.Signature, verdict)
+		if im.Count > 1 {
+			verdict += fmt.Sprintf(" (imported %d times)", im.Count)
+		}
+		fmt.Fprintf(w, "  %s.%s\t%s %s\t%s\n", safeText(im.Module), safeText(im.Name), im.Kind, im.Signature, verdict)
 	}
 	fmt.Fprintf(w, "exports:\t%d\n", len(in.Exports))
 	for _, ex := range in.Exports {
-		fmt.Fprintf(w, "  %s\t%s %s\n", ex.Name, ex.Kind, ex.Signature)
+		fmt.Fprintf(w, "  %s\t%s %s\n", safeText(ex.Name), ex.Kind, ex.Signature)
 	}
 	fmt.Fprintf(w, "custom sections:\t%d\n", len(in.Sections))
 	for _, s := range in.Sections {
-		fmt.Fprintf(w, "  %s\t%d bytes\n", s.Name, s.Size)
+		fmt.Fprintf(w, "  %s\t%d bytes\n", safeText(s.Name), s.Size)
 	}
 	if in.Loads {
 		fmt.Fprintln(w, "verdict:\taios would load this module")
 	} else {
-		fmt.Fprintf(w, "verdict:\t%s\n", in.Refusal)
+		fmt.Fprintf(w, "verdict:\t%s\n", safeText(in.Refusal))
 	}
 }
 
@@ -201,15 +217,15 @@ func pagesSize(pages uint64) string {
 // checked against any trust setting here; `aios verify` does that.
 func printBundle(w io.Writer, b *bundle.Report) {
 	m := b.Manifest
-	fmt.Fprintf(w, "bundle:\t%s %s\n", m.Name, m.Version)
+	fmt.Fprintf(w, "bundle:\t%s %s\n", safeText(m.Name), safeText(m.Version))
 	if m.Description != "" {
-		fmt.Fprintf(w, "description:\t%s\n", m.Description)
+		fmt.Fprintf(w, "description:\t%s\n", safeText(m.Description))
 	}
 	if len(m.Authors) > 0 {
-		fmt.Fprintf(w, "authors:\t%s\n", strings.Join(m.Authors, ", "))
+		fmt.Fprintf(w, "authors:\t%s\n", safeText(strings.Join(m.Authors, ", ")))
 	}
 	if m.License != "" {
-		fmt.Fprintf(w, "license:\t%s\n", m.License)
+		fmt.Fprintf(w, "license:\t%s\n", safeText(m.License))
 	}
 	signer := "(unsigned)"
 	if b.Signer != "" {
@@ -222,11 +238,11 @@ func printBundle(w io.Writer, b *bundle.Report) {
 		vs   []string
 	}{{"models", c.Models}, {"classes", c.Classes}, {"tools", c.Tools}, {"memory spaces", c.Memory}} {
 		if len(l.vs) > 0 {
-			fmt.Fprintf(w, "asks for %s:\t%s\n", l.name, strings.Join(l.vs, ", "))
+			fmt.Fprintf(w, "asks for %s:\t%s\n", l.name, safeText(strings.Join(l.vs, ", ")))
 		}
 	}
 	if lim, err := m.Limits.Resolve(); err == nil && lim != (limits.Limits{}) {
-		fmt.Fprintf(w, "asks for limits:\t%s\n", describeLimits(m.Limits))
+		fmt.Fprintf(w, "asks for limits:\t%s\n", safeText(describeLimits(m.Limits)))
 	}
 }
 

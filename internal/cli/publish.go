@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"oras.land/oras-go/v2/registry"
 
 	"github.com/aiosys/aios/packager/bundle"
 	"github.com/aiosys/aios/packager/oci"
@@ -49,6 +50,15 @@ Exit status: 0 published, 65 bundle refused, 66 file not found, 69 hub unreachab
 	return cmd
 }
 
+// refRepository is ref without its tag or digest: "HOST/REPOSITORY".
+func refRepository(ref string) string {
+	r, err := registry.ParseReference(ref)
+	if err != nil {
+		return ref
+	}
+	return r.Registry + "/" + r.Repository
+}
+
 func runPublish(ctx context.Context, o *PublishOptions) error {
 	host := refHost(o.Ref)
 	if host == "" {
@@ -81,6 +91,9 @@ func runPublish(ctx context.Context, o *PublishOptions) error {
 	if err != nil {
 		return withLoginHint(bundleExit(err, ExitUnavailable), host)
 	}
-	fmt.Fprintf(o.IO.Out, "published %s %s to %s\ndigest: %s\n", m.Name, m.Version, pub.Ref, pub.Digest)
+	// Two digests name two things: the bundle file (what pack, inspect, verify and pull show)
+	// and the OCI manifest that wraps it on the hub (what REPOSITORY@DIGEST names).
+	fmt.Fprintf(o.IO.Out, "published %s %s to %s\nbundle digest:   %s (the bundle file, as aios pack, inspect and pull show it)\nmanifest digest: %s (the OCI manifest on the hub: %s@%s names this upload)\n",
+		m.Name, m.Version, pub.Ref, b.Digest(), pub.Digest, refRepository(pub.Ref), pub.Digest)
 	return nil
 }
