@@ -22,6 +22,9 @@ func (p *Process) Authorize(ctx context.Context, call string, args map[string]an
 		return policy.Decision{Allow: true, Reason: "no policy gate"}, nil
 	}
 	in := policy.Input{Agent: p.agent(), Call: call, Args: args, Usage: p.policyUsage()}
+	if g.readsTenantUsage() {
+		in.TenantUsage = p.k.tenants.usage(p, in.Usage)
+	}
 	d, err := g.cfg.Policy.Decide(ctx, in)
 	if err != nil {
 		d.Allow = false

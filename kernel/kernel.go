@@ -23,6 +23,8 @@ type Kernel struct {
 	procs map[PID]*Process
 	now   func() time.Time
 	gate  *Gate // nil: no policy
+	// tenants index processes by tenant for policy's input.tenant_usage.
+	tenants tenantIndex
 	// ledger keeps processes' own budgets (Spec.Budget); nil: none can have one.
 	ledger *quota.Ledger
 }
@@ -62,6 +64,7 @@ func (k *Kernel) Spawn(spec Spec) (*Process, error) {
 	k.mu.Lock()
 	k.procs[p.pid] = p
 	k.mu.Unlock()
+	k.tenants.join(p)
 	return p, nil
 }
 
@@ -81,10 +84,14 @@ func (k *Kernel) Processes() []Info {
 func (k *Kernel) Reap(pid PID) (Info, bool) {
 	k.mu.Lock()
 	p, ok := k.procs[pid]
-	if ok && p.State() == Exited {
+	reaped := ok && p.State() == Exited
+	if reaped {
 		delete(k.procs, pid)
 	}
 	k.mu.Unlock()
+	if reaped {
+		k.tenants.leave(p)
+	}
 	if !ok {
 		return Info{}, false
 	}

@@ -67,7 +67,12 @@ func (a *analysis) readsRef(ref ast.Ref) {
 		a.readsAllUsage()
 		return
 	}
-	if top != "usage" {
+	var offset int
+	switch top {
+	case "usage":
+	case "tenant_usage":
+		offset = len(usageFields)
+	default:
 		return
 	}
 	if len(ref) < 3 {
@@ -81,7 +86,7 @@ func (a *analysis) readsRef(ref ast.Ref) {
 	}
 	for i, f := range usageFields {
 		if string(field) == f {
-			a.usage[i] = true
+			a.usage[offset+i] = true
 		}
 	}
 }

@@ -18,8 +18,9 @@ import (
 // reads input.usage.output_tokens puts exactly that field into the key.
 type cacheKey [sha256.Size]byte
 
-// usageMask says which usage fields go into the cache key, by index into usageFields.
-type usageMask [len(usageFields)]bool
+// usageMask says which usage fields go into the cache key: index i is usageFields[i] of
+// input.usage, index len(usageFields)+i the same field of input.tenant_usage.
+type usageMask [2 * len(usageFields)]bool
 
 // key computes in's cache key under mask.
 func (in *Input) key(mask *usageMask) (cacheKey, error) {
@@ -39,9 +40,11 @@ func (in *Input) key(mask *usageMask) (cacheKey, error) {
 			return cacheKey{}, fmt.Errorf("argument %q: %w", k, err)
 		}
 	}
-	for i, n := range in.Usage.values() {
-		if mask[i] {
-			b = binary.AppendVarint(b, n)
+	for doc, u := range [...]Usage{in.Usage, in.TenantUsage} {
+		for i, n := range u.values() {
+			if mask[doc*len(usageFields)+i] {
+				b = binary.AppendVarint(b, n)
+			}
 		}
 	}
 	return sha256.Sum256(b), nil

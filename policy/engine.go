@@ -84,6 +84,18 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	return d, nil
 }
 
+// ReadsTenantUsage reports whether the policy in force reads input.tenant_usage (or the input
+// as a whole), so a caller can skip summing a tenant's usage that no rule looks at.
+func (e *Engine) ReadsTenantUsage() bool {
+	p := e.cur.Load()
+	for _, r := range p.usage[len(usageFields):] {
+		if r {
+			return true
+		}
+	}
+	return false
+}
+
 // CacheStats reports decision cache hits and misses since New, and how many decisions the
 // cache holds now.
 type CacheStats struct {

@@ -12,8 +12,12 @@ type Input struct {
 	// string, int, int64, float64, json.Number, []string, []any, map[string]string or
 	// map[string]any (nested of the same); any other type makes Decide fail.
 	Args map[string]any `json:"args"`
-	// Usage is what the agent has consumed so far.
+	// Usage is what the agent (this process) has consumed so far.
 	Usage Usage `json:"usage"`
+	// TenantUsage is what every process of the agent's tenant has consumed together, this one
+	// included, since the kernel started: five replicas of one tenant share one budget when a
+	// policy reads it. A process without a tenant is a tenant of its own.
+	TenantUsage Usage `json:"tenant_usage"`
 }
 
 // Agent identifies the calling agent and what its manifest declares.

@@ -28,10 +28,7 @@ func (in *Input) value() (ast.Value, error) {
 		args.Insert(ast.StringTerm(hostArg), ast.StringTerm(host))
 		args.Insert(ast.StringTerm(addressClassArg), ast.StringTerm(class))
 	}
-	usage := ast.NewObjectWithCapacity(len(usageFields))
-	for i, n := range in.Usage.values() {
-		usage.Insert(keys.usage[i], ast.InternedTerm(n))
-	}
+	usage, tenantUsage := usageObject(in.Usage), usageObject(in.TenantUsage)
 	a := &in.Agent
 	caps := &a.Capabilities
 	agent := ast.NewObject(
@@ -54,7 +51,16 @@ func (in *Input) value() (ast.Value, error) {
 		[2]*ast.Term{keys.call, ast.StringTerm(in.Call)},
 		[2]*ast.Term{keys.args, ast.NewTerm(args)},
 		[2]*ast.Term{keys.usageDoc, ast.NewTerm(usage)},
+		[2]*ast.Term{keys.tenantUsageDoc, ast.NewTerm(tenantUsage)},
 	), nil
+}
+
+func usageObject(u Usage) ast.Object {
+	o := ast.NewObjectWithCapacity(len(usageFields))
+	for i, n := range u.values() {
+		o.Insert(keys.usage[i], ast.InternedTerm(n))
+	}
+	return o
 }
 
 // hostArg is the argument naming the host a tool call reaches; policy sees it in canonical
@@ -67,15 +73,15 @@ const (
 // keys are the input document's fixed keys, built once: OPA never modifies a term it is
 // given, so every input can share them.
 var keys = struct {
-	agent, call, args, usageDoc                 *ast.Term
+	agent, call, args, usageDoc, tenantUsageDoc *ast.Term
 	name, version, digest, publisher, tenant    *ast.Term
 	capabilities, calls, models, classes, tools *ast.Term
 	hosts, memory                               *ast.Term
 	usage                                       [len(usageFields)]*ast.Term
 }{
 	agent: ast.StringTerm("agent"), call: ast.StringTerm("call"), args: ast.StringTerm("args"),
-	usageDoc: ast.StringTerm("usage"),
-	name:     ast.StringTerm("name"), version: ast.StringTerm("version"), digest: ast.StringTerm("digest"),
+	usageDoc: ast.StringTerm("usage"), tenantUsageDoc: ast.StringTerm("tenant_usage"),
+	name: ast.StringTerm("name"), version: ast.StringTerm("version"), digest: ast.StringTerm("digest"),
 	publisher: ast.StringTerm("publisher"), tenant: ast.StringTerm("tenant"),
 	capabilities: ast.StringTerm("capabilities"), calls: ast.StringTerm("calls"),
 	models: ast.StringTerm("models"), classes: ast.StringTerm("classes"), tools: ast.StringTerm("tools"),
