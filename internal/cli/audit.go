@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aiosys/aios"
-	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/policy/audit"
 )
 
@@ -55,7 +54,7 @@ Secret argument values were redacted before they were stored.`,
 	f.StringVar(&opts.Agent, "agent", "", "only this agent's decisions")
 	f.BoolVar(&opts.Denied, "denied", false, "only denials")
 	f.StringVar(&opts.Since, "since", "", "only decisions since D: a duration back from now (1h, 30m) or a time (2026-01-02, RFC 3339)")
-	f.IntVarP(&opts.Limit, "limit", "n", 0, "at most N decisions, the newest (default: all)")
+	f.IntVarP(&opts.Limit, "limit", "n", 0, "at most N decisions, the newest (0, the default: all)")
 	f.BoolVar(&opts.JSON, "json", false, "print one JSON object per decision")
 	return cmd
 }
@@ -68,9 +67,12 @@ func runAudit(ctx context.Context, o *AuditOptions) error {
 	if err != nil {
 		return exitWith(ExitUsage, fmt.Errorf("--since: %w", err))
 	}
-	cfg, err := config.Load(o.ConfigPath)
+	if o.Limit < 0 {
+		return exitWith(ExitUsage, fmt.Errorf("--limit must not be negative, not %d (0 shows every decision)", o.Limit))
+	}
+	cfg, err := loadConfigFrom(o.ConfigPath)
 	if err != nil {
-		return exitWith(ExitConfig, err)
+		return err
 	}
 	path := filepath.Join(cfg.DataDir, aios.AuditFile)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"net"
 	"os"
 	"os/signal"
@@ -15,6 +16,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
+	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/packager/hub"
 )
 
@@ -32,6 +34,8 @@ type HubServeOptions struct {
 	TLSKey         string
 	AllowPlainHTTP bool
 	Verbose        bool
+	// MaxUpload is the largest blob the hub accepts, as a size ("64MiB"); empty or 0: the default.
+	MaxUpload string
 }
 
 // NewCmdHubServe builds `aios hub serve`. runF replaces the command's work in tests; nil runs it for real.
@@ -71,10 +75,20 @@ first.`,
 	f.StringVar(&opts.TLSKey, "tls-key", "", "TLS private key PEM file")
 	f.BoolVar(&opts.AllowPlainHTTP, "allow-plain-http", false, "allow plain HTTP on an address that is not loopback")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "log every request to standard error")
+	f.StringVar(&opts.MaxUpload, "max-upload", "", "the largest blob the hub accepts, e.g. 64MiB; larger uploads get 413 (default and 0: "+config.Size(hub.DefaultMaxUpload).String()+")")
 	return cmd
 }
 
 func runHubServe(ctx context.Context, o *HubServeOptions) error {
+	var maxUpload config.Size
+	if o.MaxUpload != "" {
+		if err := maxUpload.UnmarshalText([]byte(o.MaxUpload)); err != nil {
+			return exitWith(ExitUsage, fmt.Errorf("--max-upload: %w", err))
+		}
+		if maxUpload > math.MaxInt64 {
+			return exitWith(ExitUsage, fmt.Errorf("--max-upload %s is too large", o.MaxUpload))
+		}
+	}
 	root, htpasswd, err := hubPaths(o.Root, o.Htpasswd)
 	if err != nil {
 		return err
@@ -96,6 +110,7 @@ func runHubServe(ctx context.Context, o *HubServeOptions) error {
 	h, err := hub.New(serveCtx, hub.Config{
 		Addr: o.Addr, Root: root, Htpasswd: htpasswd, AnonymousPull: o.AnonymousPull,
 		TLSCert: o.TLSCert, TLSKey: o.TLSKey, AllowPlainHTTP: o.AllowPlainHTTP,
+		MaxUpload: int64(maxUpload),
 	})
 	if err != nil {
 		var opErr *net.OpError

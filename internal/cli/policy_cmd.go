@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/policy"
 )
 
@@ -82,9 +81,9 @@ decision: allow, reason and obligations. --trace adds OPA's evaluation trace.`,
 }
 
 func runPolicyEval(ctx context.Context, s *IOStreams, o *policyEvalOptions) error {
-	cfg, err := config.Load(o.ConfigPath)
+	cfg, err := loadConfigFrom(o.ConfigPath)
 	if err != nil {
-		return exitWith(ExitConfig, err)
+		return err
 	}
 	var r io.Reader = s.In
 	if o.Input != "-" {

@@ -57,13 +57,23 @@ func NewCmdRun(io *IOStreams, runF func(context.Context, *RunOptions) error) *co
 A bundle's signature is checked against the trusted keys, and its manifest's limits
 apply within the host's.
 
-The agent's log and the LLM tokens it streams are shown live on standard error; its
-output goes to standard output. With no LLM cores configured, the built-in echo core
-answers (deterministic replies, no model), and aios says so.
+The agent's log and the LLM tokens it streams are shown live on standard error, each
+line prefixed (info:, llm:, ...) and its control characters escaped; its output goes
+to standard output. With --json, standard output carries JSON lines instead: every
+event exactly as the agent produced it, then one "result" object per agent. With no
+LLM cores configured, the built-in echo core answers (deterministic replies, no
+model), and aios says so.
+
+A limit flag left at 0 sets nothing: the bundle's manifest, then aios.toml's [limits],
+then the defaults (10m, 256MiB) decide. Negative values are refused.
 
 Exit status: the agent's own exit code (0 when it returns normally); otherwise
-64 usage, 65 module refused, 66 file not found, 70 kernel error, 71 agent trapped,
-72 limit exceeded, 78 bad configuration.`,
+64 usage, 65 module refused, 66 file not found, 69 hub unreachable, 70 kernel error
+or start refused, 71 agent trapped, 72 limit exceeded, 77 hub credentials refused,
+78 bad configuration. An agent may exit 64 or more on its own: the summary line
+says which it was ("exited 72 (the agent's own exit code)" or "stopped by the host,
+exit 72: limit exceeded: wall_time (10s)"), as does --json's result ("cause":
+"agent", "limit" with "limit": "wall_time", "trap" or "start").`,
 		Example: `  aios run hello.wasm --input "Why is the sky blue?"
   aios run hello.wasm --input @question.txt --timeout 30s --memory 64MiB
   aios run fanout.wasm --replicas 4 --config aios.toml
@@ -72,8 +82,8 @@ Exit status: the agent's own exit code (0 when it returns normally); otherwise
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File, opts.Args = args[0], args[1:]
-			if opts.Replicas < 1 {
-				return exitWith(ExitUsage, fmt.Errorf("--replicas must be at least 1, not %d", opts.Replicas))
+			if err := opts.check(); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -84,13 +94,13 @@ Exit status: the agent's own exit code (0 when it returns normally); otherwise
 	f := cmd.Flags()
 	f.StringVarP(&opts.Input, "input", "i", "", "the agent's input: TEXT, @FILE, or - for standard input")
 	f.StringVarP(&opts.ConfigPath, "config", "c", "", "configuration file (default: $AIOS_CONFIG, else $XDG_CONFIG_HOME/aios/aios.toml if it exists)")
-	f.DurationVar(&opts.Timeout, "timeout", 0, "wall-time limit for each agent (default from config, else 10m)")
-	f.StringVar(&opts.Memory, "memory", "", "linear-memory limit for each agent, e.g. 64MiB (default from config, else 256MiB)")
-	f.IntVarP(&opts.Replicas, "replicas", "n", 1, "run N instances of the agent at once")
+	f.DurationVar(&opts.Timeout, "timeout", 0, "wall-time limit for each agent; 0 leaves it to the manifest, then config, else 10m")
+	f.StringVar(&opts.Memory, "memory", "", "linear-memory limit for each agent, e.g. 64MiB; 0 leaves it to the manifest, then config, else 256MiB")
+	f.IntVarP(&opts.Replicas, "replicas", "n", 1, "run N instances of the agent at once (1 to 10000)")
 	f.StringVar(&opts.Engine, "engine", "wazero", "WebAssembly engine: wazero, or wasmtime in builds with -tags wasmtime")
 	f.StringArrayVarP(&opts.Env, "env", "e", nil, "set an environment variable for the agent (KEY=VALUE; repeatable)")
 	f.StringVar(&opts.Tenant, "tenant", "", "the tenant the agent runs for: its quotas and fair share (default: none)")
-	f.IntVar(&opts.Priority, "priority", 0, "scheduling priority under the priority scheduler; higher runs first")
+	f.IntVar(&opts.Priority, "priority", 0, "scheduling priority under the priority scheduler; higher runs first, negative after the default 0")
 	f.BoolVar(&opts.JSON, "json", false, "print events and each agent's result as JSON lines on standard output")
 	f.StringArrayVar(&opts.Approve, "approve", nil, "pre-approve CALL (or AGENT:CALL) where policy requires confirmation (repeatable)")
 	opts.Trust.registerKeys(f)
@@ -115,9 +125,9 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(o.ConfigPath)
+	cfg, err := loadConfigFrom(o.ConfigPath)
 	if err != nil {
-		return exitWith(ExitConfig, err)
+		return err
 	}
 	trust, cacheDir := o.Trust.config(cfg)
 	loaded, err := loadAgentWith(ctx, o.IO, o.File, trust, cacheDir, &o.Registry)

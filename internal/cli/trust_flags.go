@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 
@@ -63,12 +64,25 @@ func (f *trustFlags) config(cfg config.Config) (trust bundle.TrustConfig, cacheD
 
 // loadConfig reads aios.toml from its default place ($AIOS_CONFIG, else the user's config
 // directory) for the commands that have no --config flag.
-func loadConfig() (config.Config, error) {
-	cfg, err := config.Load("")
-	if err != nil {
-		return config.Config{}, exitWith(ExitConfig, err)
+func loadConfig() (config.Config, error) { return loadConfigFrom("") }
+
+// loadConfigFrom reads aios.toml from path, or from its default place if path is empty. A
+// configuration file named (by the flag or $AIOS_CONFIG) that cannot be read is a missing input
+// (66); one that is wrong, or names a file that is missing, is a configuration error (78).
+func loadConfigFrom(path string) (config.Config, error) {
+	cfg, err := config.Load(path)
+	if err == nil {
+		return cfg, nil
 	}
-	return cfg, nil
+	named := path
+	if named == "" {
+		named = os.Getenv(config.EnvConfig)
+	}
+	var pe *fs.PathError
+	if named != "" && errors.As(err, &pe) && pe.Path == named {
+		return config.Config{}, exitWith(ExitNoInput, err)
+	}
+	return config.Config{}, exitWith(ExitConfig, err)
 }
 
 // newTrust builds a trust policy; a key that cannot be read is a configuration error.

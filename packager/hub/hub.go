@@ -47,6 +47,9 @@ type Config struct {
 	// AllowPlainHTTP permits plain HTTP on an address that is not loopback. Basic auth over
 	// plain HTTP exposes passwords, so this is off by default.
 	AllowPlainHTTP bool
+	// MaxUpload is the largest blob, in bytes, the hub accepts; a larger upload is refused
+	// with 413. Zero means DefaultMaxUpload; negative is an error.
+	MaxUpload int64
 }
 
 // Hub is a running registry. Create one with New, run it with Serve, stop it with Shutdown.
@@ -66,6 +69,9 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 	}
 	if cfg.Realm == "" {
 		cfg.Realm = "aios hub"
+	}
+	if cfg.MaxUpload == 0 {
+		cfg.MaxUpload = DefaultMaxUpload
 	}
 	if err := cfg.check(); err != nil {
 		return nil, fmt.Errorf("hub: %w", err)
@@ -89,7 +95,7 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 		return nil, fmt.Errorf("hub: plain HTTP on %s would expose passwords: configure TLS or allow plain HTTP explicitly", ln.Addr())
 	}
 	srv := &http.Server{
-		Handler:           app,
+		Handler:           &uploadLimit{next: app, max: cfg.MaxUpload},
 		ReadHeaderTimeout: 30 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
@@ -101,6 +107,9 @@ func (cfg Config) tls() bool { return cfg.TLSCert != "" && cfg.TLSKey != "" }
 func (cfg Config) check() error {
 	if cfg.Root == "" {
 		return errors.New("no data directory (Root)")
+	}
+	if cfg.MaxUpload < 0 {
+		return fmt.Errorf("upload limit %d is negative", cfg.MaxUpload)
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return errors.New("TLS needs both a certificate and a key")
