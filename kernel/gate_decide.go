@@ -12,7 +12,9 @@ import (
 // as docs/POLICY.md spells it ("llm_generate") and args its normalized arguments (never its
 // payload). It returns the decision, whose obligations the caller enforces, or a *DeniedError
 // carrying the reason. Every decision is recorded in the audit log, and a denial is also shown
-// in the process's live log.
+// in the process's live log. When the gate itself fails (the policy cannot be evaluated, the
+// audit log cannot record), the *DeniedError says only that and an incident id, for the agent;
+// the audit record and the live log, the operator's, carry the id with the detail.
 //
 // A kernel without a gate allows everything. System-call methods of Process call Authorize
 // themselves; managers added later (tools, memory) call it with their own arguments.
@@ -26,8 +28,10 @@ func (p *Process) Authorize(ctx context.Context, call string, args map[string]an
 		in.TenantUsage = p.k.tenants.usage(p, in.Usage)
 	}
 	d, err := g.cfg.Policy.Decide(ctx, in)
+	var inc *incident // a failure of the gate: the agent is told less than the operator
 	if err != nil {
-		d.Allow = false
+		inc = newIncident("the policy could not be evaluated", err)
+		d.Allow, d.Reason = false, inc.detail
 	}
 	if d.Allow {
 		if why := g.rates.admit(in.Agent, call, g.now()); why != "" {
@@ -39,7 +43,8 @@ func (p *Process) Authorize(ctx context.Context, call string, args map[string]an
 	}
 	if g.cfg.Audit != nil {
 		if rerr := g.cfg.Audit.Record(ctx, audit.FromDecision(g.now(), in, d)); rerr != nil && d.Allow {
-			d.Allow, d.Reason = false, "the decision could not be recorded in the audit log: "+rerr.Error()
+			inc = newIncident("the decision could not be recorded in the audit log", rerr)
+			d.Allow, d.Reason = false, inc.detail
 		}
 	}
 	if d.Allow {
@@ -50,7 +55,7 @@ func (p *Process) Authorize(ctx context.Context, call string, args map[string]an
 	p.usage.Denied++
 	p.mu.Unlock()
 	p.emit(Event{Kind: EventLog, Level: 2, Text: fmt.Sprintf("policy denied %s: %s", call, audit.Truncate(d.Reason, maxShownReason))})
-	return d, &DeniedError{Call: call, Reason: d.Reason}
+	return d, &DeniedError{Call: call, Reason: guestReason(d.Reason, inc)}
 }
 
 // maxShownReason bounds the reason a denial shows in the live log: a reason can quote a
