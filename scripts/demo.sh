@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo behind `make demo`: real agents (the Go samples) on the built-in echo core, then on a
-# local OpenAI-compatible LLM server (llm-d-inference-sim on loopback), then a signed bundle,
+# local OpenAI-compatible LLM server (llm-d-inference-sim on loopback, a simulator whose answers
+# are placeholder text, as the demo says), then a signed bundle,
 # then a hostile module being refused. Expects bin/aios, bin/samples/*.wasm and bin/llm-d-inference-sim (make demo
 # builds them).
 set -euo pipefail
@@ -37,8 +38,22 @@ base_url = "http://127.0.0.1:$port/v1"
 models = ["sim-model"]
 capacity = 8
 TOML
+cat <<'NOTE'
+note: this server is llm-d-inference-sim, a simulator. In --mode random it answers every prompt
+with placeholder sentences chosen at random (such as "Give a man a fish..."), not with a model's
+reply: what the demo shows is aios scheduling and streaming, not the answers' quality.
+NOTE
 $aios run --config "$tmp/aios.toml" bin/samples/hello.wasm --input "Tell me about operating systems."
 $aios run --config "$tmp/aios.toml" --replicas 3 bin/samples/fanout.wasm
+cat <<'NOTE'
+note: the answers above are the simulator's placeholder text. For a real model, use one of these
+lines as aios.toml (each is a whole file; every key is in docs/CONFIG.md) and run with
+--config aios.toml; the API key stays in the environment variable that api_key_env names:
+  OpenAI:    cores = [{ name = "openai", kind = "openai", base_url = "https://api.openai.com/v1", api_key_env = "OPENAI_API_KEY", models = ["gpt-4o-mini"] }]
+  Anthropic: cores = [{ name = "claude", kind = "anthropic", api_key_env = "ANTHROPIC_API_KEY", models = ["claude-3-5-haiku-latest"] }]
+  Ollama:    cores = [{ name = "ollama", kind = "ollama", base_url = "http://127.0.0.1:11434", models = ["llama3.2"] }]
+  vLLM:      cores = [{ name = "vllm", kind = "openai", base_url = "http://127.0.0.1:8000/v1", models = ["Qwen/Qwen2.5-7B-Instruct"] }]
+NOTE
 
 step "4. a signed bundle: pack the hello agent with its manifest, sign it, run it"
 $aios keygen -o "$tmp/demo" >/dev/null
