@@ -7,7 +7,7 @@ SIM := $(BIN)/llm-d-inference-sim
 # Race-checked packages: where concurrency lives.
 RACE_PKGS := ./kernel/... ./runtime/... ./hostcalls/... ./policy/... ./packager/... . ./internal/...
 
-.PHONY: help deps build build-wasmtime samples sim demo test test-go test-wasmtime test-sdk \
+.PHONY: help deps build build-debug binsize build-wasmtime samples sim demo test test-go test-wasmtime test-sdk \
 	fuzz bench bench-kernel fmt vet lint fixtures clean
 
 help: ## list targets
@@ -16,11 +16,22 @@ help: ## list targets
 deps: ## install what the build needs (gcc for the wasmtime engine) when missing
 	@scripts/ensure-deps.sh
 
-build: ## build bin/aios (wazero engine)
-	$(GO) build -o $(BIN)/aios ./cmd/aios
+# Release binaries leave out the symbol table and DWARF (-s -w): a third of bin/aios, which
+# stack traces do not need. Not -trimpath: it would compile every package again instead of
+# sharing them with go vet and go test (docs/BENCHMARKS.md, "First build").
+LDFLAGS_RELEASE := -ldflags='-s -w'
 
-build-wasmtime: deps ## build bin/aios-wasmtime (adds the wasmtime engine; cgo)
-	$(GO) build -tags wasmtime -o $(BIN)/aios-wasmtime ./cmd/aios
+build: ## build bin/aios (wazero engine; stripped)
+	$(GO) build $(LDFLAGS_RELEASE) -o $(BIN)/aios ./cmd/aios
+
+build-debug: ## build bin/aios-debug with symbols and DWARF (debuggers, make binsize)
+	$(GO) build -o $(BIN)/aios-debug ./cmd/aios
+
+binsize: build-debug ## where bin/aios's bytes go, per module (scripts/binsize.go)
+	$(GO) run scripts/binsize.go $(BIN)/aios-debug
+
+build-wasmtime: deps ## build bin/aios-wasmtime (adds the wasmtime engine; cgo; stripped)
+	$(GO) build $(LDFLAGS_RELEASE) -tags wasmtime -o $(BIN)/aios-wasmtime ./cmd/aios
 
 samples: ## build the sample agents into bin/samples/*.wasm
 	@mkdir -p $(BIN)/samples
@@ -33,13 +44,23 @@ $(SIM): tools/go.mod tools/go.sum
 demo: build samples sim ## run the sample agents against the echo core and a local LLM server
 	scripts/demo.sh
 
-test: deps build samples sim ## run every test (what CI runs)
-	$(MAKE) lint
-	$(MAKE) test-go test-wasmtime test-sdk fuzz
+# The suites `make test` runs. Each runs even when an earlier one failed, so one failure does not
+# hide the others; the recipe names the failed suites at the end and exits non-zero.
+TEST_SUITES := lint test-go test-wasmtime test-sdk fuzz
 
-test-go:
-	$(GO) test -race -count=1 $(RACE_PKGS)
-	$(GO) test -count=1 $$($(GO) list ./... | grep -vE '/(kernel|runtime|hostcalls|policy|packager|internal)(/|$$)|^github.com/aiosys/aios$$')
+test: deps build samples sim ## run every test (what CI runs); every suite runs, failures listed at the end
+	@failed=; for suite in $(TEST_SUITES); do \
+		echo "== make $$suite"; \
+		$(MAKE) --no-print-directory $$suite || failed="$$failed $$suite"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
+	echo "make test: all suites passed ($(TEST_SUITES))"
+
+test-go: ## race-checked packages, then the rest; both run even if the first fails
+	@status=0; \
+	$(GO) test -race -count=1 $(RACE_PKGS) || status=1; \
+	$(GO) test -count=1 $$($(GO) list ./... | grep -vE '/(kernel|runtime|hostcalls|policy|packager|internal)(/|$$)|^github.com/aiosys/aios$$') || status=1; \
+	exit $$status
 
 test-wasmtime: deps
 	$(GO) test -tags wasmtime -count=1 ./runtime/...
