@@ -23,19 +23,43 @@ func (r Rate) validate() error {
 	return nil
 }
 
-// rateLimiter keeps, per agent and call, the times of the calls inside the window (a sliding
-// log: at most Calls entries each).
+// rateSlots is how finely a window is divided: the calls of one slot (Per/rateSlots long) are
+// kept as one entry, so an agent's log holds at most rateSlots+1 entries whatever Calls is.
+// A call counts from when it was made until the end of its slot plus Per: never less than a
+// window, so no window ever holds more than Calls; at most one slot more, so the bound is
+// stricter than exact by under 2% of Per.
+const rateSlots = 64
+
+// minSweep is the number of logs below which idle ones are not swept.
+const minSweep = 1024
+
+// rateLimiter keeps, per agent and call, a log of the calls inside the window: a sliding log
+// rather than a token bucket (such as golang.org/x/time/rate), because a bucket lets a burst
+// plus its refill pass Calls within one window. See docs/RATIONALE.md.
 type rateLimiter struct {
 	rates map[string]Rate
 
-	mu   sync.Mutex
-	seen map[rateKey][]time.Time
+	mu    sync.Mutex
+	seen  map[rateKey]*rateLog
+	sweep int // sweep idle logs when seen grows past this many
 }
 
 type rateKey struct{ agent, tenant, call string }
 
+// rateLog is one agent's calls of one kind in the window, oldest first.
+type rateLog struct {
+	slots []rateSlot
+	total int
+}
+
+// rateSlot is the calls of one slot; they count until until.
+type rateSlot struct {
+	until time.Time
+	n     int
+}
+
 func newRateLimiter(rates map[string]Rate) *rateLimiter {
-	r := &rateLimiter{rates: map[string]Rate{}, seen: map[rateKey][]time.Time{}}
+	r := &rateLimiter{rates: map[string]Rate{}, seen: map[rateKey]*rateLog{}, sweep: minSweep}
 	for call, rate := range rates {
 		r.rates[call] = rate
 	}
@@ -52,16 +76,48 @@ func (l *rateLimiter) admit(a policy.Agent, call string, now time.Time) string {
 	k := rateKey{a.Name, a.Tenant, call}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	times := l.seen[k]
-	cut := 0
-	for cut < len(times) && !times[cut].After(now.Add(-rate.Per)) {
-		cut++
+	log := l.seen[k]
+	if log == nil {
+		l.sweepIdle(now)
+		log = &rateLog{}
+		l.seen[k] = log
 	}
-	times = times[cut:]
-	if len(times) >= rate.Calls {
-		l.seen[k] = times
+	log.prune(now)
+	if log.total >= rate.Calls {
 		return fmt.Sprintf("rate limit: agent %q may make at most %d %s calls per %s", a.Name, rate.Calls, call, rate.Per)
 	}
-	l.seen[k] = append(times, now)
+	step := max(rate.Per/rateSlots, 1)
+	until := now.Truncate(step).Add(step + rate.Per)
+	if n := len(log.slots); n > 0 && log.slots[n-1].until.Equal(until) {
+		log.slots[n-1].n++
+	} else {
+		log.slots = append(log.slots, rateSlot{until: until, n: 1})
+	}
+	log.total++
 	return ""
+}
+
+// prune drops the slots whose calls no longer count at now.
+func (g *rateLog) prune(now time.Time) {
+	i := 0
+	for i < len(g.slots) && !g.slots[i].until.After(now) {
+		g.total -= g.slots[i].n
+		i++
+	}
+	g.slots = g.slots[i:]
+}
+
+// sweepIdle forgets the logs with nothing left in their window, once there are more than
+// l.sweep of them, so that agents that came and went do not stay in memory. Sweeping when the
+// count has doubled keeps the cost constant per call on average. Called with l.mu held.
+func (l *rateLimiter) sweepIdle(now time.Time) {
+	if len(l.seen) < l.sweep {
+		return
+	}
+	for k, log := range l.seen {
+		if log.prune(now); log.total == 0 {
+			delete(l.seen, k)
+		}
+	}
+	l.sweep = max(2*len(l.seen), minSweep)
 }
