@@ -111,7 +111,9 @@ func auditLine(e audit.Entry) string {
 		verdict = "allow"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s  %s  %s  %s  %s", e.Time.Format(time.RFC3339), e.Agent, e.Call, verdict, e.Reason)
+	// The agent's name and the reason (which may quote the agent's arguments) are the agent's
+	// text: escape their control characters before they reach a terminal.
+	fmt.Fprintf(&b, "%s  %s  %s  %s  %s", e.Time.Format(time.RFC3339), safeText(e.Agent), safeText(e.Call), verdict, safeText(e.Reason))
 	o := e.Obligations
 	var obl []string
 	if o.MaxTokens > 0 {

@@ -53,7 +53,7 @@ func (p *eventPrinter) event(e kernel.Event) {
 	case kernel.EventRetry, kernel.EventFailover:
 		// The kernel's own line, on one line of printable text (see dispatch.Notice).
 		p.endTokens(e.PID)
-		fmt.Fprintf(p.w, "%saios: %s\n", p.tag(e), e.Text)
+		fmt.Fprintf(p.w, "%saios: %s\n", p.tag(e), safeText(e.Text))
 	}
 }
 

@@ -221,7 +221,7 @@ func report(io *IOStreams, results []*aios.Result, errs []error, jsonOut *jsonPr
 			continue
 		}
 		if len(results) > 1 {
-			fmt.Fprintf(io.Out, "== %s[%d]\n", r.Name, r.PID)
+			fmt.Fprintf(io.Out, "== %s[%d]\n", safeText(r.Name), r.PID)
 		}
 		io.Out.Write(r.Output)
 		if len(r.Output) > 0 && r.Output[len(r.Output)-1] != '\n' {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aiosys/aios/policy/audit"
 )
 
 func TestSafeText(t *testing.T) {
@@ -81,5 +83,14 @@ func TestModuleNamesNeutralised(t *testing.T) {
 		if !strings.Contains(out, `\x1b[2J`) {
 			t.Errorf("aios %s does not show the escaped name:\n%s", args[0], out)
 		}
+	}
+}
+
+// TestAuditLineNeutralised: a denial's reason may quote what the agent asked for.
+func TestAuditLineNeutralised(t *testing.T) {
+	e := audit.Entry{Agent: "w", Call: "llm_generate", Reason: "model \"x\x1b[2J\naios: fake\" is not allowed"}
+	got := auditLine(e)
+	if strings.ContainsAny(got, "\x1b\n\r") || !strings.Contains(got, `x\x1b[2J\naios: fake`) {
+		t.Errorf("auditLine = %q", got)
 	}
 }
