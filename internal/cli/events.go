@@ -19,6 +19,7 @@ type eventPrinter struct {
 	tagged  bool // several agents: prefix each line with name[pid]
 	partial map[kernel.PID]*strings.Builder
 	inline  kernel.PID // terminal: the agent whose tokens are mid-line, or 0
+	carry   string     // terminal: the end of the last token, held for the next (cutIncomplete)
 }
 
 func newEventPrinter(w io.Writer, tty, tagged bool) *eventPrinter {
@@ -59,7 +60,9 @@ func (p *eventPrinter) event(e kernel.Event) {
 
 func (p *eventPrinter) token(e kernel.Event) {
 	if p.tty && !p.tagged {
-		for i, piece := range splitLF(e.Text) {
+		var text string
+		text, p.carry = cutIncomplete(p.carry + e.Text)
+		for i, piece := range splitLF(text) {
 			if i > 0 {
 				fmt.Fprintln(p.w)
 				p.inline = 0
@@ -93,6 +96,14 @@ func (p *eventPrinter) token(e kernel.Event) {
 
 // endTokens finishes pid's token line before anything else of pid is printed.
 func (p *eventPrinter) endTokens(pid kernel.PID) {
+	if p.carry != "" {
+		if p.inline == 0 {
+			fmt.Fprint(p.w, p.tagFor(pid), tokenLabel)
+			p.inline = pid
+		}
+		fmt.Fprint(p.w, safeText(p.carry))
+		p.carry = ""
+	}
 	if p.inline != 0 {
 		fmt.Fprintln(p.w)
 		p.inline = 0
@@ -108,6 +119,9 @@ func (p *eventPrinter) flush() {
 	defer p.mu.Unlock()
 	for pid := range p.partial {
 		p.endTokens(pid)
+	}
+	if p.carry != "" {
+		p.endTokens(p.inline)
 	}
 	if p.inline != 0 {
 		fmt.Fprintln(p.w)

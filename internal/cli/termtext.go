@@ -87,3 +87,21 @@ func isControl(r rune) bool {
 	}
 	return false
 }
+
+// cutIncomplete splits a chunk of streamed text before what the next chunk may complete: a
+// trailing '\r' (of a "\r\n" split in two) or a UTF-8 sequence cut short. Shown alone, the one
+// would be escaped as a bare carriage return and the other as invalid bytes.
+func cutIncomplete(s string) (whole, rest string) {
+	if strings.HasSuffix(s, "\r") {
+		return s[:len(s)-1], "\r"
+	}
+	for k := 1; k <= utf8.UTFMax-1 && k <= len(s); k++ {
+		if tail := s[len(s)-k:]; utf8.RuneStart(tail[0]) {
+			if !utf8.FullRuneInString(tail) {
+				return s[:len(s)-k], tail
+			}
+			break
+		}
+	}
+	return s, ""
+}
