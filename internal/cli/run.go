@@ -354,6 +354,9 @@ func (o *RunOptions) flagLimits() (limits.Limits, error) {
 		if err := n.UnmarshalText([]byte(o.Memory)); err != nil {
 			return lim, exitWith(ExitUsage, fmt.Errorf("--memory: %w", err))
 		}
+		if n != 0 && n < wasmPage {
+			return lim, exitWith(ExitUsage, fmt.Errorf("--memory %s is less than one WebAssembly page (64KiB); 0 leaves the limit to the manifest and config", o.Memory))
+		}
 		lim.Memory = uint64(n)
 	}
 	for _, kv := range o.Env {

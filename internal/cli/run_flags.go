@@ -37,3 +37,6 @@ func checkEngine(name string) error {
 	}
 	return exitWith(ExitUsage, fmt.Errorf("--engine %q: want %s", name, strings.Join(engines, " or ")))
 }
+
+// wasmPage is the unit of WebAssembly linear memory: a --memory below it could not hold any.
+const wasmPage = 64 << 10
