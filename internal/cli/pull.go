@@ -83,7 +83,7 @@ func runPull(ctx context.Context, o *PullOptions) error {
 	}
 	pub, err := pulled.Bundle.Verify(t)
 	if err != nil {
-		return withTrustHint(bundleExit(fmt.Errorf("%s: pulled into the cache but refused: %w", pulled.Ref, err), ExitRefused))
+		return o.Trust.hint(bundleExit(fmt.Errorf("%s: pulled into the cache but refused: %w", pulled.Ref, err), ExitRefused))
 	}
 	if o.Output != "" {
 		if err := bundle.WriteFile(o.Output, pulled.Bundle.Bytes()); err != nil {
