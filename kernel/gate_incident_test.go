@@ -10,6 +10,8 @@ import (
 
 	"github.com/aiosys/aios/kernel"
 	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/policy"
+	"github.com/aiosys/aios/policy/audit"
 )
 
 // conflicting is an operator policy that fails at evaluation for llm_generate: two values for
@@ -68,5 +70,43 @@ func TestPolicyErrorIsNotShownToTheAgent(t *testing.T) {
 	shown := strings.Join(logged, "\n")
 	if !strings.Contains(shown, id) || !strings.Contains(shown, "operator.rego") {
 		t.Errorf("the operator's live log %q lacks the incident id or the detail", shown)
+	}
+}
+
+// brokenAudit fails every record, with an error naming the operator's database.
+type brokenAudit struct{}
+
+func (brokenAudit) Record(context.Context, audit.Entry) error {
+	return errors.New("write /var/lib/aios/audit.db: no space left on device")
+}
+
+// TestAuditFailureIsNotShownToTheAgent: a decision that cannot be recorded is denied (fail
+// closed); the agent is not told the audit database's path, the operator's live log is.
+func TestAuditFailureIsNotShownToTheAgent(t *testing.T) {
+	eng, err := policy.New(context.Background(), smallOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate, err := kernel.NewGate(kernel.GateConfig{Policy: eng, Audit: brokenAudit{}, Resolve: classes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var logged []string
+	_, err = kernel.New(&recorder{}, kernel.WithGate(gate)).Spawn(kernel.Spec{Name: "writer", Agent: writer, Events: func(e kernel.Event) {
+		mu.Lock()
+		logged = append(logged, e.Text)
+		mu.Unlock()
+	}})
+	if !errors.Is(err, kernel.ErrDenied) {
+		t.Fatalf("err = %v, want the start denied", err)
+	}
+	if told := err.Error(); strings.Contains(told, "/var/lib") || strings.Contains(told, "no space") || !strings.Contains(told, "incident ") {
+		t.Errorf("the agent's host was told %q: want an incident id and no detail", told)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if shown := strings.Join(logged, "\n"); !strings.Contains(shown, "/var/lib/aios/audit.db") {
+		t.Errorf("the operator's live log %q lacks the detail", shown)
 	}
 }
