@@ -15,8 +15,9 @@ type compileGate chan struct{}
 // more at once would only slow each down.
 func newCompileGate() compileGate { return make(compileGate, max(2, goruntime.GOMAXPROCS(0))) }
 
-// compileWithin runs compile on its own goroutine, in a slot of gate, and returns its result,
-// or an error wrapping ctx's cause as soon as ctx ends, waiting for a slot or compiling.
+// compileWithin runs compile (validation and compilation) on its own goroutine, in a slot of
+// gate, and returns its result, or an error wrapping ctx's cause as soon as ctx ends, waiting
+// for a slot or compiling.
 //
 // # Notes
 //
@@ -26,10 +27,13 @@ func newCompileGate() compileGate { return make(compileGate, max(2, goruntime.GO
 // slot.
 func compileWithin[T any](ctx context.Context, gate compileGate, compile func() (T, error), discard func(T)) (T, error) {
 	var zero T
+	if ctx.Err() != nil {
+		return zero, fmt.Errorf("compile: not started: %w", context.Cause(ctx))
+	}
 	select {
 	case gate <- struct{}{}:
 	case <-ctx.Done():
-		return zero, fmt.Errorf("abandoned waiting for a compile slot: %w", context.Cause(ctx))
+		return zero, fmt.Errorf("compile: abandoned waiting for a compile slot: %w", context.Cause(ctx))
 	}
 	type result struct {
 		v   T
@@ -63,6 +67,6 @@ func compileWithin[T any](ctx context.Context, gate compileGate, compile func() 
 		default:
 		}
 		abandoned = true
-		return zero, fmt.Errorf("abandoned: %w", context.Cause(ctx))
+		return zero, fmt.Errorf("compile: abandoned: %w", context.Cause(ctx))
 	}
 }

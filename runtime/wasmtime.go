@@ -108,24 +108,25 @@ func (e *wasmtimeEngine) Name() string { return "wasmtime" }
 // Wasmtime version and host). It returns when ctx ends even if the compile goes on (see
 // compileWithin); Close does not wait for such a compile, but frees the engine only after it.
 func (e *wasmtimeEngine) Compile(ctx context.Context, wasm []byte) (Module, error) {
-	rep, err := inspectAndCheck(wasm, e.lookup)
-	if err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("compile: %w", context.Cause(ctx))
-	}
-	if err := e.beginCompile(); err != nil {
-		return nil, err
-	}
-	cm, err := compileWithin(ctx, e.gate, func() (*wasmtime.Module, error) {
+	m, err := compileWithin(ctx, e.gate, func() (*wasmtimeModule, error) {
+		if err := e.beginCompile(); err != nil {
+			return nil, err
+		}
 		defer e.endCompile()
-		return e.compile(wasm)
-	}, (*wasmtime.Module).Close)
+		rep, err := inspectAndCheck(wasm, e.lookup)
+		if err != nil {
+			return nil, err
+		}
+		cm, err := e.compile(wasm)
+		if err != nil {
+			return nil, fmt.Errorf("compile: %w", err)
+		}
+		return newWasmtimeModule(e, rep, cm), nil
+	}, func(m *wasmtimeModule) { _ = m.Close(context.Background()) })
 	if err != nil {
-		return nil, fmt.Errorf("compile: %w", err)
+		return nil, err
 	}
-	return newWasmtimeModule(e, rep, cm), nil
+	return m, nil
 }
 
 // compile compiles wasm for the base variant, through the disk cache if there is one. A cached

@@ -67,25 +67,29 @@ func (e *wazeroEngine) Name() string { return "wazero" }
 
 // Compile implements Engine: Inspect, Check, the structural limits, then compile (served from
 // the disk cache when the same module was compiled before with the same CacheDir and wazero
-// version). It returns when ctx ends even if the compile goes on (see compileWithin).
+// version). It returns when ctx ends even if the work goes on (see compileWithin).
 func (e *wazeroEngine) Compile(ctx context.Context, wasm []byte) (Module, error) {
-	rep, err := inspectAndCheck(wasm, e.lookup)
-	if err != nil {
-		return nil, err
-	}
-	if err := e.beginCompile(); err != nil {
-		return nil, err
-	}
-	cm, err := compileWithin(ctx, e.gate, func() (wazero.CompiledModule, error) {
+	m, err := compileWithin(ctx, e.gate, func() (*wazeroModule, error) {
+		if err := e.beginCompile(); err != nil {
+			return nil, err
+		}
 		defer e.endCompile()
+		rep, err := inspectAndCheck(wasm, e.lookup)
+		if err != nil {
+			return nil, err
+		}
 		// Not ctx: wazero reads only values from it, and a compile that outlives its caller
 		// must not see the caller's context.
-		return e.rt.CompileModule(context.WithoutCancel(ctx), wasm)
-	}, func(cm wazero.CompiledModule) { _ = cm.Close(context.Background()) })
+		cm, err := e.rt.CompileModule(context.WithoutCancel(ctx), wasm)
+		if err != nil {
+			return nil, fmt.Errorf("compile: %w", err)
+		}
+		return &wazeroModule{rt: e.rt, compiled: cm, report: rep}, nil
+	}, func(m *wazeroModule) { _ = m.Close(context.Background()) })
 	if err != nil {
-		return nil, fmt.Errorf("compile: %w", err)
+		return nil, err
 	}
-	return &wazeroModule{rt: e.rt, compiled: cm, report: rep}, nil
+	return m, nil
 }
 
 var errWazeroClosed = errors.New("wazero: engine closed")

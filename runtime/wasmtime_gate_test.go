@@ -1,0 +1,5 @@
+//go:build wasmtime
+
+package runtime
+
+func (e *wasmtimeEngine) compileGate() compileGate { return e.gate }
