@@ -78,6 +78,10 @@ type jsonUsage struct {
 	OutputTokens int                 `json:"output_tokens"`
 	Cost         string              `json:"cost"`
 	Cores        map[string]jsonCore `json:"cores,omitempty"`
+	// BudgetRefusals and Exhausted say when a budget was reached: how many generations it
+	// refused and which budget refused the last, e.g. `run "spend[1]" tokens budget of 50 tokens`.
+	BudgetRefusals int    `json:"budget_refusals,omitempty"`
+	Exhausted      string `json:"exhausted,omitempty"`
 }
 
 type jsonCore struct {
@@ -96,7 +100,7 @@ func newJSONResult(r *aios.Result) jsonResult {
 		Event: "result", PID: r.PID, Agent: r.Name, ExitCode: e.Code, Cause: e.Cause,
 		Output: string(r.Output), DurationMS: r.Duration.Milliseconds(),
 		Usage: jsonUsage{Calls: u.Calls, Denied: u.Denied, Generations: u.Generations, InputTokens: u.InputTokens,
-			OutputTokens: u.OutputTokens, Cost: u.Cost.String()},
+			OutputTokens: u.OutputTokens, Cost: u.Cost.String(), BudgetRefusals: u.BudgetRefusals, Exhausted: u.Exhausted},
 	}
 	if e.Reason != nil {
 		out.Error = e.Reason.Error()
