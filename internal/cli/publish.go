@@ -29,9 +29,9 @@ func NewCmdPublish(io *IOStreams, runF func(context.Context, *PublishOptions) er
 artifact. Without a tag the bundle's version is the tag. Blobs the hub already has are
 not sent again. A bundle whose signature no longer matches its content is refused.
 
-Pushing needs an account: --username with --password-stdin, or $AIOS_HUB_USER and
-$AIOS_HUB_PASSWORD. Loopback hosts are reached over plain HTTP, others over HTTPS,
-unless --plain-http says otherwise.
+Pushing needs an account: --username with --password-stdin, else $AIOS_HUB_USER and
+$AIOS_HUB_PASSWORD, else the login aios login saved for the host. Loopback hosts are
+reached over plain HTTP, others over HTTPS, unless --plain-http says otherwise.
 
 Exit status: 0 published, 65 bundle refused, 66 file not found, 69 hub unreachable,
 77 the hub refused the credentials.`,

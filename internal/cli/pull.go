@@ -28,6 +28,8 @@ func NewCmdPull(io *IOStreams, runF func(context.Context, *PullOptions) error) *
 checking every blob against its digest, then check its signature against the trusted
 keys. Without a tag or digest the highest version is pulled (releases before
 prereleases). aios run REF pulls on demand; aios pull fetches ahead of time.
+A hub that does not allow anonymous pulls needs an account, given as to aios publish
+(--username with --password-stdin, $AIOS_HUB_USER, or aios login).
 
 A signed bundle must be signed by a trusted key (--trust-key); an unsigned one is
 accepted unless --require-signature is given.

@@ -125,13 +125,6 @@ func (f *registryFlags) stdinFree(input string) error {
 	return nil
 }
 
-// remoteFromEnv is the oci.Remote for host that the environment and the saved logins
-// describe, for commands without registry flags.
-func remoteFromEnv(host string) (oci.Remote, error) {
-	var f registryFlags
-	return f.remote(host, nil)
-}
-
 // plainHTTP decides the transport: the flag when given, else $AIOS_HUB_PLAIN_HTTP, else plain
 // HTTP exactly for loopback hosts (as `aios hub serve` listens by default), HTTPS elsewhere.
 func plainHTTP(host string, flag, flagSet bool) (bool, error) {

@@ -43,8 +43,8 @@ versions (highest first) and description. A TERM keeps the agents whose reposito
 name or description contains it, ignoring case.
 
 The hub is --hub, else $AIOS_HUB, else localhost:5000. A hub that does not allow
-anonymous pulls needs an account (--username with --password-stdin, or
-$AIOS_HUB_USER and $AIOS_HUB_PASSWORD).`,
+anonymous pulls needs an account: --username with --password-stdin, else
+$AIOS_HUB_USER and $AIOS_HUB_PASSWORD, else the login aios login saved for the hub.`,
 		Example: `  aios search
   aios search summar --hub hub.example.com
   aios search --json | jq '.[].versions[0].tag'`,

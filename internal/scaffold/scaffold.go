@@ -49,7 +49,8 @@ func CheckName(name string) error {
 
 // WriteGo writes a Go agent project called name into dir, which must be missing or empty:
 // main.go, go.mod, agent.toml, Makefile, .gitignore, and the SDK in third_party/sdk-go.
-// aiosVersion is noted in go.mod. It returns the paths written, relative to dir.
+// aiosVersion is noted in go.mod. It returns the paths written, relative to dir; on an error
+// it removes what it wrote.
 func WriteGo(dir, name, aiosVersion string) ([]string, error) {
 	if err := CheckName(name); err != nil {
 		return nil, err
@@ -58,30 +59,58 @@ func WriteGo(dir, name, aiosVersion string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := makeEmptyDir(dir); err != nil {
+	return writeProject(dir, files)
+}
+
+// writeProject writes files into dir, which must be missing or empty, or removes what it
+// wrote when it cannot write them all.
+func writeProject(dir string, files []projectFile) ([]string, error) {
+	created, err := makeEmptyDir(dir)
+	if err != nil {
 		return nil, err
 	}
 	var written []string
 	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return written, fmt.Errorf("create %s: %w", filepath.Dir(p), err)
-		}
-		// O_EXCL: never overwrite a file that appeared since the directory was checked.
-		out, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err != nil {
-			return written, fmt.Errorf("create %s: %w", p, err)
-		}
-		_, err = out.Write(f.data)
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return written, fmt.Errorf("write %s: %w", p, err)
+		if err := writeNew(filepath.Join(dir, filepath.FromSlash(f.name)), f.data); err != nil {
+			undo(dir, created, written)
+			return nil, err
 		}
 		written = append(written, f.name)
 	}
 	return written, nil
+}
+
+// writeNew writes a file that must not exist yet, creating its directory.
+func writeNew(p string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", filepath.Dir(p), err)
+	}
+	// O_EXCL: never overwrite a file that appeared since the directory was checked.
+	out, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", p, err)
+	}
+	_, err = out.Write(data)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	return nil
+}
+
+// undo removes a half-written project: the directory if WriteGo created it, else what it
+// wrote into the empty directory it was given.
+func undo(dir string, created bool, written []string) {
+	if created {
+		os.RemoveAll(dir)
+		return
+	}
+	for _, name := range written {
+		top, _, _ := strings.Cut(name, "/")
+		os.RemoveAll(filepath.Join(dir, top))
+	}
 }
 
 type projectFile struct {
@@ -139,21 +168,21 @@ func sdkGoVersion() string {
 	return "1.26"
 }
 
-// makeEmptyDir creates dir, or accepts it when it exists and is empty.
-func makeEmptyDir(dir string) error {
-	err := os.Mkdir(dir, 0o755)
+// makeEmptyDir creates dir, or accepts it when it exists and is empty. created says which.
+func makeEmptyDir(dir string) (created bool, err error) {
+	err = os.Mkdir(dir, 0o755)
 	if err == nil {
-		return nil
+		return true, nil
 	}
 	if !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("create %s: %w", dir, err)
+		return false, fmt.Errorf("create %s: %w", dir, err)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("%s: %w", dir, err)
+		return false, fmt.Errorf("%s: %w", dir, err)
 	}
 	if len(entries) > 0 {
-		return fmt.Errorf("%s: %w", dir, ErrExists)
+		return false, fmt.Errorf("%s: %w", dir, ErrExists)
 	}
-	return nil
+	return false, nil
 }

@@ -79,3 +79,27 @@ func TestWriteGoIntoEmptyDir(t *testing.T) {
 		t.Fatalf("WriteGo into an empty directory: %v", err)
 	}
 }
+
+// TestWriteProjectUndoes checks that a project that cannot be written completely is removed:
+// the directory when it was created, else what was written into the empty one.
+func TestWriteProjectUndoes(t *testing.T) {
+	// "a" is a file, so "a/b" cannot be written: the write fails half way.
+	files := []projectFile{{name: "go.mod", data: []byte("x")}, {name: "a", data: []byte("x")}, {name: "sub/c", data: []byte("x")}, {name: "a/b", data: []byte("x")}}
+
+	created := filepath.Join(t.TempDir(), "p")
+	if _, err := writeProject(created, files); err == nil {
+		t.Fatal("writeProject succeeded with a file in the way")
+	}
+	if _, err := os.Stat(created); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after a failed write the created directory is still there (%v)", err)
+	}
+
+	given := t.TempDir()
+	if _, err := writeProject(given, files); err == nil {
+		t.Fatal("writeProject succeeded with a file in the way")
+	}
+	entries, err := os.ReadDir(given)
+	if err != nil || len(entries) != 0 {
+		t.Errorf("after a failed write the given directory holds %v (%v), want nothing", entries, err)
+	}
+}
