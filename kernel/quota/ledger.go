@@ -41,11 +41,15 @@ func (l *Ledger) SetLimit(s Scope, name string, lim Limit) {
 	l.account(s, name).limit = lim
 }
 
-// Balance returns the account of an agent or tenant.
+// Balance returns the account of an agent, tenant or run; one that has none (never charged,
+// or forgotten) is the zero Balance. Asking does not open an account.
 func (l *Ledger) Balance(s Scope, name string) Balance {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	a := l.account(s, name)
+	a, ok := l.accounts[key{s, name}]
+	if !ok {
+		return Balance{}
+	}
 	return Balance{Limit: a.limit, Used: a.used, Reserved: a.reserved}
 }
 

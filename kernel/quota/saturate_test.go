@@ -131,3 +131,29 @@ func TestSettleBeyondTheLimitSaturates(t *testing.T) {
 		t.Fatalf("err = %v, want a saturated account exhausted", err)
 	}
 }
+
+// TestRunAccountsOpenAndClose: a run is charged only while its account is open, and asking for
+// a balance opens none.
+func TestRunAccountsOpenAndClose(t *testing.T) {
+	l := NewLedger()
+	p := Payer{Agent: "a", Run: "a[1]"}
+	if _, err := l.Reserve(p, Amount{Tokens: 1}); !errors.Is(err, ErrExhausted) {
+		t.Fatalf("err = %v, want a run without an open account refused", err)
+	}
+	l.SetLimit(Run, "a[1]", Limit{Tokens: 10})
+	r, err := l.Reserve(p, Amount{Tokens: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Forget(Run, "a[1]")
+	r.Settle(Amount{Tokens: 4}) // settles into the forgotten account, unseen
+	if b := l.Balance(Run, "a[1]"); b != (Balance{}) {
+		t.Fatalf("forgotten run balance %+v, want zero", b)
+	}
+	if _, err := l.Reserve(p, Amount{Tokens: 1}); !errors.Is(err, ErrExhausted) {
+		t.Fatalf("err = %v, want a forgotten run refused (Balance must not reopen it)", err)
+	}
+	if b := l.Balance(Agent, "a"); b.Used.Tokens != 4 {
+		t.Fatalf("agent balance %+v, want the run's 4 tokens", b)
+	}
+}
