@@ -6,7 +6,7 @@ import (
 )
 
 // FuzzInspect checks that Inspect never panics, that every failure is a *FormatError with an
-// offset inside the input, that a report is self-consistent, and that checkStructure then
+// offset inside the input, that a report is self-consistent, and that CheckStructure then
 // never panics either.
 func FuzzInspect(f *testing.F) {
 	for _, name := range []string{"minimal.wasm", "loop.wasm", "forbidden.wasm", "importedmem.wasm",
@@ -46,11 +46,11 @@ func FuzzInspect(f *testing.F) {
 			}
 		}
 		_ = Check(r)
-		if err := checkStructure(wasm, r); err != nil {
+		if err := CheckStructure(wasm, r); err != nil {
 			var fe *FormatError
 			var re *RefusedError
 			if !errors.As(err, &fe) && !errors.As(err, &re) {
-				t.Fatalf("checkStructure error %v is neither a *FormatError nor a *RefusedError", err)
+				t.Fatalf("CheckStructure error %v is neither a *FormatError nor a *RefusedError", err)
 			}
 		}
 	})

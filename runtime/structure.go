@@ -26,13 +26,13 @@ const (
 	maxNesting         = 4_096     // blocks, loops, ifs and trys open at once in one function
 )
 
-// checkStructure refuses a module that passes one of the structural limits, with a
+// CheckStructure refuses a module that passes one of the structural limits, with a
 // *RefusedError naming the limit and, for a function, its index (imported functions first, as
 // in the spec's function index space). rep is the module's Inspect report.
 //
 // It walks the module's bytes once without allocating, reading every count before anything
 // it counts, so a hostile module costs time linear in its size and no memory.
-func checkStructure(wasm []byte, rep *Report) error {
+func CheckStructure(wasm []byte, rep *Report) error {
 	importedFuncs := 0
 	for _, im := range rep.Imports {
 		if im.Kind == KindFunc {

@@ -67,19 +67,19 @@ func TestStructureLimits(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := checkStructure(c.wasm, &Report{})
+			err := CheckStructure(c.wasm, &Report{})
 			var re *RefusedError
 			switch {
 			case c.want == "" && err != nil:
-				t.Fatalf("checkStructure = %v, want nil", err)
+				t.Fatalf("CheckStructure = %v, want nil", err)
 			case c.want != "" && (!errors.As(err, &re) || err.Error() != "module refused: "+c.want):
-				t.Fatalf("checkStructure = %v, want *RefusedError %q", err, c.want)
+				t.Fatalf("CheckStructure = %v, want *RefusedError %q", err, c.want)
 			}
 		})
 	}
 }
 
-// withSection is a module of one section, which checkStructure reads on its own (Inspect
+// withSection is a module of one section, which CheckStructure reads on its own (Inspect
 // would refuse most such modules first).
 func withSection(id byte, payload []byte) []byte {
 	out := []byte{0x00, 'a', 's', 'm', 1, 0, 0, 0, id}
@@ -100,7 +100,7 @@ func TestStructureRealModules(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if err := checkStructure(wasm, rep); err != nil {
+		if err := CheckStructure(wasm, rep); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 		deepest, err := deepestNesting(wasm)

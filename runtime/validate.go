@@ -49,7 +49,7 @@ func (e *RefusedError) Error() string {
 }
 
 // inspectAndCheck is what both engines do before compiling: Inspect, check against the
-// system-call table, then the structural limits (checkStructure). The first two name every
+// system-call table, then the structural limits (CheckStructure). The first two name every
 // problem; the last stops at the first limit passed.
 func inspectAndCheck(wasm []byte, lookup lookupFunc) (*Report, error) {
 	rep, err := Inspect(wasm)
@@ -59,7 +59,7 @@ func inspectAndCheck(wasm []byte, lookup lookupFunc) (*Report, error) {
 	if err := check(rep, lookup); err != nil {
 		return nil, err
 	}
-	if err := checkStructure(wasm, rep); err != nil {
+	if err := CheckStructure(wasm, rep); err != nil {
 		return nil, err
 	}
 	return rep, nil

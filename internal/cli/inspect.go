@@ -118,6 +118,9 @@ func runInspect(o *InspectOptions) error {
 		for _, p := range refused.Imports {
 			bad[p.Import.Module+"."+p.Import.Name] = true
 		}
+	} else if err := runtime.CheckStructure(wasm, rep); err != nil {
+		// Past a structural limit (docs/ABI.md section 1.1), or code that cannot be decoded.
+		in.Loads, in.Refusal = false, err.Error()
 	}
 	// An import the module repeats (same name, kind and signature) is listed once, counted.
 	seen := map[inspectImport]int{}
