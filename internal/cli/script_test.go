@@ -22,7 +22,8 @@ func TestMain(m *testing.M) {
 // Each script starts in a work directory holding minimal.wasm (testdata/minimal.wasm, the
 // smallest well-formed agent), with $AIOS_DATA_DIR inside it and $HUBADDR a free loopback
 // address for a hub. $FIXTURES holds the repository's testdata/*.wasm and goagent.wasm;
-// $SAMPLES the sample agents hello.wasm and fanout.wasm. Besides testscript's built-ins, scripts may use the commands of
+// $SAMPLES the sample agents hello.wasm and fanout.wasm. Go builds share this test's build and
+// module caches (goEnv). Besides testscript's built-ins, scripts may use the commands of
 // scriptCmds.
 func TestScripts(t *testing.T) {
 	minimal, err := os.ReadFile(filepath.Join("..", "..", "testdata", "minimal.wasm"))
