@@ -61,7 +61,9 @@ func compileWith(ctx context.Context, cfg *Config, caps *ast.Capabilities, sys *
 	a := analyze(c.Modules)
 	p := &compiled{query: q, usage: a.usage}
 	if n := cfg.cacheSize(); n > 0 && a.deterministic {
-		p.cache = newDecisionCache(n)
+		if p.cache, err = newDecisionCache(n); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
