@@ -9,9 +9,8 @@ import (
 )
 
 // buildAgents prepares the agents the scripts run: a directory with the repository's
-// testdata/*.wasm fixtures plus goagent.wasm and rogue.wasm, and one with the sample agents,
-// each built from source with GOOS=wasip1 GOARCH=wasm (Go's build cache makes repeat builds
-// quick).
+// testdata/*.wasm fixtures plus goagent.wasm, and one with the sample agents, each built from
+// source with GOOS=wasip1 GOARCH=wasm (Go's build cache makes repeat builds quick).
 func buildAgents(t *testing.T) (fixtures, samples string) {
 	t.Helper()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
@@ -33,7 +32,6 @@ func buildAgents(t *testing.T) (fixtures, samples string) {
 		}
 	}
 	wasip1Build(t, filepath.Join(root, "testdata", "goagent"), ".", filepath.Join(fixtures, "goagent.wasm"))
-	wasip1Build(t, filepath.Join(root, "testdata", "rogue"), ".", filepath.Join(fixtures, "rogue.wasm"))
 	for _, name := range []string{"hello", "fanout"} {
 		wasip1Build(t, filepath.Join(root, "samples"), "./"+name, filepath.Join(samples, name+".wasm"))
 	}

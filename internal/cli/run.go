@@ -59,7 +59,8 @@ apply within the host's.
 
 The agent's log and the LLM tokens it streams are shown live on standard error, each
 line prefixed (info:, llm:, ...) and its control characters escaped; its output goes
-to standard output. With --json, standard output carries JSON lines instead: every
+to standard output (at a terminal with its control characters escaped too; into a
+pipe or file byte for byte). With --json, standard output carries JSON lines instead: every
 event exactly as the agent produced it, then one "result" object per agent. With no
 LLM cores configured, the built-in echo core answers (deterministic replies, no
 model), and aios says so.
@@ -223,7 +224,13 @@ func report(io *IOStreams, results []*aios.Result, errs []error, jsonOut *jsonPr
 		if len(results) > 1 {
 			fmt.Fprintf(io.Out, "== %s[%d]\n", safeText(r.Name), r.PID)
 		}
-		io.Out.Write(r.Output)
+		out := r.Output
+		if IsTerminal(io.Out) {
+			// At a terminal the output is shown, not kept: the agent must not drive the
+			// terminal with it. Into a pipe or file it goes byte for byte.
+			out = []byte(safeLines(string(out)))
+		}
+		io.Out.Write(out)
 		if len(r.Output) > 0 && r.Output[len(r.Output)-1] != '\n' {
 			fmt.Fprintln(io.Out)
 		}
