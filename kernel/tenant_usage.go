@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"math"
 	"sync"
 
 	"github.com/aiosys/aios/policy"
@@ -88,13 +89,14 @@ func addUsage(a, b policy.Usage) policy.Usage {
 }
 
 func satAdd(a, b int64) int64 {
-	if s := a + b; (b > 0 && s < a) || (b < 0 && s > a) {
-		if b > 0 {
-			return 1<<63 - 1
-		}
-		return -1 << 63
+	s := a + b
+	switch {
+	case b > 0 && s < a:
+		return math.MaxInt64
+	case b < 0 && s > a:
+		return math.MinInt64
 	}
-	return a + b
+	return s
 }
 
 // tenantUsageReader is a Decider that tells whether the policy in force reads

@@ -98,8 +98,12 @@ func (t *retainer) enforceAge(ctx context.Context) error {
 	now := t.now()
 	t.aged = now
 	cutoff := now.Add(-t.r.MaxAge).UnixNano()
-	if _, err := t.ins.conn.ExecContext(ctx, "DELETE FROM decisions WHERE time_ns < ?", cutoff); err != nil {
+	res, err := t.ins.conn.ExecContext(ctx, "DELETE FROM decisions WHERE time_ns < ?", cutoff)
+	if err != nil {
 		return fmt.Errorf("audit retention: delete entries older than %v: %w", t.r.MaxAge, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return nil // nothing freed, nothing to give back
 	}
 	return t.vacuumOver(ctx, 0)
 }
