@@ -111,9 +111,14 @@ exit 72: limit exceeded: wall_time (10s)"), as does --json's result ("cause":
 	return cmd
 }
 
-func runRun(ctx context.Context, o *RunOptions) error {
+func runRun(ctx context.Context, o *RunOptions) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	var jsonOut *jsonPrinter
+	if o.JSON {
+		jsonOut = newJSONPrinter(o.IO.Out)
+		defer func() { jsonOut.unstarted(err) }()
 	}
 	if err := o.Registry.stdinFree(o.Input); err != nil {
 		return err
@@ -175,9 +180,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 
 	show := newEventPrinter(o.IO.ErrOut, IsTerminal(o.IO.ErrOut), o.Replicas > 1)
 	events := show.event
-	var jsonOut *jsonPrinter
-	if o.JSON {
-		jsonOut = newJSONPrinter(o.IO.Out)
+	if jsonOut != nil {
 		events = jsonOut.event
 	}
 	identity, confirm := loaded.identity(o.Tenant), newConfirmer(o.IO)

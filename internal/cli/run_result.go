@@ -140,9 +140,10 @@ type jsonEvent struct {
 // jsonPrinter writes `aios run --json`'s stream: one JSON object per line, events as they
 // happen, then each agent's result.
 type jsonPrinter struct {
-	mu  sync.Mutex
-	enc *json.Encoder
-	err error
+	mu      sync.Mutex
+	enc     *json.Encoder
+	err     error
+	results int // result objects written
 }
 
 func newJSONPrinter(w io.Writer) *jsonPrinter { return &jsonPrinter{enc: json.NewEncoder(w)} }
@@ -173,9 +174,35 @@ func (p *jsonPrinter) event(e kernel.Event) {
 	p.write(je)
 }
 
+// unstarted writes the result of a run that failed before any agent ended (the module refused,
+// the configuration wrong, a compile past the wall-time limit), so that once the flags are
+// accepted --json ends with a result object whatever happens. err is what runRun returns; nil,
+// or results already written, add nothing.
+func (p *jsonPrinter) unstarted(err error) {
+	if err == nil || p.results > 0 {
+		return
+	}
+	res := jsonResult{Event: "result", ExitCode: ExitKernel, Cause: causeStart, Error: err.Error()}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		res.ExitCode = ee.code
+		if ee.err == nil {
+			res.Error = ""
+		}
+	}
+	var lim *limits.ExceededError
+	if errors.As(err, &lim) {
+		res.Cause, res.Limit, res.LimitValue = causeLimit, lim.Limit, lim.Value
+	}
+	p.write(res)
+}
+
 func (p *jsonPrinter) write(v any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if _, ok := v.(jsonResult); ok {
+		p.results++
+	}
 	if err := p.enc.Encode(v); err != nil && p.err == nil {
 		p.err = err
 	}
