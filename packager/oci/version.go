@@ -12,15 +12,20 @@ import (
 	"oras.land/oras-go/v2/registry"
 )
 
-// semverTag matches the versions bundle manifests carry: MAJOR.MINOR.PATCH[-PRERELEASE]. It
-// is stricter than semver.IsValid, which also takes "v1.2" shorthand and "+build" metadata
-// that OCI tags cannot hold.
+// semverTag matches the form of the versions bundle manifests carry:
+// MAJOR.MINOR.PATCH[-PRERELEASE]. semver.IsValid alone would also take "v1.2" shorthand and
+// "+build" metadata, which OCI tags cannot hold.
 var semverTag = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-([0-9A-Za-z.-]+))?$`)
+
+// isVersionTag reports whether tag is a semantic version (without a leading "v").
+func isVersionTag(tag string) bool {
+	return semverTag.MatchString(tag) && semver.IsValid("v"+tag)
+}
 
 // compareVersions orders two tags by semantic version precedence; a tag that is not a version
 // sorts below every version, and such tags sort by text.
 func compareVersions(a, b string) int {
-	va, vb := semverTag.MatchString(a), semverTag.MatchString(b)
+	va, vb := isVersionTag(a), isVersionTag(b)
 	switch {
 	case !va && !vb:
 		return strings.Compare(a, b)
@@ -63,7 +68,7 @@ func latestVersion(ctx context.Context, repo tagLister) (string, error) {
 		}
 		return "", fmt.Errorf("list tags: %w", err)
 	}
-	tags = slices.DeleteFunc(tags, func(t string) bool { return !semverTag.MatchString(t) })
+	tags = slices.DeleteFunc(tags, func(t string) bool { return !isVersionTag(t) })
 	if len(tags) == 0 {
 		return "", fmt.Errorf("%w: no version tags (name one: REPOSITORY:TAG)", ErrNotFound)
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 func TestCompareVersions(t *testing.T) {
-	ordered := []string{"1.2", "latest", "stable", "v1.0.0", "0.9.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.2.0", "1.10.0", "10.0.0", "18446744073709551616.0.0"}
+	ordered := []string{"1.0.0-01", "1.2", "latest", "stable", "v1.0.0", "0.9.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.2.0", "1.10.0", "10.0.0", "18446744073709551616.0.0"}
 	shuffled := slices.Clone(ordered)
 	slices.Reverse(shuffled)
 	slices.SortFunc(shuffled, compareVersions)
