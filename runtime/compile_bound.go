@@ -11,6 +11,12 @@ import (
 // included: neither wazero nor Wasmtime can stop a compile once it has begun.
 type compileGate chan struct{}
 
+// compilingEngine is an engine that must outlive the compiles it starts.
+type compilingEngine interface {
+	beginCompile() error // registers a compile, or fails if the engine is closed
+	endCompile()
+}
+
 // newCompileGate allows one compile per processor (at least two): compiling is CPU-bound, so
 // more at once would only slow each down.
 func newCompileGate() compileGate { return make(compileGate, max(2, goruntime.GOMAXPROCS(0))) }
@@ -25,7 +31,10 @@ func newCompileGate() compileGate { return make(compileGate, max(2, goruntime.GO
 // module it made to discard. So the work a caller abandons is bounded by gate's size: at most
 // that many compiles run at once, and later callers wait (within their own contexts) for a
 // slot.
-func compileWithin[T any](ctx context.Context, gate compileGate, compile func() (T, error), discard func(T)) (T, error) {
+//
+// The engine e registers the compile for its whole life, discarding included, so that e frees
+// nothing the compile uses (beginCompile fails once e is closed).
+func compileWithin[T any](ctx context.Context, e compilingEngine, gate compileGate, compile func() (T, error), discard func(T)) (T, error) {
 	var zero T
 	if ctx.Err() != nil {
 		return zero, fmt.Errorf("compile: not started: %w", context.Cause(ctx))
@@ -46,6 +55,11 @@ func compileWithin[T any](ctx context.Context, gate compileGate, compile func() 
 	)
 	go func() {
 		defer func() { <-gate }()
+		if err := e.beginCompile(); err != nil {
+			done <- result{zero, err}
+			return
+		}
+		defer e.endCompile()
 		v, err := compile()
 		mu.Lock()
 		defer mu.Unlock()

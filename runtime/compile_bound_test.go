@@ -38,9 +38,20 @@ func TestCompileHonoursDeadline(t *testing.T) {
 			if elapsed > deadline+time.Second {
 				t.Errorf("Compile returned %v after its %v deadline", elapsed-deadline, deadline)
 			}
-			// The abandoned compile runs on, in its slot; it must end and give the slot back
-			// (and must not slow the tests that follow).
+			// The abandoned compile runs on, in its slot. Closing the engine does not wait for
+			// it (aios run closes its engine right after a compile past --timeout)...
+			start = time.Now()
+			if err := e.Close(context.Background()); err != nil {
+				t.Fatalf("Close = %v", err)
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("Close took %v: it waited for the abandoned compile", d)
+			}
+			// ...which ends, gives its slot back and frees the engine without harm.
 			waitCompilesEnded(t, engineGate(e))
+			if _, err := e.Compile(context.Background(), fixture(t, "minimal.wasm")); err == nil {
+				t.Error("Compile on a closed engine succeeded")
+			}
 		})
 	}
 }
@@ -64,7 +75,7 @@ func waitCompilesEnded(t *testing.T, gate compileGate) {
 
 func TestCompileWithin(t *testing.T) {
 	t.Run("finished", func(t *testing.T) {
-		v, err := compileWithin(context.Background(), make(compileGate, 1),
+		v, err := compileWithin(context.Background(), openEngine{}, make(compileGate, 1),
 			func() (int, error) { return 7, nil }, func(int) { t.Error("discarded a result that was returned") })
 		if v != 7 || err != nil {
 			t.Errorf("compileWithin = %d, %v", v, err)
@@ -73,7 +84,7 @@ func TestCompileWithin(t *testing.T) {
 	t.Run("context already ended", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, err := compileWithin(ctx, make(compileGate, 1), func() (int, error) {
+		_, err := compileWithin(ctx, openEngine{}, make(compileGate, 1), func() (int, error) {
 			t.Error("compiled under an ended context")
 			return 0, nil
 		}, func(int) {})
@@ -90,7 +101,7 @@ func TestCompileWithin(t *testing.T) {
 			<-started
 			cancel(cause)
 		}()
-		_, err := compileWithin(ctx, gate, func() (int, error) { close(started); <-release; return 7, nil },
+		_, err := compileWithin(ctx, openEngine{}, gate, func() (int, error) { close(started); <-release; return 7, nil },
 			func(v int) { discarded <- v })
 		if !errors.Is(err, cause) {
 			t.Fatalf("compileWithin = %v, want the context's cause", err)
@@ -99,7 +110,7 @@ func TestCompileWithin(t *testing.T) {
 		// within its own context.
 		ctx2, cancel2 := context.WithTimeout(context.Background(), 20*time.Millisecond)
 		defer cancel2()
-		if _, err := compileWithin(ctx2, gate, func() (int, error) { return 1, nil }, func(int) {}); !errors.Is(err, context.DeadlineExceeded) {
+		if _, err := compileWithin(ctx2, openEngine{}, gate, func() (int, error) { return 1, nil }, func(int) {}); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("second compileWithin = %v, want its deadline while the slot is held", err)
 		}
 		close(release)
@@ -107,7 +118,7 @@ func TestCompileWithin(t *testing.T) {
 			t.Errorf("discarded %d, want the abandoned compile's 7", v)
 		}
 		// The slot is free once the abandoned compile has ended.
-		if v, err := compileWithin(context.Background(), gate, func() (int, error) { return 2, nil }, func(int) {}); v != 2 || err != nil {
+		if v, err := compileWithin(context.Background(), openEngine{}, gate, func() (int, error) { return 2, nil }, func(int) {}); v != 2 || err != nil {
 			t.Errorf("third compileWithin = %d, %v", v, err)
 		}
 	})
@@ -132,3 +143,9 @@ func manyLocalsBody(n int) []byte {
 	}
 	return append(body, 0x1a, 0x0b) // drop, end
 }
+
+// openEngine is a compilingEngine that is never closed.
+type openEngine struct{}
+
+func (openEngine) beginCompile() error { return nil }
+func (openEngine) endCompile()         {}

@@ -108,11 +108,7 @@ func (e *wasmtimeEngine) Name() string { return "wasmtime" }
 // Wasmtime version and host). It returns when ctx ends even if the compile goes on (see
 // compileWithin); Close does not wait for such a compile, but frees the engine only after it.
 func (e *wasmtimeEngine) Compile(ctx context.Context, wasm []byte) (Module, error) {
-	m, err := compileWithin(ctx, e.gate, func() (*wasmtimeModule, error) {
-		if err := e.beginCompile(); err != nil {
-			return nil, err
-		}
-		defer e.endCompile()
+	m, err := compileWithin(ctx, e, e.gate, func() (*wasmtimeModule, error) {
 		rep, err := inspectAndCheck(wasm, e.lookup)
 		if err != nil {
 			return nil, err

@@ -69,11 +69,7 @@ func (e *wazeroEngine) Name() string { return "wazero" }
 // the disk cache when the same module was compiled before with the same CacheDir and wazero
 // version). It returns when ctx ends even if the work goes on (see compileWithin).
 func (e *wazeroEngine) Compile(ctx context.Context, wasm []byte) (Module, error) {
-	m, err := compileWithin(ctx, e.gate, func() (*wazeroModule, error) {
-		if err := e.beginCompile(); err != nil {
-			return nil, err
-		}
-		defer e.endCompile()
+	m, err := compileWithin(ctx, e, e.gate, func() (*wazeroModule, error) {
 		rep, err := inspectAndCheck(wasm, e.lookup)
 		if err != nil {
 			return nil, err
