@@ -114,7 +114,8 @@ func runSearch(ctx context.Context, o *SearchOptions) error {
 	w := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "REFERENCE\tVERSIONS\tDESCRIPTION")
 	for _, a := range agents {
-		fmt.Fprintf(w, "%s\t%s\t%s\n", a.Ref, versionList(a.Versions), oneLine(a.Description))
+		// The hub's annotations are whatever the publisher (or the hub) wrote.
+		fmt.Fprintf(w, "%s\t%s\t%s\n", safeText(a.Ref), safeText(versionList(a.Versions)), safeText(oneLine(a.Description)))
 	}
 	return w.Flush()
 }
