@@ -158,8 +158,6 @@ func TestSchedulingErrors(t *testing.T) {
 		{"empty alias target", sim + "[aliases]\nx = \"\"\n", []string{`alias "x" = "": neither side may be empty`}},
 		{"negative budget", "[quotas.agents.a]\ntokens = -1\n", []string{"quotas.agents.a: tokens -1 is negative"}},
 		{"negative money", "[quotas.tenants.t]\nmoney = -0.5\n", []string{"quotas.tenants.t: money -0.5"}},
-		{"budget below max tokens", "[quotas.agents.a]\ntokens = 100\n",
-			[]string{"quotas.agents.a: tokens 100 cannot hold one request with scheduler.default_max_tokens 2048"}},
 		{"unknown scheduler key", "[scheduler]\nretries = 3\n", []string{`line 2: unknown key "scheduler.retries"`}},
 		{"unknown quota key", "[quotas.agents.a]\ndollars = 3\n", []string{`unknown key "quotas.agents.a.dollars"`}},
 	}

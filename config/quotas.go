@@ -33,9 +33,9 @@ func (b Budget) validate() error {
 	return nil
 }
 
-// validate checks every budget; a token budget at or below maxTokens, the default max_tokens,
-// would refuse every request that sets none.
-func (q Quotas) validate(maxTokens int) []error {
+// validate checks every budget. A token budget below the default max_tokens is fine: the
+// dispatcher lowers the default of a request that sets none to the room its budgets have left.
+func (q Quotas) validate() []error {
 	var errs []error
 	check := func(scope string, m map[string]Budget) {
 		names := slices.Sorted(maps.Keys(m))
@@ -43,9 +43,6 @@ func (q Quotas) validate(maxTokens int) []error {
 			b := m[name]
 			if err := b.validate(); err != nil {
 				errs = append(errs, fmt.Errorf("quotas.%s.%s: %w", scope, name, err))
-			} else if b.Tokens > 0 && b.Tokens <= int64(maxTokens) {
-				errs = append(errs, fmt.Errorf("quotas.%s.%s: tokens %d cannot hold one request with scheduler.default_max_tokens %d plus its prompt; raise it or lower default_max_tokens",
-					scope, name, b.Tokens, maxTokens))
 			}
 		}
 	}

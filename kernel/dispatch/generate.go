@@ -41,9 +41,13 @@ func (d *Dispatcher) Generate(ctx context.Context, req llm.Request, onChunk func
 		return llm.Response{}, err
 	}
 	input := d.opts.EstimateInput(req)
-	r, req.MaxTokens, err = d.fitContext(ctx, r, req.MaxTokens, input)
+	asked := req.MaxTokens
+	r, req.MaxTokens, err = d.fitContext(ctx, r, asked, input)
 	if err != nil {
 		return llm.Response{}, fmt.Errorf("generate: %w", err)
+	}
+	if asked == 0 && d.opts.Ledger != nil {
+		req.MaxTokens = fitBudget(d.opts.Ledger, caller.payer(), input, req.MaxTokens)
 	}
 	tokens := quota.Add(input, req.MaxTokens) // saturates: a huge max_tokens must not wrap below a limit
 	r.cores = fitting(r.cores, tokens)
@@ -87,4 +91,16 @@ func fitting(cores []*core, tokens int) []*core {
 		}
 	}
 	return out
+}
+
+// fitBudget lowers a default max_tokens to what the payer's budgets have room for after the
+// estimated prompt, so that an agent with a small budget that asks for no particular length
+// gets a shorter answer rather than a refusal. With no room past the prompt it leaves n as it
+// is: the reservation then refuses the call and names the budget.
+func fitBudget(l *quota.Ledger, p quota.Payer, input, n int) int {
+	room, limited := l.TokenRoom(p)
+	if !limited || room <= int64(input) {
+		return n
+	}
+	return int(min(int64(n), room-int64(input)))
 }

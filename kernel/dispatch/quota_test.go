@@ -136,3 +136,45 @@ func waitQueued(t *testing.T, d *Dispatcher, n int) {
 	}
 	t.Fatalf("queue never reached %d jobs", n)
 }
+
+func TestDefaultMaxTokensFitsTheBudgetLeft(t *testing.T) {
+	l := quota.NewLedger()
+	l.SetLimit(quota.Agent, "small", quota.Limit{Tokens: 60})
+	l.SetLimit(quota.Tenant, "t", quota.Limit{Tokens: 1 << 40})
+	c := &testCore{name: "c"}
+	d, _ := New([]Backend{{Core: c}}, Options{Ledger: l, DefaultMaxTokens: 2048})
+	req := ask("hi")
+	req.MaxTokens = 0 // the default: 2048 would not fit a 60-token budget
+	ctx := WithCaller(context.Background(), Caller{Agent: "small", Tenant: "t"})
+	if _, err := d.Generate(ctx, req, nil); err != nil {
+		t.Fatalf("a request with no max_tokens under a small budget: %v", err)
+	}
+	if b := l.Balance(quota.Agent, "small"); b.Used.Tokens > 60 || b.Reserved.Tokens != 0 {
+		t.Fatalf("balance %+v: over the 60-token budget", b)
+	}
+
+	req.MaxTokens = 2048 // asked for explicitly: kept, and refused
+	if _, err := d.Generate(ctx, req, nil); !errors.Is(err, quota.ErrExhausted) {
+		t.Fatalf("an explicit max_tokens over the budget: err = %v, want ErrExhausted", err)
+	}
+}
+
+func TestTokenRoom(t *testing.T) {
+	l := quota.NewLedger()
+	if _, limited := l.TokenRoom(quota.Payer{Agent: "a"}); limited {
+		t.Fatal("no budgets: limited")
+	}
+	l.SetLimit(quota.Agent, "a", quota.Limit{Tokens: 100})
+	l.SetLimit(quota.Tenant, "t", quota.Limit{Tokens: 30})
+	if room, _ := l.TokenRoom(quota.Payer{Agent: "a", Tenant: "t"}); room != 30 {
+		t.Fatalf("room = %d, want the tenant's 30", room)
+	}
+	r, err := l.Reserve(quota.Payer{Agent: "a", Tenant: "t"}, quota.Amount{Tokens: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Release()
+	if room, limited := l.TokenRoom(quota.Payer{Agent: "a", Tenant: "t"}); room != 0 || !limited {
+		t.Fatalf("room = %d, %v; want 0, true", room, limited)
+	}
+}

@@ -131,3 +131,29 @@ func (a *account) check(k key, est Amount) error {
 	}
 	return nil
 }
+
+// TokenRoom returns the fewest tokens any of the payer's budgets has left (limit less use and
+// reservations, never below zero), and whether any of them limits tokens at all. It is a
+// snapshot, for choosing a default request size that fits; Reserve stays the atomic check.
+func (l *Ledger) TokenRoom(p Payer) (room int64, limited bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	keys := []key{{Agent, p.Agent}}
+	if p.Tenant != "" {
+		keys = append(keys, key{Tenant, p.Tenant})
+	}
+	if p.Run != "" {
+		keys = append(keys, key{Run, p.Run})
+	}
+	for _, k := range keys {
+		a, ok := l.accounts[k]
+		if !ok || a.limit.Tokens <= 0 {
+			continue
+		}
+		left := max(Sub(a.limit.Tokens, Add(a.used.Tokens, a.reserved.Tokens)), 0)
+		if !limited || left < room {
+			room, limited = left, true
+		}
+	}
+	return room, limited
+}
