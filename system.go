@@ -25,6 +25,7 @@ type System struct {
 	ledger *quota.Ledger
 	engine runtime.Engine
 	cores  []llm.Core
+	router *dispatch.Dispatcher
 	policy *policyParts
 }
 
@@ -72,7 +73,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 		_ = pol.close()
 		return nil, err
 	}
-	return &System{cfg: cfg, kernel: w.kernel, ledger: w.ledger, engine: eng, cores: w.cores, policy: pol}, nil
+	return &System{cfg: cfg, kernel: w.kernel, ledger: w.ledger, engine: eng, cores: w.cores, router: w.router, policy: pol}, nil
 }
 
 // wiring is a kernel and what it was built over.
@@ -80,6 +81,7 @@ type wiring struct {
 	kernel *kernel.Kernel
 	ledger *quota.Ledger
 	cores  []llm.Core
+	router *dispatch.Dispatcher
 }
 
 // wire builds the kernel over a dispatcher. Capacity is enforced there alone: configured cores
@@ -118,7 +120,7 @@ func wire(cfg config.Config, replace []llm.Core, kopts ...kernel.Option) (wiring
 		return wiring{}, err
 	}
 	kopts = append(kopts, kernel.WithLedger(o.Ledger)) // runs with budgets of their own (bundles)
-	w := wiring{kernel: kernel.New(d, kopts...), ledger: o.Ledger}
+	w := wiring{kernel: kernel.New(d, kopts...), ledger: o.Ledger, router: d}
 	for _, b := range backends {
 		w.cores = append(w.cores, b.Core)
 	}

@@ -133,3 +133,20 @@ func (d *Dispatcher) Models() []string {
 	slices.Sort(all)
 	return slices.Compact(all)
 }
+
+// CoolDown takes the named core out of rotation for the cooldown (Options.Cooldown), as if it
+// had just failed FailureThreshold times in a row. A host that found a backend unreachable
+// before any generation uses it to spare agents a retry against that core. It reports whether
+// a core of that name exists.
+func (d *Dispatcher) CoolDown(name string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, c := range d.cores {
+		if c.name == name {
+			c.failures = 0
+			c.coolUntil = maxTime(c.coolUntil, d.opts.Now().Add(d.opts.Cooldown))
+			return true
+		}
+	}
+	return false
+}

@@ -144,3 +144,25 @@ func TestMidStreamDisconnectResumes(t *testing.T) {
 		t.Fatalf("usage %+v, want %+v: the resumed text is output counted once, not input", resp.Usage, want)
 	}
 }
+
+func TestCoolDownSkipsACoreFromTheStart(t *testing.T) {
+	dead := &testCore{name: "dead", fail: func(int) error { return &StatusError{Code: 502} }}
+	good := &testCore{name: "good"}
+	o := fast()
+	o.Cooldown = time.Hour
+	d, _ := New([]Backend{{Core: dead}, {Core: good}}, o)
+	if d.CoolDown("nosuch") {
+		t.Fatal("CoolDown of an unknown core reported one")
+	}
+	if !d.CoolDown("dead") {
+		t.Fatal("CoolDown did not find core dead")
+	}
+	for i := range 3 {
+		if resp, err := d.Generate(as("a"), ask("x"), nil); err != nil || resp.Core != "good" {
+			t.Fatalf("request %d: core %q, err %v", i, resp.Core, err)
+		}
+	}
+	if calls, _ := dead.stats(); calls != 0 {
+		t.Fatalf("the cooled-down core was tried %d times", calls)
+	}
+}
