@@ -161,11 +161,11 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 	defer cancelWall()
 	agent, err := sys.Load(ctx, loaded.Name, loaded.Wasm)
 	if err != nil {
-		var lim *limits.ExceededError
+		var exceeded *limits.ExceededError
 		switch {
 		case aios.IsRefused(err):
 			return exitWith(ExitRefused, fmt.Errorf("%s: %w", o.File, err))
-		case errors.As(err, &lim):
+		case errors.As(err, &exceeded):
 			return exitWith(ExitLimit, fmt.Errorf("%s: %w", o.File, err))
 		}
 		return exitWith(ExitKernel, err)
