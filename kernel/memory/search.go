@@ -1,0 +1,297 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aiosys/aios/kernel/space"
+)
+
+// Mode selects how Search ranks entries.
+type Mode int
+
+const (
+	// Keyword ranks by BM25 over the words of the query (any word matches; more and rarer
+	// matches rank higher). Query syntax is not interpreted: operators and quotes are words
+	// or separators.
+	Keyword Mode = iota
+	// Vector ranks by cosine similarity of embeddings; ErrNoEmbedder without an Embedder.
+	Vector
+	// Hybrid fuses the keyword and vector rankings by reciprocal rank fusion; ErrNoEmbedder
+	// without an Embedder.
+	Hybrid
+)
+
+func (m Mode) String() string {
+	switch m {
+	case Keyword:
+		return "keyword"
+	case Vector:
+		return "vector"
+	case Hybrid:
+		return "hybrid"
+	}
+	return fmt.Sprintf("Mode(%d)", int(m))
+}
+
+// rrfK is the rank constant of reciprocal rank fusion (Cormack et al. use 60).
+const rrfK = 60
+
+// Query is a search request.
+type Query struct {
+	Text   string
+	Mode   Mode
+	K      int               // at least 1; above Options.MaxK it is clamped to MaxK
+	Filter map[string]string // every pair must equal the entry's metadata
+}
+
+// Hit is one search result. Score is -BM25 (Keyword), cosine similarity (Vector) or the RRF
+// sum (Hybrid): higher is better in every mode.
+type Hit struct {
+	ID       ID
+	Text     string
+	Metadata map[string]string
+	Score    float64
+}
+
+// Search returns up to K entries of sp matching q, best first.
+func (s *Store) Search(ctx context.Context, sp space.Space, q Query) ([]Hit, error) {
+	leave, err := s.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	k, err := s.checkQuery(sp, q)
+	if err != nil {
+		return nil, fmt.Errorf("memory search: %w", err)
+	}
+	var list []scored
+	switch q.Mode {
+	case Keyword:
+		fq := ftsQuery(q.Text)
+		if fq == "" {
+			return nil, fmt.Errorf("memory search: %w: the query holds no words", ErrInvalid)
+		}
+		list, err = s.keyword(ctx, sp, fq, q.Filter, k)
+	case Vector:
+		list, err = s.vector(ctx, sp, q.Text, q.Filter, k)
+	case Hybrid:
+		list, err = s.hybrid(ctx, sp, q, k)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("memory search (%s): %w", q.Mode, err)
+	}
+	hits, err := s.fetch(ctx, sp, list)
+	if err != nil {
+		return nil, fmt.Errorf("memory search (%s): %w", q.Mode, err)
+	}
+	return hits, nil
+}
+
+func (s *Store) checkQuery(sp space.Space, q Query) (int, error) {
+	if err := checkSpace(sp); err != nil {
+		return 0, err
+	}
+	switch {
+	case q.Mode != Keyword && q.Mode != Vector && q.Mode != Hybrid:
+		return 0, fmt.Errorf("%w: unknown mode %d", ErrInvalid, int(q.Mode))
+	case q.K < 1:
+		return 0, fmt.Errorf("%w: k is %d, at least 1", ErrInvalid, q.K)
+	case strings.TrimSpace(q.Text) == "":
+		return 0, fmt.Errorf("%w: empty query", ErrInvalid)
+	case len(q.Text) > MaxQueryBytes:
+		return 0, fmt.Errorf("%w: query of %d bytes, at most %d", ErrInvalid, len(q.Text), MaxQueryBytes)
+	case !utf8.ValidString(q.Text):
+		return 0, fmt.Errorf("%w: query is not valid UTF-8", ErrInvalid)
+	case len(q.Filter) > MaxMetaKeys:
+		return 0, fmt.Errorf("%w: %d filter keys, at most %d", ErrInvalid, len(q.Filter), MaxMetaKeys)
+	}
+	for key, v := range q.Filter {
+		if err := checkMeta(key, v); err != nil {
+			return 0, err
+		}
+	}
+	if (q.Mode == Vector || q.Mode == Hybrid) && s.opts.Embedder == nil {
+		return 0, ErrNoEmbedder
+	}
+	return min(q.K, s.opts.MaxK), nil
+}
+
+// filterSQL returns a condition on entries e requiring every pair of f, with its arguments.
+func filterSQL(f map[string]string) (string, []any) {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	args := make([]any, 0, 2*len(keys))
+	for _, k := range keys {
+		b.WriteString(" AND EXISTS (SELECT 1 FROM entry_meta m WHERE m.n = e.n AND m.key = ? AND m.value = ?)")
+		args = append(args, k, f[k])
+	}
+	return b.String(), args
+}
+
+// keyword ranks sp's entries by BM25 against the FTS5 query fq (built by ftsQuery).
+func (s *Store) keyword(ctx context.Context, sp space.Space, fq string, f map[string]string, k int) ([]scored, error) {
+	cond, fargs := filterSQL(f)
+	args := append([]any{fq, string(sp)}, fargs...)
+	args = append(args, k)
+	rows, err := s.db.QueryContext(ctx, `SELECT e.n, bm25(entries_fts) AS r FROM entries_fts JOIN entries e ON e.n = entries_fts.rowid
+		WHERE entries_fts MATCH ? AND e.space = ?`+cond+` ORDER BY r, e.n LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("keyword query: %w", err)
+	}
+	defer rows.Close()
+	var out []scored
+	for rows.Next() {
+		var sc scored
+		if err := rows.Scan(&sc.n, &sc.score); err != nil {
+			return nil, fmt.Errorf("keyword query: %w", err)
+		}
+		sc.score = -sc.score // bm25() is lower-is-better
+		out = append(out, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("keyword query: %w", err)
+	}
+	return out, nil
+}
+
+// vector ranks sp's entries by cosine similarity to the embedding of text.
+func (s *Store) vector(ctx context.Context, sp space.Space, text string, f map[string]string, k int) ([]scored, error) {
+	q, err := s.embed(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	s.dimMu.Lock()
+	dim := s.dim
+	s.dimMu.Unlock()
+	if dim == 0 {
+		return nil, nil // nothing embedded yet
+	}
+	if len(q) != dim {
+		return nil, fmt.Errorf("%w: the embedder returned %d dimensions, the store holds %d", ErrEmbedding, len(q), dim)
+	}
+	set, err := s.vectors(ctx, sp, dim)
+	if err != nil {
+		return nil, err
+	}
+	var allow map[int64]bool
+	if len(f) > 0 {
+		if allow, err = s.filtered(ctx, sp, f); err != nil {
+			return nil, err
+		}
+	}
+	return nearest(set, unit(q), k, allow), nil
+}
+
+// filtered returns the rows of sp whose metadata holds every pair of f.
+func (s *Store) filtered(ctx context.Context, sp space.Space, f map[string]string) (map[int64]bool, error) {
+	cond, fargs := filterSQL(f)
+	rows, err := s.db.QueryContext(ctx, `SELECT e.n FROM entries e WHERE e.space = ?`+cond, append([]any{string(sp)}, fargs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("filter: %w", err)
+	}
+	defer rows.Close()
+	allow := map[int64]bool{}
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("filter: %w", err)
+		}
+		allow[n] = true
+	}
+	return allow, rows.Err()
+}
+
+// hybrid fuses a keyword and a vector ranking, each deeper than k, by reciprocal rank fusion:
+// an entry scores the sum over the lists of 1/(rrfK + its rank). A query without words ranks
+// by vector alone.
+func (s *Store) hybrid(ctx context.Context, sp space.Space, q Query, k int) ([]scored, error) {
+	depth := min(max(2*k, 50), 1000)
+	var kw []scored
+	if fq := ftsQuery(q.Text); fq != "" {
+		var err error
+		if kw, err = s.keyword(ctx, sp, fq, q.Filter, depth); err != nil {
+			return nil, err
+		}
+	}
+	vec, err := s.vector(ctx, sp, q.Text, q.Filter, depth)
+	if err != nil {
+		return nil, err
+	}
+	return fuse(k, kw, vec), nil
+}
+
+// fuse combines rankings by reciprocal rank fusion and returns the best k, ties by row order.
+func fuse(k int, lists ...[]scored) []scored {
+	sum := map[int64]float64{}
+	for _, l := range lists {
+		for rank, sc := range l {
+			sum[sc.n] += 1 / float64(rrfK+rank+1)
+		}
+	}
+	out := make([]scored, 0, len(sum))
+	for n, v := range sum {
+		out = append(out, scored{n: n, score: v})
+	}
+	slices.SortFunc(out, func(a, b scored) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.n, b.n)
+	})
+	return out[:min(k, len(out))]
+}
+
+// fetch loads the rows of list, within sp only, in list's order.
+func (s *Store) fetch(ctx context.Context, sp space.Space, list []scored) ([]Hit, error) {
+	if len(list) == 0 {
+		return []Hit{}, nil
+	}
+	args := make([]any, 0, len(list)+1)
+	args = append(args, string(sp))
+	for _, sc := range list {
+		args = append(args, sc.n)
+	}
+	marks := strings.Repeat(",?", len(list))[1:]
+	rows, err := s.db.QueryContext(ctx, `SELECT n, id, text, meta FROM entries WHERE space = ? AND n IN (`+marks+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("fetch hits: %w", err)
+	}
+	defer rows.Close()
+	byN := make(map[int64]Hit, len(list))
+	for rows.Next() {
+		var (
+			n        int64
+			h        Hit
+			id, meta string
+		)
+		if err := rows.Scan(&n, &id, &h.Text, &meta); err != nil {
+			return nil, fmt.Errorf("fetch hits: %w", err)
+		}
+		h.ID = ID(id)
+		if h.Metadata, err = decodeMeta(meta); err != nil {
+			return nil, err
+		}
+		byN[n] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("fetch hits: %w", err)
+	}
+	hits := make([]Hit, 0, len(list))
+	for _, sc := range list {
+		// A row deleted between ranking and fetching is left out.
+		if h, ok := byN[sc.n]; ok {
+			h.Score = sc.score
+			hits = append(hits, h)
+		}
+	}
+	return hits, nil
+}

@@ -1,0 +1,87 @@
+package memory
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// openSQLite opens path with the pragmas every aios store uses (as policy/audit does): WAL,
+// synchronous=FULL so a reported write is durable, and a busy timeout.
+func openSQLite(path string) (*sql.DB, error) {
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("the path may not contain ? or #")
+	}
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=journal_size_limit(4194304)"
+	return sql.Open("sqlite", dsn)
+}
+
+// schema: entries keyed by space; entry_meta for filtering with bound parameters; usage kept
+// per space in the same transaction as each write; entries_fts an external-content FTS5 index
+// maintained by triggers.
+const schema = `
+CREATE TABLE IF NOT EXISTS entries (
+	n       INTEGER PRIMARY KEY,
+	space   TEXT NOT NULL,
+	id      TEXT NOT NULL UNIQUE,
+	text    TEXT NOT NULL,
+	meta    TEXT NOT NULL,
+	bytes   INTEGER NOT NULL,
+	vec     BLOB,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_space ON entries(space, n);
+CREATE TABLE IF NOT EXISTS entry_meta (
+	n     INTEGER NOT NULL,
+	key   TEXT NOT NULL,
+	value TEXT NOT NULL,
+	PRIMARY KEY (n, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entry_meta_kv ON entry_meta(key, value, n);
+CREATE TABLE IF NOT EXISTS usage (
+	space   TEXT PRIMARY KEY,
+	entries INTEGER NOT NULL,
+	bytes   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS settings (
+	name  TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(text, content='entries', content_rowid='n');
+CREATE TRIGGER IF NOT EXISTS entries_ai AFTER INSERT ON entries BEGIN
+	INSERT INTO entries_fts(rowid, text) VALUES (new.n, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS entries_ad AFTER DELETE ON entries BEGIN
+	INSERT INTO entries_fts(entries_fts, rowid, text) VALUES ('delete', old.n, old.text);
+END;
+CREATE TRIGGER IF NOT EXISTS entries_au AFTER UPDATE OF text ON entries BEGIN
+	INSERT INTO entries_fts(entries_fts, rowid, text) VALUES ('delete', old.n, old.text);
+	INSERT INTO entries_fts(rowid, text) VALUES (new.n, new.text);
+END;
+`
+
+// migrate creates the schema and returns the recorded embedding dimension (0: none yet).
+func migrate(ctx context.Context, db *sql.DB) (int, error) {
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		return 0, fmt.Errorf("create schema: %w", err)
+	}
+	var v string
+	err := db.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'dim'`).Scan(&v)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read dimension: %w", err)
+	}
+	dim, err := strconv.Atoi(v)
+	if err != nil || dim <= 0 {
+		return 0, fmt.Errorf("corrupt recorded dimension %q", v)
+	}
+	return dim, nil
+}
