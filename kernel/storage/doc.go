@@ -1,0 +1,50 @@
+// Package storage is the storage manager: each agent's persistent key/value store, with every
+// write kept as a version that can be listed and rolled back to.
+//
+// # Model
+//
+// A Store holds entries keyed by (space, key). The space comes from kernel/space, derived from
+// the agent's identity by the caller; the agent never names it, and every row and every query
+// is keyed by it, so two identities can never read, list or overwrite each other's entries
+// whatever keys, prefixes or versions they pass.
+//
+// Every Put, Delete and Rollback appends a new version to its key; nothing rewrites or removes
+// an old one. Versions of a key are numbered 1, 2, 3, … and each records the time it was
+// written, from Limits.Now (injected, so that a journal can make runs deterministic). Times of
+// one key never go backwards: a version written while the clock reads earlier than the previous
+// version's time is stamped with that previous time. Delete appends a tombstone: Get and List no
+// longer see the key, but History shows it and Rollback can bring back any earlier value.
+// Rollback and RollbackTo append a copy of an earlier version (value or tombstone); the state
+// at a time t is the newest version written at or before t.
+//
+// # Keys
+//
+// A key is 1 to Limits.MaxKeyBytes bytes of valid UTF-8 without NUL. Otherwise keys are
+// opaque: "/" and "../" mean nothing, and keys compare (and List orders them) byte by byte.
+// UTF-8 is required because keys travel to agents as JSON strings, where invalid UTF-8 cannot
+// round-trip, and NUL because C-string APIs and logs truncate at it. Values are any bytes, empty
+// included, up to Limits.MaxValueBytes.
+//
+// # Quotas
+//
+// Each space may hold at most Limits.MaxVersionsPerSpace versions (tombstones included) and
+// Limits.MaxBytesPerSpace bytes (key plus value of every version). A write that would pass
+// either fails with ErrQuota and changes nothing. Checks and writes are one transaction, and
+// writes are serialized, so concurrent writers never overshoot a quota.
+//
+// # Durability
+//
+// A write that returned without error is committed to a SQLite store (internal/sqlitedb: WAL,
+// synchronous FULL): it survives a kill of the process or a crash of the machine. A write that
+// failed changed nothing. Reads see every write that returned before they began.
+//
+// # Errors
+//
+// Errors wrap one of ErrNotFound, ErrInvalid, ErrQuota or ErrClosed, so callers can map them to
+// errnos with errors.Is; messages quote at most the first few dozen bytes of a key.
+//
+// # Notes
+//
+// Versions are never pruned, so a space that reaches its quota stays full until an operator
+// raises the quota; there is no call that forgets history.
+package storage

@@ -1,0 +1,122 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/aiosys/aios/internal/sqlitedb"
+)
+
+// Version numbers the versions of one key: 1 for its first write, then 2, 3, …
+type Version int64
+
+// Revision describes one version of a key.
+type Revision struct {
+	Version Version
+	Time    time.Time // when it was written, from Limits.Now
+	Size    int64     // bytes of its value; 0 for a tombstone
+	Deleted bool      // a tombstone, written by Delete (or by a Rollback to one)
+}
+
+// Item is a version of a key with its value.
+type Item struct {
+	Key string
+	Revision
+	Value []byte // empty for a tombstone
+}
+
+// Entry is a key as List sees it: its newest version, which is never a tombstone.
+type Entry struct {
+	Key string
+	Revision
+}
+
+// Usage is what a space holds, as its quotas count it.
+type Usage struct {
+	Versions int64 // versions of all its keys, tombstones included
+	Bytes    int64 // key plus value bytes of all those versions
+}
+
+// Store is the storage manager's store; see the package doc. It is safe for concurrent use.
+type Store struct {
+	db     *sql.DB
+	limits Limits
+	// writer holds the one token that a write takes for its transaction. Writes are
+	// serialized here rather than on SQLite's lock, which would make them poll with sleeps;
+	// a channel rather than a mutex so that a write waiting for it honours its context.
+	writer chan struct{}
+	closed atomic.Bool
+}
+
+// schema is the store's migrations (see internal/sqlitedb). Keys are BLOBs so that SQLite
+// compares them byte by byte; times are Unix nanoseconds.
+//
+// versions holds every version; heads the newest version of each key, so that Get and List
+// need not search history; usage each space's totals, which the quotas are checked against.
+var schema = []sqlitedb.Migration{sqlitedb.Exec(`
+CREATE TABLE versions (
+	space   TEXT    NOT NULL,
+	key     BLOB    NOT NULL,
+	version INTEGER NOT NULL,
+	time_ns INTEGER NOT NULL,
+	deleted INTEGER NOT NULL,
+	value   BLOB    NOT NULL,
+	UNIQUE (space, key, version)
+);
+CREATE TABLE heads (
+	space   TEXT    NOT NULL,
+	key     BLOB    NOT NULL,
+	version INTEGER NOT NULL,
+	time_ns INTEGER NOT NULL,
+	deleted INTEGER NOT NULL,
+	size    INTEGER NOT NULL,
+	PRIMARY KEY (space, key)
+) WITHOUT ROWID;
+CREATE TABLE usage (
+	space    TEXT    NOT NULL PRIMARY KEY,
+	versions INTEGER NOT NULL,
+	bytes    INTEGER NOT NULL
+) WITHOUT ROWID;
+`)}
+
+// Open opens or creates the store at path with limits (zero fields take their defaults).
+func Open(ctx context.Context, path string, limits Limits) (*Store, error) {
+	l, err := limits.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("open storage %s: %w", path, err)
+	}
+	db, err := sqlitedb.Open(ctx, path, schema)
+	if err != nil {
+		return nil, fmt.Errorf("open storage: %w", err)
+	}
+	s := &Store{db: db, limits: l, writer: make(chan struct{}, 1)}
+	return s, nil
+}
+
+// Limits returns the limits the store enforces, defaults filled in.
+func (s *Store) Limits() Limits { return s.limits }
+
+// Close closes the store. Calls after it fail with ErrClosed; calls in flight may fail.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return ErrClosed
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close storage: %w", err)
+	}
+	return nil
+}
+
+// open returns ErrClosed once Close has been called.
+func (s *Store) open() error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	return nil
+}
+
+// fromNanos is the time of a stored time_ns.
+func fromNanos(ns int64) time.Time { return time.Unix(0, ns).UTC() }
