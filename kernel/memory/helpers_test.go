@@ -104,4 +104,4 @@ func axis(dim, i int) []float32 {
 	return v
 }
 
-func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 } // vectors are float32
