@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -117,6 +118,23 @@ func (s *Store) open() error {
 	}
 	return nil
 }
+
+// nanos is t as stored (Unix nanoseconds), clamped to what an int64 holds: UnixNano is undefined
+// before 1678 and after 2262, and a clock or an agent may pass such times.
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(minTime):
+		return math.MinInt64
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+var (
+	minTime = time.Unix(0, math.MinInt64)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
 
 // fromNanos is the time of a stored time_ns.
 func fromNanos(ns int64) time.Time { return time.Unix(0, ns).UTC() }

@@ -56,7 +56,7 @@ func (s *Store) RollbackTo(ctx context.Context, sp space.Space, key string, t ti
 		}
 		var to Version
 		err := tx.QueryRowContext(ctx, `SELECT version FROM versions WHERE space = ? AND key = ? AND time_ns <= ?
-			ORDER BY version DESC LIMIT 1`, string(sp), []byte(key), t.UnixNano()).Scan(&to)
+			ORDER BY version DESC LIMIT 1`, string(sp), []byte(key), nanos(t)).Scan(&to)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, false, fmt.Errorf("%w: no version at or before %s", ErrNotFound, t.UTC().Format(time.RFC3339Nano))
 		}
@@ -147,7 +147,7 @@ func (s *Store) writeTx(ctx context.Context, sp space.Space, key string, c chang
 		return 0, err
 	}
 	v = h.version + 1
-	now := s.limits.Now().UnixNano()
+	now := nanos(s.limits.Now())
 	if now < h.timeNs {
 		now = h.timeNs // a key's times never go backwards; see the package doc
 	}
