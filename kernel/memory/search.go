@@ -165,10 +165,11 @@ func (s *Store) keyword(ctx context.Context, sp space.Space, fq string, f map[st
 
 // vector ranks sp's entries by cosine similarity to the embedding of text.
 func (s *Store) vector(ctx context.Context, sp space.Space, text string, f map[string]string, k int) ([]scored, error) {
-	q, err := s.embed(ctx, text)
+	qs, err := s.embed(ctx, []string{text})
 	if err != nil {
 		return nil, err
 	}
+	q := qs[0]
 	s.dimMu.Lock()
 	dim := s.dim
 	s.dimMu.Unlock()

@@ -10,22 +10,27 @@ import (
 	"github.com/aiosys/aios/kernel/space"
 )
 
-// embed returns the embedding of one text, refusing a malformed answer.
-func (s *Store) embed(ctx context.Context, text string) ([]float32, error) {
-	vs, err := s.opts.Embedder.Embed(ctx, []string{text})
+// embed returns one embedding per text, refusing a malformed answer: a wrong count, empty or
+// unequal lengths, or a value that is not finite.
+func (s *Store) embed(ctx context.Context, texts []string) ([][]float32, error) {
+	vs, err := s.opts.Embedder.Embed(ctx, texts)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrEmbedding, err)
 	}
-	if len(vs) != 1 || len(vs[0]) == 0 {
-		return nil, fmt.Errorf("%w: the embedder returned %d vectors for 1 text", ErrEmbedding, len(vs))
+	if len(vs) != len(texts) {
+		return nil, fmt.Errorf("%w: the embedder returned %d vectors for %d texts", ErrEmbedding, len(vs), len(texts))
 	}
-	v := vs[0]
-	for _, x := range v {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return nil, fmt.Errorf("%w: the embedder returned a non-finite value", ErrEmbedding)
+	for _, v := range vs {
+		if len(v) == 0 || len(v) != len(vs[0]) {
+			return nil, fmt.Errorf("%w: the embedder returned vectors of %d and %d dimensions", ErrEmbedding, len(vs[0]), len(v))
+		}
+		for _, x := range v {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return nil, fmt.Errorf("%w: the embedder returned a non-finite value", ErrEmbedding)
+			}
 		}
 	}
-	return v, nil
+	return vs, nil
 }
 
 // encodeVec stores v as little-endian float32s; its length is the dimension.

@@ -15,45 +15,62 @@ import (
 // embedder error fails the Add and stores nothing). It fails with ErrQuota when the entry would
 // take sp past its entry or byte quota.
 func (s *Store) Add(ctx context.Context, sp space.Space, e Entry) (ID, error) {
+	ids, err := s.addMany(ctx, sp, []Entry{e})
+	if err != nil {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+// addMany stores es in sp in one transaction, all or none, embedding the texts in one call.
+func (s *Store) addMany(ctx context.Context, sp space.Space, es []Entry) ([]ID, error) {
 	leave, err := s.enter()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer leave()
-	w, err := s.prepareWrite(ctx, sp, e)
+	ws, err := s.prepareWrites(ctx, sp, es)
 	if err != nil {
-		return "", fmt.Errorf("memory add: %w", err)
+		return nil, fmt.Errorf("memory add: %w", err)
 	}
-	id, err := newID()
-	if err != nil {
-		return "", err
+	ids := make([]ID, len(es))
+	for i := range ids {
+		if ids[i], err = newID(); err != nil {
+			return nil, err
+		}
 	}
-	err = s.write(ctx, sp, w, func(tx *sql.Tx, u Usage) error {
-		if u.Entries+1 > s.opts.MaxEntriesPerSpace {
+	err = s.write(ctx, sp, ws, func(tx *sql.Tx, u Usage) error {
+		var size int64
+		for _, w := range ws {
+			size += w.size
+		}
+		if u.Entries+len(es) > s.opts.MaxEntriesPerSpace {
 			return fmt.Errorf("%w: the space holds %d entries, at most %d", ErrQuota, u.Entries, s.opts.MaxEntriesPerSpace)
 		}
-		if u.Bytes+w.size > s.opts.MaxBytesPerSpace {
-			return fmt.Errorf("%w: the space holds %d bytes, adding %d passes %d", ErrQuota, u.Bytes, w.size, s.opts.MaxBytesPerSpace)
+		if u.Bytes+size > s.opts.MaxBytesPerSpace {
+			return fmt.Errorf("%w: the space holds %d bytes, adding %d passes %d", ErrQuota, u.Bytes, size, s.opts.MaxBytesPerSpace)
 		}
 		now := s.opts.Now().UnixNano()
-		res, err := tx.ExecContext(ctx, `INSERT INTO entries (space, id, text, meta, bytes, vec, created, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, string(sp), string(id), e.Text, w.meta, w.size, w.blob, now, now)
-		if err != nil {
-			return fmt.Errorf("insert entry: %w", err)
+		for i, w := range ws {
+			res, err := tx.ExecContext(ctx, `INSERT INTO entries (space, id, text, meta, bytes, vec, created, updated)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, string(sp), string(ids[i]), es[i].Text, w.meta, w.size, w.blob, now, now)
+			if err != nil {
+				return fmt.Errorf("insert entry: %w", err)
+			}
+			n, err := res.LastInsertId()
+			if err != nil {
+				return fmt.Errorf("insert entry: %w", err)
+			}
+			if err := insertMeta(ctx, tx, n, es[i].Metadata); err != nil {
+				return err
+			}
 		}
-		n, err := res.LastInsertId()
-		if err != nil {
-			return fmt.Errorf("insert entry: %w", err)
-		}
-		if err := insertMeta(ctx, tx, n, e.Metadata); err != nil {
-			return err
-		}
-		return setUsage(ctx, tx, sp, Usage{Entries: u.Entries + 1, Bytes: u.Bytes + w.size})
+		return setUsage(ctx, tx, sp, Usage{Entries: u.Entries + len(es), Bytes: u.Bytes + size})
 	})
 	if err != nil {
-		return "", fmt.Errorf("memory add: %w", err)
+		return nil, fmt.Errorf("memory add: %w", err)
 	}
-	return id, nil
+	return ids, nil
 }
 
 // Update replaces the text and metadata of the entry id in sp.
@@ -66,11 +83,12 @@ func (s *Store) Update(ctx context.Context, sp space.Space, id ID, e Entry) erro
 	if err := checkID(id); err != nil {
 		return fmt.Errorf("memory update: %w", err)
 	}
-	w, err := s.prepareWrite(ctx, sp, e)
+	ws, err := s.prepareWrites(ctx, sp, []Entry{e})
 	if err != nil {
 		return fmt.Errorf("memory update: %w", err)
 	}
-	err = s.write(ctx, sp, w, func(tx *sql.Tx, u Usage) error {
+	w := ws[0]
+	err = s.write(ctx, sp, ws, func(tx *sql.Tx, u Usage) error {
 		n, old, err := lookup(ctx, tx, sp, id)
 		if err != nil {
 			return err
@@ -109,7 +127,7 @@ func (s *Store) Delete(ctx context.Context, sp space.Space, id ID) error {
 	if err := checkID(id); err != nil {
 		return fmt.Errorf("memory delete: %w", err)
 	}
-	err = s.write(ctx, sp, prepared{}, func(tx *sql.Tx, u Usage) error {
+	err = s.write(ctx, sp, nil, func(tx *sql.Tx, u Usage) error {
 		n, old, err := lookup(ctx, tx, sp, id)
 		if err != nil {
 			return err
@@ -136,37 +154,52 @@ type prepared struct {
 	blob []byte
 }
 
-// prepareWrite validates e and embeds its text outside the write lock, since an embedding call
-// can take long.
-func (s *Store) prepareWrite(ctx context.Context, sp space.Space, e Entry) (prepared, error) {
+// prepareWrites validates es and embeds their texts outside the write lock, since an
+// embedding call can take long.
+func (s *Store) prepareWrites(ctx context.Context, sp space.Space, es []Entry) ([]prepared, error) {
 	if err := checkSpace(sp); err != nil {
-		return prepared{}, err
+		return nil, err
 	}
-	size, err := s.checkEntry(e)
-	if err != nil {
-		return prepared{}, err
-	}
-	meta := e.Metadata
-	if meta == nil {
-		meta = map[string]string{}
-	}
-	mj, err := json.Marshal(meta)
-	if err != nil {
-		return prepared{}, fmt.Errorf("encode metadata: %w", err)
-	}
-	p := prepared{size: size, meta: string(mj)}
-	if s.opts.Embedder != nil && e.Text != "" {
-		if p.vec, err = s.embed(ctx, e.Text); err != nil {
-			return prepared{}, err
+	ws := make([]prepared, len(es))
+	var texts []string
+	for i, e := range es {
+		size, err := s.checkEntry(e)
+		if err != nil {
+			return nil, err
 		}
-		p.blob = encodeVec(p.vec)
+		meta := e.Metadata
+		if meta == nil {
+			meta = map[string]string{}
+		}
+		mj, err := json.Marshal(meta)
+		if err != nil {
+			return nil, fmt.Errorf("encode metadata: %w", err)
+		}
+		ws[i] = prepared{size: size, meta: string(mj)}
+		if e.Text != "" {
+			texts = append(texts, e.Text)
+		}
 	}
-	return p, nil
+	if s.opts.Embedder == nil || len(texts) == 0 {
+		return ws, nil
+	}
+	vecs, err := s.embed(ctx, texts)
+	if err != nil {
+		return nil, err
+	}
+	j := 0
+	for i, e := range es {
+		if e.Text != "" {
+			ws[i].vec, ws[i].blob = vecs[j], encodeVec(vecs[j])
+			j++
+		}
+	}
+	return ws, nil
 }
 
 // write runs fn in a transaction under the write lock, with sp's usage as it stands, records
 // the store's dimension with the first vector, and drops sp's cached vectors after commit.
-func (s *Store) write(ctx context.Context, sp space.Space, w prepared, fn func(*sql.Tx, Usage) error) error {
+func (s *Store) write(ctx context.Context, sp space.Space, ws []prepared, fn func(*sql.Tx, Usage) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -174,19 +207,22 @@ func (s *Store) write(ctx context.Context, sp space.Space, w prepared, fn func(*
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	newDim := false
-	if w.vec != nil {
+	newDim, vdim := false, 0
+	for _, w := range ws {
+		vdim = max(vdim, len(w.vec)) // embed made every vector the same length
+	}
+	if vdim > 0 {
 		s.dimMu.Lock()
 		dim := s.dim
 		s.dimMu.Unlock()
 		switch {
 		case dim == 0:
-			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('dim', ?)`, strconv.Itoa(len(w.vec))); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('dim', ?)`, strconv.Itoa(vdim)); err != nil {
 				return fmt.Errorf("record dimension: %w", err)
 			}
 			newDim = true
-		case dim != len(w.vec):
-			return fmt.Errorf("%w: the embedder returned %d dimensions, the store holds %d", ErrEmbedding, len(w.vec), dim)
+		case dim != vdim:
+			return fmt.Errorf("%w: the embedder returned %d dimensions, the store holds %d", ErrEmbedding, vdim, dim)
 		}
 	}
 	var u Usage
@@ -202,7 +238,7 @@ func (s *Store) write(ctx context.Context, sp space.Space, w prepared, fn func(*
 	}
 	if newDim {
 		s.dimMu.Lock()
-		s.dim = len(w.vec)
+		s.dim = vdim
 		s.dimMu.Unlock()
 	}
 	s.cache.invalidate(sp)
