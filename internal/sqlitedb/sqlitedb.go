@@ -24,7 +24,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrNewerSchema is returned by Open for a store whose schema version is beyond its migrations.
@@ -59,7 +60,7 @@ func Open(ctx context.Context, path string, migrations []Migration) (*sql.DB, er
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	if err := migrate(ctx, db, migrations); err != nil {
+	if err := prepare(ctx, db, migrations); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -74,10 +75,52 @@ func dsn(path string) string {
 	esc := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(filepath.Clean(path))
 	return "file:" + esc + "?_txlock=immediate" +
 		fmt.Sprintf("&_pragma=busy_timeout(%d)", BusyTimeout.Milliseconds()) +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)" +
 		// journal_size_limit truncates the write-ahead log back to 4 MiB after a checkpoint,
 		// which it otherwise keeps at its largest size.
 		"&_pragma=journal_size_limit(4194304)"
+}
+
+// prepare switches the store to WAL (a setting the file keeps) and migrates it. Both need the
+// write lock, and SQLite refuses a lock at once, without waiting for the busy timeout, to a
+// connection that would otherwise deadlock with another: that happens when several processes
+// or pools open a new store together. prepare retries those refusals for up to BusyTimeout.
+func prepare(ctx context.Context, db *sql.DB, migrations []Migration) error {
+	deadline := time.Now().Add(BusyTimeout)
+	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		err := useWAL(ctx, db)
+		if err == nil {
+			err = migrate(ctx, db, migrations)
+		}
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (while waiting out: %v)", ctx.Err(), err)
+		}
+	}
+}
+
+// useWAL puts the store in write-ahead-log mode.
+func useWAL(ctx context.Context, db *sql.DB) error {
+	var mode string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+		return fmt.Errorf("switch to WAL: %w", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("switch to WAL: the store stays in journal mode %q", mode)
+	}
+	return nil
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // migrate applies the migrations the store has not seen, one write transaction each. The version
