@@ -34,6 +34,11 @@ var ErrNewerSchema = errors.New("store was written by a newer aios")
 // BusyTimeout is how long a connection waits for another writer's lock before failing.
 const BusyTimeout = 10 * time.Second
 
+// MaxOpenConns bounds the connections of one store's pool (each holds its own page cache);
+// callers beyond it wait for one to come free. Readers share the store through WAL; writers
+// take turns on SQLite's write lock whatever the pool size.
+const MaxOpenConns = 8
+
 // Migration brings a store's schema from one version to the next. It runs inside the write
 // transaction that also records the new version.
 type Migration func(ctx context.Context, tx *sql.Tx) error
@@ -60,6 +65,8 @@ func Open(ctx context.Context, path string, migrations []Migration) (*sql.DB, er
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	db.SetMaxOpenConns(MaxOpenConns)
+	db.SetMaxIdleConns(MaxOpenConns)
 	if err := prepare(ctx, db, migrations); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)

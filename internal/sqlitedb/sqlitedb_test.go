@@ -148,6 +148,9 @@ func TestOpenSettings(t *testing.T) {
 	if mode != "wal" || sync != 2 || busy != int(BusyTimeout.Milliseconds()) {
 		t.Fatalf("journal_mode=%s synchronous=%d busy_timeout=%d, want wal 2 %d", mode, sync, busy, BusyTimeout.Milliseconds())
 	}
+	if got := db.Stats().MaxOpenConnections; got != MaxOpenConns {
+		t.Fatalf("the pool allows %d connections, want %d", got, MaxOpenConns)
+	}
 	if err := IntegrityCheck(ctx, db); err != nil {
 		t.Fatal(err)
 	}
