@@ -42,7 +42,8 @@ type Limits struct {
 // withDefaults returns l with defaults for its zero fields, or an error wrapping ErrInvalid.
 func (l Limits) withDefaults() (Limits, error) {
 	if l.MaxKeyBytes < 0 || l.MaxValueBytes < 0 || l.MaxBytesPerSpace < 0 || l.MaxVersionsPerSpace < 0 {
-		return l, fmt.Errorf("%w: storage limits may not be negative: %+v", ErrInvalid, l)
+		return l, fmt.Errorf("%w: storage limits may not be negative (keys %d, values %d, bytes per space %d, versions per space %d)",
+			ErrInvalid, l.MaxKeyBytes, l.MaxValueBytes, l.MaxBytesPerSpace, l.MaxVersionsPerSpace)
 	}
 	if l.MaxKeyBytes == 0 {
 		l.MaxKeyBytes = DefaultMaxKeyBytes
