@@ -56,10 +56,14 @@ test: deps build samples sim ## run every test (what CI runs); every suite runs,
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
 	echo "make test: all suites passed ($(TEST_SUITES))"
 
+# internal/cli's race-checked scripts take about 6 minutes on 2 loaded cores: too near go test's
+# default 10-minute limit per package, so the limit is raised, not left to decide a loaded run.
+TEST_TIMEOUT := 30m
+
 test-go: ## race-checked packages, then the rest; both run even if the first fails
 	@status=0; \
-	$(GO) test -race -count=1 $(RACE_PKGS) || status=1; \
-	$(GO) test -count=1 $$($(GO) list ./... | grep -vE '/(kernel|runtime|hostcalls|policy|packager|internal)(/|$$)|^github.com/aiosys/aios$$') || status=1; \
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(RACE_PKGS) || status=1; \
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $$($(GO) list ./... | grep -vE '/(kernel|runtime|hostcalls|policy|packager|internal)(/|$$)|^github.com/aiosys/aios$$') || status=1; \
 	exit $$status
 
 test-wasmtime: deps
