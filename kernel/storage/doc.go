@@ -36,7 +36,11 @@
 //
 // A write that returned without error is committed to a SQLite store (internal/sqlitedb: WAL,
 // synchronous FULL): it survives a kill of the process or a crash of the machine. A write that
-// failed changed nothing. Reads see every write that returned before they began.
+// failed changed nothing. Reads see every write that returned before they began. Writes are
+// applied by one goroutine that commits whatever is queued as one transaction (group commit),
+// each write in its own savepoint, so concurrent writers share an fsync and one failing write
+// leaves the others alone. A write whose context ends while it is still queued is skipped; once
+// the writer has it, Put waits for its outcome, so that a reported failure means no change.
 //
 // # Errors
 //

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,10 +46,9 @@ type Usage struct {
 type Store struct {
 	db     *sql.DB
 	limits Limits
-	// writer holds the one token that a write takes for its transaction. Writes are
-	// serialized here rather than on SQLite's lock, which would make them poll with sleeps;
-	// a channel rather than a mutex so that a write waiting for it honours its context.
-	writer chan struct{}
+	reqs   chan *writeRequest // writes for the writer goroutine; see write
+	done   chan struct{}      // closed when the writer has stopped
+	mu     sync.RWMutex       // held shared while sending on reqs, exclusively to close it
 	closed atomic.Bool
 }
 
@@ -93,18 +93,25 @@ func Open(ctx context.Context, path string, limits Limits) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open storage: %w", err)
 	}
-	s := &Store{db: db, limits: l, writer: make(chan struct{}, 1)}
+	s := &Store{db: db, limits: l, reqs: make(chan *writeRequest, queueSize), done: make(chan struct{})}
+	go s.run()
 	return s, nil
 }
 
 // Limits returns the limits the store enforces, defaults filled in.
 func (s *Store) Limits() Limits { return s.limits }
 
-// Close closes the store. Calls after it fail with ErrClosed; calls in flight may fail.
+// Close commits the writes already queued, stops the writer and closes the store. Calls after
+// it fail with ErrClosed; reads in flight may fail.
 func (s *Store) Close() error {
+	s.mu.Lock()
 	if s.closed.Swap(true) {
+		s.mu.Unlock()
 		return ErrClosed
 	}
+	close(s.reqs)
+	s.mu.Unlock()
+	<-s.done
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close storage: %w", err)
 	}

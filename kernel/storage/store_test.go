@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -181,14 +182,78 @@ func TestReopenKeepsEverything(t *testing.T) {
 
 func TestWriteHonoursContext(t *testing.T) {
 	s, _ := openTest(t, Limits{})
-	s.writer <- struct{}{} // another write holds the writer
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := s.Put(ctx, alice, "k", []byte("v")); !errors.Is(err, context.Canceled) {
-		t.Fatalf("put with a cancelled context while the writer is busy: %v", err)
+	// Whether the write is refused before the queue or skipped by the writer, it fails and
+	// writes nothing.
+	for range 20 {
+		if _, err := s.Put(ctx, alice, "k", []byte("v")); !errors.Is(err, context.Canceled) {
+			t.Fatalf("put with a cancelled context: %v", err)
+		}
 	}
-	<-s.writer
 	if _, err := s.Get(context.Background(), alice, "k"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("a cancelled put wrote: %v", err)
+	}
+	if u := s.mustUsage(t); u != (Usage{}) {
+		t.Fatalf("cancelled puts were charged: %+v", u)
+	}
+}
+
+// TestCloseWhileWriting: a write racing Close either fails with ErrClosed or is durable.
+func TestCloseWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTest(t, Limits{})
+	const writers = 6
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		written []string
+		first   = make(chan struct{}, writers)
+	)
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				key := fmt.Sprintf("w%d-%d", w, i)
+				_, err := s.Put(ctx, alice, key, []byte(key))
+				if errors.Is(err, ErrClosed) {
+					return
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				written = append(written, key)
+				mu.Unlock()
+				if i == 0 {
+					first <- struct{}{}
+				}
+			}
+		}()
+	}
+	for range writers {
+		<-first // every writer is writing
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("a write racing Close: %v, want success or ErrClosed", err)
+	}
+	s2, err := Open(ctx, path, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	for _, key := range written {
+		wantValue(t, s2, alice, key, key, 1)
+	}
+	if u, err := s2.Usage(ctx, alice); err != nil || u.Versions != int64(len(written)) {
+		t.Fatalf("usage %+v, %v; %d writes succeeded", u, err, len(written))
 	}
 }

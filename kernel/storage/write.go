@@ -91,44 +91,11 @@ type head struct {
 // version to append and whether it is a tombstone. An error from it aborts the write.
 type change func(ctx context.Context, tx *sql.Tx, h head) (value []byte, deleted bool, err error)
 
-// write checks its arguments, then in one transaction, holding the writer token: reads the
-// key's head, asks c for the new version, checks the space's quotas, and appends the version.
-func (s *Store) write(ctx context.Context, op string, sp space.Space, key string, c change) (Version, error) {
-	if err := s.open(); err != nil {
-		return 0, err
-	}
-	if err := checkSpace(sp); err != nil {
-		return 0, fmt.Errorf("storage %s: %w", op, err)
-	}
-	if err := s.checkKey(key); err != nil {
-		return 0, fmt.Errorf("storage %s: %w", op, err)
-	}
-	select {
-	case s.writer <- struct{}{}:
-	case <-ctx.Done():
-		return 0, fmt.Errorf("storage %s %s: %w", op, quoteKey(key), ctx.Err())
-	}
-	defer func() { <-s.writer }()
-	v, err := s.writeTx(ctx, sp, key, c)
-	if err != nil {
-		return 0, fmt.Errorf("storage %s %s: %w", op, quoteKey(key), err)
-	}
-	return v, nil
-}
-
-// writeTx is the transaction of write.
-func (s *Store) writeTx(ctx context.Context, sp space.Space, key string, c change) (v Version, err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
+// appendVersion appends one version to key inside tx: it reads the key's head, asks c for the
+// new version, checks the space's quotas, and writes the version, the head and the usage.
+func (s *Store) appendVersion(ctx context.Context, tx *sql.Tx, sp space.Space, key string, c change) (Version, error) {
 	var h head
-	err = tx.QueryRowContext(ctx, `SELECT version, time_ns, deleted FROM heads WHERE space = ? AND key = ?`,
+	err := tx.QueryRowContext(ctx, `SELECT version, time_ns, deleted FROM heads WHERE space = ? AND key = ?`,
 		string(sp), []byte(key)).Scan(&h.version, &h.timeNs, &h.deleted)
 	switch {
 	case err == nil:
@@ -146,7 +113,7 @@ func (s *Store) writeTx(ctx context.Context, sp space.Space, key string, c chang
 	if err := s.checkQuota(ctx, tx, sp, int64(len(key)+len(value))); err != nil {
 		return 0, err
 	}
-	v = h.version + 1
+	v := h.version + 1
 	now := nanos(s.limits.Now())
 	if now < h.timeNs {
 		now = h.timeNs // a key's times never go backwards; see the package doc
@@ -164,9 +131,6 @@ func (s *Store) writeTx(ctx context.Context, sp space.Space, key string, c chang
 	if _, err := tx.ExecContext(ctx, `INSERT INTO usage (space, versions, bytes) VALUES (?, 1, ?)
 		ON CONFLICT (space) DO UPDATE SET versions = versions + 1, bytes = bytes + excluded.bytes`,
 		string(sp), len(key)+len(value)); err != nil {
-		return 0, err
-	}
-	if err := tx.Commit(); err != nil {
 		return 0, err
 	}
 	return v, nil
