@@ -39,13 +39,16 @@
 // failed changed nothing. Reads see every write that returned before they began. Writes are
 // applied by one goroutine that commits whatever is queued as one transaction (group commit),
 // each write in its own savepoint, so concurrent writers share an fsync and one failing write
-// leaves the others alone. A write whose context ends while it is still queued is skipped; once
-// the writer has it, Put waits for its outcome, so that a reported failure means no change.
+// leaves the others alone. A write's context can cancel it only until it is applied: a write
+// still waiting for room in the queue returns at once, a queued one is skipped at its turn, and
+// otherwise the call waits for the commit, so that a reported failure always means no change.
 //
 // # Errors
 //
-// Errors wrap one of ErrNotFound, ErrInvalid, ErrQuota or ErrClosed, so callers can map them to
-// errnos with errors.Is; messages quote at most the first few dozen bytes of a key.
+// Errors for the caller's input or state wrap one of ErrNotFound, ErrInvalid, ErrQuota or
+// ErrClosed, so callers can map them to errnos with errors.Is; a call cancelled by its context
+// wraps ctx.Err(); anything else is a failure of the disk or database. Messages quote at most
+// the first few dozen bytes of a key.
 //
 // # Notes
 //
