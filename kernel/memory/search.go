@@ -72,11 +72,11 @@ func (s *Store) Search(ctx context.Context, sp space.Space, q Query) ([]Hit, err
 	var list []scored
 	switch q.Mode {
 	case Keyword:
-		fq := ftsQuery(q.Text)
-		if fq == "" {
+		words := queryWords(q.Text)
+		if len(words) == 0 {
 			return nil, fmt.Errorf("memory search: %w: the query holds no words", ErrInvalid)
 		}
-		list, err = s.keyword(ctx, sp, fq, q.Filter, k)
+		list, err = s.keyword(ctx, sp, words, q.Filter, k)
 	case Vector:
 		list, err = s.vector(ctx, sp, q.Text, q.Filter, k)
 	case Hybrid:
@@ -121,25 +121,31 @@ func (s *Store) checkQuery(sp space.Space, q Query) (int, error) {
 	return min(q.K, s.opts.MaxK), nil
 }
 
-// filterSQL returns a condition on entries e requiring every pair of f, with its arguments.
-func filterSQL(f map[string]string) (string, []any) {
+// filterSQL returns a condition on entries e requiring every pair of f within sp, with its
+// arguments. Each pair is a range of entry_meta's primary key.
+func filterSQL(sp space.Space, f map[string]string) (string, []any) {
 	keys := make([]string, 0, len(f))
 	for k := range f {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	var b strings.Builder
-	args := make([]any, 0, 2*len(keys))
+	args := make([]any, 0, 3*len(keys))
 	for _, k := range keys {
-		b.WriteString(" AND EXISTS (SELECT 1 FROM entry_meta m WHERE m.n = e.n AND m.key = ? AND m.value = ?)")
-		args = append(args, k, f[k])
+		b.WriteString(" AND e.n IN (SELECT n FROM entry_meta WHERE space = ? AND key = ? AND value = ?)")
+		args = append(args, string(sp), k, f[k])
 	}
 	return b.String(), args
 }
 
-// keyword ranks sp's entries by BM25 against the FTS5 query fq (built by ftsQuery).
-func (s *Store) keyword(ctx context.Context, sp space.Space, fq string, f map[string]string, k int) ([]scored, error) {
-	cond, fargs := filterSQL(f)
+// keyword ranks sp's entries by BM25 against words (from queryWords).
+func (s *Store) keyword(ctx context.Context, sp space.Space, words []string, f map[string]string, k int) ([]scored, error) {
+	words, err := s.weighty(ctx, words)
+	if err != nil {
+		return nil, err
+	}
+	fq := matchExpr(words)
+	cond, fargs := filterSQL(sp, f)
 	args := append([]any{fq, string(sp)}, fargs...)
 	args = append(args, k)
 	rows, err := s.db.QueryContext(ctx, `SELECT e.n, bm25(entries_fts) AS r FROM entries_fts JOIN entries e ON e.n = entries_fts.rowid
@@ -161,6 +167,51 @@ func (s *Store) keyword(ctx context.Context, sp space.Space, fq string, f map[st
 		return nil, fmt.Errorf("keyword query: %w", err)
 	}
 	return out, nil
+}
+
+// weighty leaves out the words found in at least half of all entries, unless every word is.
+// FTS5's BM25 floors such a word's IDF near zero, so it hardly moves a ranking, yet matching
+// it makes the search score most of the index: like stop words, they are not searched.
+func (s *Store) weighty(ctx context.Context, words []string) ([]string, error) {
+	if len(words) < 2 {
+		return words, nil
+	}
+	var total int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(entries), 0) FROM usage`).Scan(&total); err != nil {
+		return nil, fmt.Errorf("count entries: %w", err)
+	}
+	terms := make([]any, len(words))
+	for i, w := range words {
+		terms[i] = strings.ToLower(w)
+	}
+	marks := strings.Repeat(",?", len(terms))[1:]
+	rows, err := s.db.QueryContext(ctx, `SELECT term FROM entries_vocab WHERE term IN (`+marks+`) AND doc * 2 >= ?`,
+		append(terms, total)...)
+	if err != nil {
+		return nil, fmt.Errorf("word frequencies: %w", err)
+	}
+	defer rows.Close()
+	common := map[string]bool{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("word frequencies: %w", err)
+		}
+		common[t] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("word frequencies: %w", err)
+	}
+	var keep []string
+	for _, w := range words {
+		if !common[strings.ToLower(w)] {
+			keep = append(keep, w)
+		}
+	}
+	if len(keep) == 0 {
+		return words, nil
+	}
+	return keep, nil
 }
 
 // vector ranks sp's entries by cosine similarity to the embedding of text.
@@ -192,10 +243,14 @@ func (s *Store) vector(ctx context.Context, sp space.Space, text string, f map[s
 	return nearest(set, unit(q), k, allow), nil
 }
 
-// filtered returns the rows of sp whose metadata holds every pair of f.
+// filtered returns the rows of sp whose metadata holds every pair of f (not empty): the rows
+// of the first pair, narrowed by the others.
 func (s *Store) filtered(ctx context.Context, sp space.Space, f map[string]string) (map[int64]bool, error) {
-	cond, fargs := filterSQL(f)
-	rows, err := s.db.QueryContext(ctx, `SELECT e.n FROM entries e WHERE e.space = ?`+cond, append([]any{string(sp)}, fargs...)...)
+	cond, fargs := filterSQL(sp, f)
+	// The first pair's condition is rewritten to drive the query from entry_meta.
+	first := " AND e.n IN (SELECT n FROM entry_meta WHERE space = ? AND key = ? AND value = ?)"
+	rows, err := s.db.QueryContext(ctx, `SELECT e.n FROM entry_meta e WHERE e.space = ? AND e.key = ? AND e.value = ?`+
+		strings.TrimPrefix(cond, first), fargs...)
 	if err != nil {
 		return nil, fmt.Errorf("filter: %w", err)
 	}
@@ -217,9 +272,9 @@ func (s *Store) filtered(ctx context.Context, sp space.Space, f map[string]strin
 func (s *Store) hybrid(ctx context.Context, sp space.Space, q Query, k int) ([]scored, error) {
 	depth := min(max(2*k, 50), 1000)
 	var kw []scored
-	if fq := ftsQuery(q.Text); fq != "" {
+	if words := queryWords(q.Text); len(words) > 0 {
 		var err error
-		if kw, err = s.keyword(ctx, sp, fq, q.Filter, depth); err != nil {
+		if kw, err = s.keyword(ctx, sp, words, q.Filter, depth); err != nil {
 			return nil, err
 		}
 	}

@@ -160,3 +160,18 @@ func TestNoEmbedderVectorIsErrNoEmbedderKeywordWorks(t *testing.T) {
 		t.Fatalf("keyword: %+v", hits)
 	}
 }
+
+func TestKeywordLeavesOutCommonWords(t *testing.T) {
+	s := openStore(t, Options{})
+	falcon := mustAdd(t, s, spaceA, "the falcon", nil)
+	mustAdd(t, s, spaceA, "the river", nil)
+	mustAdd(t, s, spaceA, "the bank", nil)
+	// "the" is in every entry: a query for it alone still finds them all...
+	if hits := mustSearch(t, s, spaceA, Query{Text: "The", K: 10}); len(hits) != 3 {
+		t.Fatalf("the: %+v", hits)
+	}
+	// ...but beside a rarer word it is not searched.
+	if hits := mustSearch(t, s, spaceA, Query{Text: "THE falcon", K: 10}); len(hits) != 1 || hits[0].ID != falcon {
+		t.Fatalf("the falcon: %+v", hits)
+	}
+}

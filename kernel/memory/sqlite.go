@@ -21,9 +21,10 @@ func openSQLite(path string) (*sql.DB, error) {
 	return sql.Open("sqlite", dsn)
 }
 
-// schema: entries keyed by space; entry_meta for filtering with bound parameters; usage kept
-// per space in the same transaction as each write; entries_fts an external-content FTS5 index
-// maintained by triggers.
+// schema: entries keyed by space; entry_meta, also keyed by space, for filtering with bound
+// parameters; usage kept per space in the same transaction as each write; entries_fts an
+// external-content FTS5 index maintained by triggers, and entries_vocab its document
+// frequencies.
 const schema = `
 CREATE TABLE IF NOT EXISTS entries (
 	n       INTEGER PRIMARY KEY,
@@ -38,12 +39,13 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_space ON entries(space, n);
 CREATE TABLE IF NOT EXISTS entry_meta (
-	n     INTEGER NOT NULL,
+	space TEXT NOT NULL,
 	key   TEXT NOT NULL,
 	value TEXT NOT NULL,
-	PRIMARY KEY (n, key)
+	n     INTEGER NOT NULL,
+	PRIMARY KEY (space, key, value, n)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS entry_meta_kv ON entry_meta(key, value, n);
+CREATE INDEX IF NOT EXISTS entry_meta_n ON entry_meta(n);
 CREATE TABLE IF NOT EXISTS usage (
 	space   TEXT PRIMARY KEY,
 	entries INTEGER NOT NULL,
@@ -54,6 +56,7 @@ CREATE TABLE IF NOT EXISTS settings (
 	value TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(text, content='entries', content_rowid='n');
+CREATE VIRTUAL TABLE IF NOT EXISTS entries_vocab USING fts5vocab(entries_fts, row);
 CREATE TRIGGER IF NOT EXISTS entries_ai AFTER INSERT ON entries BEGIN
 	INSERT INTO entries_fts(rowid, text) VALUES (new.n, new.text);
 END;

@@ -68,17 +68,19 @@ func checkID(id ID) error {
 	return nil
 }
 
-// ftsQuery turns free text into an FTS5 query of plain quoted words joined by OR, so no
-// operator, column filter, prefix or NEAR in the text reaches FTS5. A word is a run of letters,
-// digits and marks, as FTS5's unicode61 tokenizer splits; it contains no quote. It returns ""
-// when the text holds no word.
-func ftsQuery(text string) string {
+// queryWords splits free text into words as FTS5's unicode61 tokenizer does: runs of
+// letters, digits and marks. A word holds no quote or operator character, so no query
+// syntax survives.
+func queryWords(text string) []string {
 	words := strings.FieldsFunc(text, func(r rune) bool {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r))
 	})
-	if len(words) > maxQueryTerms {
-		words = words[:maxQueryTerms]
-	}
+	return words[:min(len(words), maxQueryTerms)]
+}
+
+// matchExpr is the FTS5 query for words: each a quoted string, joined by OR. FTS5 reads a
+// quoted string as plain text (AND, NEAR, * or a column name inside it are just words).
+func matchExpr(words []string) string {
 	var b strings.Builder
 	for i, w := range words {
 		if i > 0 {
@@ -90,3 +92,6 @@ func ftsQuery(text string) string {
 	}
 	return b.String()
 }
+
+// ftsQuery is matchExpr(queryWords(text)); "" when the text holds no word.
+func ftsQuery(text string) string { return matchExpr(queryWords(text)) }

@@ -61,7 +61,7 @@ func (s *Store) addMany(ctx context.Context, sp space.Space, es []Entry) ([]ID, 
 			if err != nil {
 				return fmt.Errorf("insert entry: %w", err)
 			}
-			if err := insertMeta(ctx, tx, n, es[i].Metadata); err != nil {
+			if err := insertMeta(ctx, tx, sp, n, es[i].Metadata); err != nil {
 				return err
 			}
 		}
@@ -103,7 +103,7 @@ func (s *Store) Update(ctx context.Context, sp space.Space, id ID, e Entry) erro
 		if _, err := tx.ExecContext(ctx, `DELETE FROM entry_meta WHERE n = ?`, n); err != nil {
 			return fmt.Errorf("update metadata: %w", err)
 		}
-		if err := insertMeta(ctx, tx, n, e.Metadata); err != nil {
+		if err := insertMeta(ctx, tx, sp, n, e.Metadata); err != nil {
 			return err
 		}
 		return setUsage(ctx, tx, sp, Usage{Entries: u.Entries, Bytes: u.Bytes - old + w.size})
@@ -258,9 +258,9 @@ func lookup(ctx context.Context, tx *sql.Tx, sp space.Space, id ID) (n, size int
 	return n, size, nil
 }
 
-func insertMeta(ctx context.Context, tx *sql.Tx, n int64, meta map[string]string) error {
+func insertMeta(ctx context.Context, tx *sql.Tx, sp space.Space, n int64, meta map[string]string) error {
 	for k, v := range meta {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO entry_meta (n, key, value) VALUES (?, ?, ?)`, n, k, v); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO entry_meta (space, key, value, n) VALUES (?, ?, ?, ?)`, string(sp), k, v, n); err != nil {
 			return fmt.Errorf("insert metadata: %w", err)
 		}
 	}
