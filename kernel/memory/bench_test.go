@@ -51,9 +51,8 @@ func (b benchText) words(n int) string {
 
 const benchDim = 384
 
-// benchStore returns a store holding n entries of 24 words in spaceA (and 1000 in spaceB, so
-// the space condition has something to exclude).
-func benchStore(b *testing.B, n int) *Store {
+// benchStore returns a store holding n entries of 24 words in spaceA and others in spaceB.
+func benchStore(b *testing.B, n, others int) *Store {
 	b.Helper()
 	s, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{Embedder: seededEmbedder{dim: benchDim}, MaxCacheBytes: 1 << 30})
 	if err != nil {
@@ -73,7 +72,7 @@ func benchStore(b *testing.B, n int) *Store {
 		}
 	}
 	fill(spaceA, n)
-	fill(spaceB, 1000)
+	fill(spaceB, others)
 	return s
 }
 
@@ -98,11 +97,14 @@ func BenchmarkAdd(b *testing.B) {
 	}
 }
 
-func BenchmarkSearch10k(b *testing.B)  { benchSearch(b, 10_000) }
-func BenchmarkSearch100k(b *testing.B) { benchSearch(b, 100_000) }
+func BenchmarkSearch10k(b *testing.B)  { benchSearch(b, 10_000, 1000) }
+func BenchmarkSearch100k(b *testing.B) { benchSearch(b, 100_000, 1000) }
 
-func benchSearch(b *testing.B, n int) {
-	s := benchStore(b, n)
+// BenchmarkSearchSmallSpace searches 1000 entries in a store of 100 000 more in another space.
+func BenchmarkSearchSmallSpace(b *testing.B) { benchSearch(b, 1000, 100_000) }
+
+func benchSearch(b *testing.B, n, others int) {
+	s := benchStore(b, n, others)
 	gen := newBenchText(3)
 	queries := make([]string, 256)
 	for i := range queries {

@@ -115,6 +115,7 @@ type Store struct {
 	db    *sql.DB
 	opts  Options
 	cache *vecCache
+	df    dfCache
 
 	writeMu sync.Mutex // serialises writers, so quota checks and inserts are atomic
 	dimMu   sync.Mutex

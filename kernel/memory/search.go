@@ -144,11 +144,12 @@ func (s *Store) keyword(ctx context.Context, sp space.Space, words []string, f m
 	if err != nil {
 		return nil, err
 	}
-	fq := matchExpr(words)
+	// The words match the text column only; the space's token narrows the match to its rows.
+	fq := "text : (" + matchExpr(words) + `) AND stoken : "` + spaceToken(sp) + `"`
 	cond, fargs := filterSQL(sp, f)
 	args := append([]any{fq, string(sp)}, fargs...)
 	args = append(args, k)
-	rows, err := s.db.QueryContext(ctx, `SELECT e.n, bm25(entries_fts) AS r FROM entries_fts JOIN entries e ON e.n = entries_fts.rowid
+	rows, err := s.db.QueryContext(ctx, `SELECT e.n, bm25(entries_fts, 1.0, 0.0) AS r FROM entries_fts JOIN entries e ON e.n = entries_fts.rowid
 		WHERE entries_fts MATCH ? AND e.space = ?`+cond+` ORDER BY r, e.n LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("keyword query: %w", err)
@@ -167,51 +168,6 @@ func (s *Store) keyword(ctx context.Context, sp space.Space, words []string, f m
 		return nil, fmt.Errorf("keyword query: %w", err)
 	}
 	return out, nil
-}
-
-// weighty leaves out the words found in at least half of all entries, unless every word is.
-// FTS5's BM25 floors such a word's IDF near zero, so it hardly moves a ranking, yet matching
-// it makes the search score most of the index: like stop words, they are not searched.
-func (s *Store) weighty(ctx context.Context, words []string) ([]string, error) {
-	if len(words) < 2 {
-		return words, nil
-	}
-	var total int64
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(entries), 0) FROM usage`).Scan(&total); err != nil {
-		return nil, fmt.Errorf("count entries: %w", err)
-	}
-	terms := make([]any, len(words))
-	for i, w := range words {
-		terms[i] = strings.ToLower(w)
-	}
-	marks := strings.Repeat(",?", len(terms))[1:]
-	rows, err := s.db.QueryContext(ctx, `SELECT term FROM entries_vocab WHERE term IN (`+marks+`) AND doc * 2 >= ?`,
-		append(terms, total)...)
-	if err != nil {
-		return nil, fmt.Errorf("word frequencies: %w", err)
-	}
-	defer rows.Close()
-	common := map[string]bool{}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, fmt.Errorf("word frequencies: %w", err)
-		}
-		common[t] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("word frequencies: %w", err)
-	}
-	var keep []string
-	for _, w := range words {
-		if !common[strings.ToLower(w)] {
-			keep = append(keep, w)
-		}
-	}
-	if len(keep) == 0 {
-		return words, nil
-	}
-	return keep, nil
 }
 
 // vector ranks sp's entries by cosine similarity to the embedding of text.

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -173,5 +174,33 @@ func TestKeywordLeavesOutCommonWords(t *testing.T) {
 	// ...but beside a rarer word it is not searched.
 	if hits := mustSearch(t, s, spaceA, Query{Text: "THE falcon", K: 10}); len(hits) != 1 || hits[0].ID != falcon {
 		t.Fatalf("the falcon: %+v", hits)
+	}
+}
+
+func TestDot(t *testing.T) {
+	a := []float32{1, 2, 3, 4, 5, 6, 7}
+	b := []float32{7, 6, 5, 4, 3, 2, 1, 99}
+	if got := dot(a, b); got != 84 {
+		t.Fatalf("dot %v, want 84", got)
+	}
+}
+
+func TestDFCache(t *testing.T) {
+	var c dfCache
+	c.put("w", 5, 100)
+	if doc, ok := c.get("w", 110); !ok || doc != 5 {
+		t.Fatalf("within a tenth: %d %v", doc, ok)
+	}
+	if _, ok := c.get("w", 111); ok {
+		t.Fatal("reused past a tenth")
+	}
+	if _, ok := c.get("w", 89); ok {
+		t.Fatal("reused past a tenth")
+	}
+	for i := range dfCacheSize {
+		c.put(fmt.Sprint(i), 1, 1)
+	}
+	if len(c.m) > dfCacheSize {
+		t.Fatalf("cache grew to %d", len(c.m))
 	}
 }

@@ -2,11 +2,14 @@ package memory
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/aiosys/aios/kernel/space"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
@@ -23,12 +26,14 @@ func openSQLite(path string) (*sql.DB, error) {
 
 // schema: entries keyed by space; entry_meta, also keyed by space, for filtering with bound
 // parameters; usage kept per space in the same transaction as each write; entries_fts an
-// external-content FTS5 index maintained by triggers, and entries_vocab its document
+// external-content FTS5 index maintained by triggers (its stoken column lets a match start
+// from the space's own rows, so a search in a small space stays fast in a large store), and entries_vocab its document
 // frequencies.
 const schema = `
 CREATE TABLE IF NOT EXISTS entries (
 	n       INTEGER PRIMARY KEY,
 	space   TEXT NOT NULL,
+	stoken  TEXT NOT NULL, -- spaceToken(space), indexed by entries_fts
 	id      TEXT NOT NULL UNIQUE,
 	text    TEXT NOT NULL,
 	meta    TEXT NOT NULL,
@@ -55,17 +60,17 @@ CREATE TABLE IF NOT EXISTS settings (
 	name  TEXT PRIMARY KEY,
 	value TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(text, content='entries', content_rowid='n');
+CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(text, stoken, content='entries', content_rowid='n');
 CREATE VIRTUAL TABLE IF NOT EXISTS entries_vocab USING fts5vocab(entries_fts, row);
 CREATE TRIGGER IF NOT EXISTS entries_ai AFTER INSERT ON entries BEGIN
-	INSERT INTO entries_fts(rowid, text) VALUES (new.n, new.text);
+	INSERT INTO entries_fts(rowid, text, stoken) VALUES (new.n, new.text, new.stoken);
 END;
 CREATE TRIGGER IF NOT EXISTS entries_ad AFTER DELETE ON entries BEGIN
-	INSERT INTO entries_fts(entries_fts, rowid, text) VALUES ('delete', old.n, old.text);
+	INSERT INTO entries_fts(entries_fts, rowid, text, stoken) VALUES ('delete', old.n, old.text, old.stoken);
 END;
 CREATE TRIGGER IF NOT EXISTS entries_au AFTER UPDATE OF text ON entries BEGIN
-	INSERT INTO entries_fts(entries_fts, rowid, text) VALUES ('delete', old.n, old.text);
-	INSERT INTO entries_fts(rowid, text) VALUES (new.n, new.text);
+	INSERT INTO entries_fts(entries_fts, rowid, text, stoken) VALUES ('delete', old.n, old.text, old.stoken);
+	INSERT INTO entries_fts(rowid, text, stoken) VALUES (new.n, new.text, new.stoken);
 END;
 `
 
@@ -87,4 +92,12 @@ func migrate(ctx context.Context, db *sql.DB) (int, error) {
 		return 0, fmt.Errorf("corrupt recorded dimension %q", v)
 	}
 	return dim, nil
+}
+
+// spaceToken is sp as one FTS5 token: "s" and 32 hex digits of its SHA-256. A search matches it
+// to narrow the index to sp's rows before scoring; isolation itself rests on the space column,
+// which every query also requires.
+func spaceToken(sp space.Space) string {
+	h := sha256.Sum256([]byte(sp))
+	return "s" + hex.EncodeToString(h[:16])
 }

@@ -184,12 +184,7 @@ func nearest(set *vecSet, q []float32, k int, allow map[int64]bool) []scored {
 		if allow != nil && !allow[n] {
 			continue
 		}
-		v := set.vecs[i*d : (i+1)*d]
-		var dot float32
-		for j, x := range q {
-			dot += x * v[j]
-		}
-		sc := float64(dot)
+		sc := float64(dot(q, set.vecs[i*d:(i+1)*d]))
 		if len(top) == k && sc <= top[k-1].score {
 			continue
 		}
@@ -206,4 +201,22 @@ func nearest(set *vecSet, q []float32, k int, allow map[int64]bool) []scored {
 		}
 	}
 	return top
+}
+
+// dot is the dot product of a and b (of a's length), with four accumulators so the loop is
+// not one long dependency chain.
+func dot(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1 + s2 + s3
 }

@@ -52,8 +52,8 @@ func (s *Store) addMany(ctx context.Context, sp space.Space, es []Entry) ([]ID, 
 		}
 		now := s.opts.Now().UnixNano()
 		for i, w := range ws {
-			res, err := tx.ExecContext(ctx, `INSERT INTO entries (space, id, text, meta, bytes, vec, created, updated)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, string(sp), string(ids[i]), es[i].Text, w.meta, w.size, w.blob, now, now)
+			res, err := tx.ExecContext(ctx, `INSERT INTO entries (space, stoken, id, text, meta, bytes, vec, created, updated)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(sp), spaceToken(sp), string(ids[i]), es[i].Text, w.meta, w.size, w.blob, now, now)
 			if err != nil {
 				return fmt.Errorf("insert entry: %w", err)
 			}

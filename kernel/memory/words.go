@@ -1,0 +1,87 @@
+package memory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// weighty leaves out the words found in at least half of all entries, unless every word is.
+// FTS5's BM25 floors such a word's IDF near zero, so it hardly moves a ranking, yet matching
+// it makes the search score most of the index: like stop words, they are not searched.
+func (s *Store) weighty(ctx context.Context, words []string) ([]string, error) {
+	if len(words) < 2 {
+		return words, nil
+	}
+	var total int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(entries), 0) FROM usage`).Scan(&total); err != nil {
+		return nil, fmt.Errorf("count entries: %w", err)
+	}
+	var keep []string
+	for _, w := range words {
+		doc, err := s.docFreq(ctx, strings.ToLower(w), total)
+		if err != nil {
+			return nil, err
+		}
+		if doc*2 < total {
+			keep = append(keep, w)
+		}
+	}
+	if len(keep) == 0 {
+		return words, nil
+	}
+	return keep, nil
+}
+
+// docFreq returns how many entries hold term, from the cache while the store's entry count
+// is within a tenth of what it was when the count was read. Reading it walks the term's whole
+// doclist (fts5vocab keeps no count), and the half-of-all decision needs no exact figure.
+func (s *Store) docFreq(ctx context.Context, term string, total int64) (int64, error) {
+	if doc, ok := s.df.get(term, total); ok {
+		return doc, nil
+	}
+	var doc int64
+	err := s.db.QueryRowContext(ctx, `SELECT doc FROM entries_vocab WHERE term = ?`, term).Scan(&doc)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("word frequency: %w", err)
+	}
+	s.df.put(term, doc, total)
+	return doc, nil
+}
+
+// dfCacheSize bounds the words a dfCache remembers; it starts afresh when full.
+const dfCacheSize = 4096
+
+type dfCache struct {
+	mu sync.Mutex
+	m  map[string][2]int64 // term: doc count, total entries when read
+}
+
+func (c *dfCache) get(term string, total int64) (int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[term]
+	if !ok || 10*abs(total-e[1]) > e[1] {
+		return 0, false
+	}
+	return e[0], true
+}
+
+func (c *dfCache) put(term string, doc, total int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= dfCacheSize {
+		c.m = make(map[string][2]int64)
+	}
+	c.m[term] = [2]int64{doc, total}
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
