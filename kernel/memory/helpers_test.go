@@ -98,10 +98,4 @@ func wantErr(t testing.TB, err, target error) {
 	}
 }
 
-func axis(dim, i int) []float32 {
-	v := make([]float32, dim)
-	v[i] = 1
-	return v
-}
-
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 } // vectors are float32

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -202,5 +203,54 @@ func TestDFCache(t *testing.T) {
 	}
 	if len(c.m) > dfCacheSize {
 		t.Fatalf("cache grew to %d", len(c.m))
+	}
+}
+
+// TestConcurrentSearchAndWrite: searches running beside writes never fail, and once writes
+// stop the vector cache agrees with the database.
+func TestConcurrentSearchAndWrite(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, Options{Embedder: &hashEmbedder{dim: 16}})
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 15 {
+				id, err := s.Add(ctx, spaceA, Entry{Text: fmt.Sprintf("word %d %d", w, i)})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if i%3 == 0 {
+					if err := s.Delete(ctx, spaceA, id); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		}()
+	}
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 15 {
+				for _, mode := range []Mode{Keyword, Vector, Hybrid} {
+					if _, err := s.Search(ctx, spaceA, Query{Text: "word", Mode: mode, K: 100}); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	u, _ := s.Usage(ctx, spaceA)
+	if u.Entries != 20 {
+		t.Fatalf("usage %+v, want 20 entries", u)
+	}
+	for _, mode := range []Mode{Keyword, Vector, Hybrid} {
+		if hits := mustSearch(t, s, spaceA, Query{Text: "word", Mode: mode, K: 100}); len(hits) != 20 {
+			t.Fatalf("%s found %d entries, want 20", mode, len(hits))
+		}
 	}
 }

@@ -182,3 +182,34 @@ func TestOpenRefusesBadOptionsAndPaths(t *testing.T) {
 		t.Fatal("a path with ? opened")
 	}
 }
+
+func TestAddManyIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, Options{MaxEntriesPerSpace: 3, Embedder: &hashEmbedder{dim: 8}})
+	mustAdd(t, s, spaceA, "one", nil)
+	_, err := s.addMany(ctx, spaceA, []Entry{{Text: "two"}, {Text: "three"}, {Text: "four"}})
+	wantErr(t, err, ErrQuota)
+	_, err = s.addMany(ctx, spaceA, []Entry{{Text: "two"}, {Text: "bad \xff"}})
+	wantErr(t, err, ErrInvalid)
+	if u, _ := s.Usage(ctx, spaceA); u.Entries != 1 {
+		t.Fatalf("usage %+v after refused batches", u)
+	}
+	if hits := mustSearch(t, s, spaceA, Query{Text: "two three", K: 10}); len(hits) != 0 {
+		t.Fatalf("refused batch indexed: %+v", hits)
+	}
+}
+
+func TestEmbedderMalformedAnswerRefused(t *testing.T) {
+	ctx := context.Background()
+	e := &hashEmbedder{dim: 8, fixed: map[string][]float32{"short": {1, 2}}}
+	s := openStore(t, Options{Embedder: e})
+	_, err := s.addMany(ctx, spaceA, []Entry{{Text: "long"}, {Text: "short"}})
+	wantErr(t, err, ErrEmbedding)
+	e.fixed["empty"] = []float32{}
+	_, err = s.Add(ctx, spaceA, Entry{Text: "empty"})
+	wantErr(t, err, ErrEmbedding)
+	// An entry without text has no vector and needs no embedding.
+	if _, err := s.Add(ctx, spaceA, Entry{Metadata: map[string]string{"k": "v"}}); err != nil {
+		t.Fatal(err)
+	}
+}
