@@ -106,35 +106,43 @@ func BenchmarkSearchSmallSpace(b *testing.B) { benchSearch(b, 1000, 100_000) }
 func benchSearch(b *testing.B, n, others int) {
 	s := benchStore(b, n, others)
 	gen := newBenchText(3)
-	queries := make([]string, 256)
-	for i := range queries {
-		queries[i] = gen.words(3)
+	common := make([]string, 256) // words drawn as the texts' are: most queries hold a very common word
+	rare := make([]string, 256)   // words of frequency rank 100 to 20 000: content words
+	r := rand.New(rand.NewPCG(4, 4))
+	for i := range common {
+		common[i] = gen.words(3)
+		rare[i] = fmt.Sprintf("w%d w%d w%d", 100+r.IntN(19_900), 100+r.IntN(19_900), 100+r.IntN(19_900))
 	}
+	type run struct {
+		name    string
+		mode    Mode
+		queries []string
+		filter  map[string]string
+	}
+	var runs []run
 	for _, mode := range []Mode{Keyword, Vector, Hybrid} {
-		for _, filtered := range []bool{false, true} {
-			name := mode.String()
-			var f map[string]string
-			if filtered {
-				name += "-filtered"
-				f = map[string]string{"shard": "3"}
+		runs = append(runs, run{mode.String(), mode, common, nil},
+			run{mode.String() + "-filtered", mode, common, map[string]string{"shard": "3"}})
+	}
+	runs = append(runs, run{"keyword-rare", Keyword, rare, nil}, run{"hybrid-rare", Hybrid, rare, nil})
+	for _, rn := range runs {
+		b.Run(rn.name, func(b *testing.B) {
+			ctx := context.Background()
+			// Warm the vector cache, as a running kernel has it.
+			if _, err := s.Search(ctx, spaceA, Query{Text: rn.queries[0], Mode: rn.mode, K: 10}); err != nil {
+				b.Fatal(err)
 			}
-			b.Run(name, func(b *testing.B) {
-				ctx := context.Background()
-				// Warm the vector cache, as a running kernel has it.
-				if _, err := s.Search(ctx, spaceA, Query{Text: queries[0], Mode: mode, K: 10}); err != nil {
+			var lat []time.Duration
+			for i := 0; b.Loop(); i++ {
+				q := Query{Text: rn.queries[i%len(rn.queries)], Mode: rn.mode, K: 10, Filter: rn.filter}
+				t0 := time.Now()
+				if _, err := s.Search(ctx, spaceA, q); err != nil {
 					b.Fatal(err)
 				}
-				var lat []time.Duration
-				for i := 0; b.Loop(); i++ {
-					t0 := time.Now()
-					if _, err := s.Search(ctx, spaceA, Query{Text: queries[i%len(queries)], Mode: mode, K: 10, Filter: f}); err != nil {
-						b.Fatal(err)
-					}
-					lat = append(lat, time.Since(t0))
-				}
-				reportPercentiles(b, lat)
-			})
-		}
+				lat = append(lat, time.Since(t0))
+			}
+			reportPercentiles(b, lat)
+		})
 	}
 }
 
