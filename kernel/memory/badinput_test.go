@@ -101,7 +101,7 @@ func TestFTSSyntaxIsPlainWords(t *testing.T) {
 		`"`, `""`, `"secret`, `secret"`, `AND`, `OR`, `NOT`, `NEAR(`, `NEAR(secret text, 5)`, `*`, `secret*`, `-`,
 		`-secret`, `space:x`, `space:` + string(spaceA), `text:secret`, `entries_fts:secret`, `{space text}: secret`,
 		`^secret`, `secret + text`, `(`, `)`, `secret) OR (space`, `'`, `' OR 1=1 --`, `%`, `_`, `\`, "\x00secret",
-		`near`, `and`,
+		`near`, `and`, "\u0300", "a\u0300\u0301", "\u200d", "😀 secret", "日本語", "\u00a0secret\u2028",
 	}
 	for _, text := range queries {
 		hits, err := s.Search(context.Background(), spaceB, Query{Text: text, K: 10})

@@ -10,6 +10,10 @@
 // Options.MaxEntryBytes; metadata by MaxMetaKeys, MaxMetaKeyBytes and MaxMetaValueBytes; a
 // space by MaxEntriesPerSpace and MaxBytesPerSpace, never overshot by concurrent writers. A
 // Query's K must be at least 1; a K above Options.MaxK is clamped to MaxK.
+//
+// BM25's document frequencies are those of the whole store, as FTS5 keeps them, so a keyword
+// score (and which very common words a query leaves out) depends slightly on other spaces'
+// texts; no entry, text or count of another space is ever returned.
 package memory
 
 import (
@@ -45,16 +49,20 @@ const (
 	MaxMetaValueBytes = 1024
 	MaxQueryBytes     = 4096
 	maxQueryTerms     = 64
+	maxDim            = 16384 // embedding dimensions accepted from an Embedder
 )
 
 // Options configure a Store. A zero field takes its default; a negative one is refused.
 type Options struct {
-	Embedder           Embedder // nil: no vector or hybrid search; entries are stored without vectors
-	MaxEntryBytes      int      // default 64 KiB
-	MaxEntriesPerSpace int      // default 100 000
-	MaxBytesPerSpace   int64    // default 256 MiB
-	MaxK               int      // default 100; a larger K is clamped to it
-	MaxCacheBytes      int64    // vectors kept in memory across spaces; default 256 MiB
+	// Embedder embeds texts on Add and Update and queries on Search. nil: vector and hybrid
+	// search answer ErrNoEmbedder, and entries are stored without vectors (found by keyword
+	// only, even after an Embedder is configured).
+	Embedder           Embedder
+	MaxEntryBytes      int   // default 64 KiB
+	MaxEntriesPerSpace int   // default 100 000
+	MaxBytesPerSpace   int64 // default 256 MiB
+	MaxK               int   // default 100; a larger K is clamped to it
+	MaxCacheBytes      int64 // vectors kept in memory across spaces; default 256 MiB
 	Now                func() time.Time
 }
 

@@ -208,6 +208,9 @@ func TestEmbedderMalformedAnswerRefused(t *testing.T) {
 	e.fixed["empty"] = []float32{}
 	_, err = s.Add(ctx, spaceA, Entry{Text: "empty"})
 	wantErr(t, err, ErrEmbedding)
+	e.fixed["huge"] = make([]float32, maxDim+1)
+	_, err = s.Add(ctx, spaceA, Entry{Text: "huge"})
+	wantErr(t, err, ErrEmbedding)
 	// An entry without text has no vector and needs no embedding.
 	if _, err := s.Add(ctx, spaceA, Entry{Metadata: map[string]string{"k": "v"}}); err != nil {
 		t.Fatal(err)

@@ -21,8 +21,8 @@ func (s *Store) embed(ctx context.Context, texts []string) ([][]float32, error) 
 		return nil, fmt.Errorf("%w: the embedder returned %d vectors for %d texts", ErrEmbedding, len(vs), len(texts))
 	}
 	for _, v := range vs {
-		if len(v) == 0 || len(v) != len(vs[0]) {
-			return nil, fmt.Errorf("%w: the embedder returned vectors of %d and %d dimensions", ErrEmbedding, len(vs[0]), len(v))
+		if len(v) == 0 || len(v) > maxDim || len(v) != len(vs[0]) {
+			return nil, fmt.Errorf("%w: the embedder returned vectors of %d and %d dimensions (at most %d)", ErrEmbedding, len(vs[0]), len(v), maxDim)
 		}
 		for _, x := range v {
 			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
