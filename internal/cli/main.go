@@ -61,8 +61,9 @@ func NewCmdRoot(io *IOStreams) *cobra.Command {
 		Long: `aios runs agents compiled to WebAssembly. An agent reaches the host only through
 AIOS system calls, so the kernel decides everything it does: which LLM serves it,
 how much memory and time it gets, and what it may touch.`,
-		Example: `  aios run agent.wasm --input "What is WebAssembly?"
-  aios inspect agent.wasm
+		Example: `  aios new go myagent && cd myagent && make
+  aios run myagent.wasm --input "What is WebAssembly?"
+  aios inspect myagent.wasm
   aios pack agent.wasm --manifest agent.toml && aios sign agent-1.0.0.wasm --key me.key
   aios publish agent-1.0.0.wasm localhost:5000/agents/agent
   aios audit --denied --since 1h`,
