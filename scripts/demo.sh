@@ -37,6 +37,11 @@ kind = "openai"
 base_url = "http://127.0.0.1:$port/v1"
 models = ["sim-model"]
 capacity = 8
+
+[scheduler]
+# Only to keep the placeholder answers short. Without it, aios learns the simulator's 1024-token
+# context from its model list and fits the default of 2048 into it.
+default_max_tokens = 96
 TOML
 cat <<'NOTE'
 note: this server is llm-d-inference-sim, a simulator. In --mode random it answers every prompt
