@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aiosys/aios/internal/sqlitedb"
 	"github.com/aiosys/aios/kernel/space"
 )
 
@@ -138,11 +139,11 @@ func Open(path string, opts Options) (*Store, error) {
 	if err := opts.setDefaults(); err != nil {
 		return nil, fmt.Errorf("open memory store %s: %w", path, err)
 	}
-	db, err := openSQLite(path)
+	db, err := sqlitedb.Open(context.Background(), path, migrations)
 	if err != nil {
-		return nil, fmt.Errorf("open memory store %s: %w", path, err)
+		return nil, fmt.Errorf("open memory store: %w", err)
 	}
-	dim, err := migrate(context.Background(), db)
+	dim, err := recordedDim(context.Background(), db)
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open memory store %s: %w", path, err)

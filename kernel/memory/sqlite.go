@@ -7,22 +7,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
-	"strings"
 
+	"github.com/aiosys/aios/internal/sqlitedb"
 	"github.com/aiosys/aios/kernel/space"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
-
-// openSQLite opens path with the pragmas every aios store uses (as policy/audit does): WAL,
-// synchronous=FULL so a reported write is durable, and a busy timeout.
-func openSQLite(path string) (*sql.DB, error) {
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("the path may not contain ? or #")
-	}
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=journal_size_limit(4194304)"
-	return sql.Open("sqlite", dsn)
-}
 
 // schema: entries keyed by space; entry_meta, also keyed by space, for filtering with bound
 // parameters; usage kept per space in the same transaction as each write; entries_fts an
@@ -74,11 +62,11 @@ CREATE TRIGGER IF NOT EXISTS entries_au AFTER UPDATE OF text ON entries BEGIN
 END;
 `
 
-// migrate creates the schema and returns the recorded embedding dimension (0: none yet).
-func migrate(ctx context.Context, db *sql.DB) (int, error) {
-	if _, err := db.ExecContext(ctx, schema); err != nil {
-		return 0, fmt.Errorf("create schema: %w", err)
-	}
+// migrations take a store from schema version i to i+1 (sqlitedb.Open).
+var migrations = []sqlitedb.Migration{sqlitedb.Exec(schema)}
+
+// recordedDim returns the store's recorded embedding dimension (0: none yet).
+func recordedDim(ctx context.Context, db *sql.DB) (int, error) {
 	var v string
 	err := db.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'dim'`).Scan(&v)
 	if err == sql.ErrNoRows {
