@@ -56,9 +56,14 @@ func (d *Dispatcher) fitContext(ctx context.Context, r route, asked, input int) 
 }
 
 // windows looks up the context window of each of r's cores for the model it would be asked,
-// concurrently: a first lookup asks the backend, within a bounded time.
+// concurrently: a first lookup asks the backend, within a bounded time. A route of one core, the
+// common case on every generation, is looked up inline, without a goroutine.
 func (d *Dispatcher) windows(ctx context.Context, r route) []int {
 	ws := make([]int, len(r.cores))
+	if len(r.cores) == 1 {
+		ws[0] = llm.ContextWindow(ctx, r.cores[0].Core, r.modelFor(r.cores[0]))
+		return ws
+	}
 	var wg sync.WaitGroup
 	for i, c := range r.cores {
 		if _, ok := c.Core.(llm.Windowed); !ok {
