@@ -6,6 +6,18 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 )
 
+// wazeroMaxMemory is the most linear memory an agent gets on wazero: one page short of the 4 GiB
+// that wasm32 allows, because wazero cannot address a memory of exactly 65536 pages (its size
+// overflows a uint32, and every access then traps as out of bounds; wazero issues #1852, #2505).
+// A higher limit is lowered to it, so a guest growing towards 4 GiB sees memory.grow give -1
+// instead of trapping.
+const wazeroMaxMemory = (1<<16 - 1) * PageSize
+
+// newMemoryLimit returns the allocator of one wazero instance under a limit of max bytes.
+func newMemoryLimit(max uint64) *memoryLimit {
+	return &memoryLimit{max: min(max, wazeroMaxMemory)}
+}
+
 // memoryLimit is a wazero memory allocator for one instance that refuses to grow its memory past
 // max bytes. A refused grow fails in the guest (memory.grow gives -1), which goes on, and sets
 // refused.

@@ -49,7 +49,7 @@ func (m *wazeroModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.L
 	defer stop()
 	active := watchActiveTime(g, lim.CPUTime, func() { cancel(durationExceeded("cpu_time", lim.CPUTime)) })
 	defer active.stop()
-	alloc := &memoryLimit{max: maxMem}
+	alloc := newMemoryLimit(maxMem)
 	runCtx = withInstance(experimental.WithMemoryAllocator(runCtx, alloc), &instance{g: g, active: active})
 
 	mod, err := m.rt.InstantiateModule(runCtx, m.compiled, instanceConfig)
