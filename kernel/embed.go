@@ -30,7 +30,7 @@ func (p *Process) Embed(ctx context.Context, req llm.EmbedRequest) (llm.EmbedRes
 		return llm.EmbedResponse{}, fmt.Errorf("embed on core %s: %w", p.k.core.Name(), llm.ErrNoEmbedder)
 	}
 	var receipt *dispatch.Receipt
-	ctx = dispatch.WithCaller(ctx, dispatch.Caller{Agent: p.spec.Name, Tenant: p.spec.Tenant, Priority: p.spec.Priority, PID: uint64(p.pid), Run: p.run})
+	ctx = dispatch.WithCaller(ctx, p.caller())
 	ctx = dispatch.WithReceipt(ctx, func(r dispatch.Receipt) { receipt = &r })
 	resp, err := emb.Embed(ctx, req)
 	if err != nil {
@@ -103,4 +103,9 @@ func (cs Cores) Embed(ctx context.Context, req llm.EmbedRequest) (llm.EmbedRespo
 		return resp, nil
 	}
 	return llm.EmbedResponse{}, fmt.Errorf("model %q: %w", req.Model, llm.ErrNoEmbedder)
+}
+
+// caller is the process as the dispatcher schedules and charges it.
+func (p *Process) caller() dispatch.Caller {
+	return dispatch.Caller{Agent: p.spec.Name, Tenant: p.spec.Tenant, Priority: p.spec.Priority, PID: uint64(p.pid), Run: p.run}
 }

@@ -19,6 +19,12 @@ import (
 // A kernel without a gate allows everything. System-call methods of Process call Authorize
 // themselves; managers added later (tools, memory) call it with their own arguments.
 func (p *Process) Authorize(ctx context.Context, call string, args map[string]any) (policy.Decision, error) {
+	return p.authorize(ctx, call, args, false)
+}
+
+// authorize is Authorize; mustConfirm adds the confirmation obligation to an allowed call
+// whatever the policy says (a destructive tool).
+func (p *Process) authorize(ctx context.Context, call string, args map[string]any, mustConfirm bool) (policy.Decision, error) {
 	g := p.k.gate
 	if g == nil {
 		return policy.Decision{Allow: true, Reason: "no policy gate"}, nil
@@ -38,6 +44,9 @@ func (p *Process) Authorize(ctx context.Context, call string, args map[string]an
 			d.Allow, d.Reason = false, why
 		}
 	}
+	if d.Allow && mustConfirm {
+		d.Obligations.Confirm = true
+	}
 	if d.Allow && d.Obligations.Confirm {
 		d = p.confirm(ctx, in, d)
 	}
@@ -56,6 +65,18 @@ func (p *Process) Authorize(ctx context.Context, call string, args map[string]an
 	p.mu.Unlock()
 	p.emit(Event{Kind: EventLog, Level: 2, Text: fmt.Sprintf("policy denied %s: %s", call, audit.Truncate(d.Reason, maxShownReason))})
 	return d, &DeniedError{Call: call, Reason: guestReason(d.Reason, inc)}
+}
+
+// permits reports whether policy would allow call with args, without recording, rate
+// limiting or asking for confirmation: a question about the process (which tools it may use),
+// not a call it makes.
+func (p *Process) permits(ctx context.Context, call string, args map[string]any) bool {
+	g := p.k.gate
+	if g == nil {
+		return true
+	}
+	d, err := g.cfg.Policy.Decide(ctx, policy.Input{Agent: p.agent(), Call: call, Args: args, Usage: p.policyUsage()})
+	return err == nil && d.Allow
 }
 
 // maxShownReason bounds the reason a denial shows in the live log: a reason can quote a
@@ -92,7 +113,7 @@ func (p *Process) policyUsage() policy.Usage {
 	defer p.mu.Unlock()
 	u := p.usage
 	return policy.Usage{
-		Calls: int64(u.Calls), Generations: int64(u.Generations), InputTokens: int64(u.InputTokens),
+		Calls: int64(u.Calls), Generations: int64(u.Generations), ToolCalls: int64(u.ToolCalls), InputTokens: int64(u.InputTokens),
 		OutputTokens: int64(u.OutputTokens), CostMicroUSD: int64(u.Cost), // a quota.Cost is in millionths already
 	}
 }

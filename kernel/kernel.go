@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/kernel/memory"
 	"github.com/aiosys/aios/kernel/quota"
+	"github.com/aiosys/aios/kernel/storage"
 	"github.com/aiosys/aios/policy"
 )
 
@@ -27,6 +29,10 @@ type Kernel struct {
 	tenants tenantIndex
 	// ledger keeps processes' own budgets (Spec.Budget); nil: none can have one.
 	ledger *quota.Ledger
+	// The managers behind memory_*, storage_* and tool_* calls; nil: that family is ENOSYS.
+	memory  *memory.Store
+	storage *storage.Store
+	tools   ToolManager
 }
 
 // Option configures a Kernel.

@@ -16,6 +16,7 @@ type Usage struct {
 	// Denied counts the calls policy (or the gate's rate limits) refused.
 	Denied       int
 	Generations  int
+	ToolCalls    int // tool_call calls policy allowed, whatever their outcome
 	InputTokens  int
 	OutputTokens int
 	Cost         quota.Cost // money charged for generations, at the cores' prices

@@ -16,7 +16,7 @@ func TestDefaultDeny(t *testing.T) {
 		{"llm_generate", `model "gpt-4o" is not granted to the agent by the operator`, map[string]any{"model": "gpt-4o"}},
 		{"tool_call", `tool "http_fetch" is not granted`, map[string]any{"tool": "http_fetch"}},
 		{"memory_put", `memory space "notes" is not granted`, map[string]any{"space": "notes"}},
-		{"storage_put", `call "storage_put" is not granted`, nil},
+		{"agent_spawn", `call "agent_spawn" is not granted`, nil},
 		{"mystery_call", `call "mystery_call" is not declared by the agent`, nil},
 	} {
 		d := decide(t, e, Input{Agent: writer(), Call: c.call, Args: c.args})
@@ -31,6 +31,15 @@ func TestLocalCallsNeedNoGrant(t *testing.T) {
 	for _, call := range []string{StartCall, "log", "output", "input", "result_read", "poll"} {
 		if d := decide(t, e, Input{Agent: writer(), Call: call}); !d.Allow {
 			t.Errorf("%s: %+v, want allowed", call, d)
+		}
+	}
+	// Memory and storage of the agent's own space are its own state too; a shared memory
+	// space is not (TestDefaultDeny).
+	for _, call := range []string{"memory_add", "memory_search", "storage_put", "storage_rollback", "tool_list"} {
+		for _, args := range []map[string]any{nil, {}, {"space": ""}} {
+			if d := decide(t, e, Input{Agent: writer(), Call: call, Args: args}); !d.Allow || d.Reason != "the call touches only the agent's own state" {
+				t.Errorf("%s %v: %+v, want allowed as the agent's own state", call, args, d)
+			}
 		}
 	}
 	if d := decide(t, e, Input{Call: "log"}); d.Allow || d.Reason != "the agent has no name" {
@@ -50,7 +59,7 @@ func TestDeclaredAndGrantedAllows(t *testing.T) {
 		{"tool_call", map[string]any{"tool": "http_fetch"}},
 		{"tool_call", map[string]any{"tool": "http_fetch", "host": "api.example.com"}},
 		{"memory_search", map[string]any{"space": "notes", "agent": "writer"}},
-		{"storage_put", map[string]any{"tenant": "acme"}},
+		{"agent_spawn", map[string]any{"tenant": "acme"}},
 	} {
 		d := decide(t, e, Input{Agent: writer(), Call: c.call, Args: c.args})
 		if !d.Allow || !strings.Contains(d.Reason, "declared by the agent and granted by the operator") {
@@ -73,7 +82,7 @@ func TestEscalationsDenied(t *testing.T) {
 		{"host outside manifest", "tool_call", `host "evil.test" is not declared by the agent`, map[string]any{"tool": "http_fetch", "host": "evil.test"}},
 		{"another agent's name", "memory_search", `argument "agent" names "other", but the caller's name is "writer"`, map[string]any{"space": "notes", "agent": "other"}},
 		{"another owner", "memory_get", `argument "owner" names "other"`, map[string]any{"space": "notes", "owner": "other"}},
-		{"another tenant", "storage_put", `argument "tenant" names "globex", but the caller's tenant is "acme"`, map[string]any{"tenant": "globex"}},
+		{"another tenant", "agent_spawn", `argument "tenant" names "globex", but the caller's tenant is "acme"`, map[string]any{"tenant": "globex"}},
 		{"no model", "llm_generate", "the call names no model or model class", nil},
 		{"no tool", "tool_call", "the call names no tool", map[string]any{"host": "api.example.com"}},
 	} {

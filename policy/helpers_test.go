@@ -17,7 +17,7 @@ func writer() Agent {
 			Tools:   []string{"http_fetch"},
 			Hosts:   []string{"api.example.com"},
 			Memory:  []string{"notes"},
-			Calls:   []string{"storage_put"},
+			Calls:   []string{"agent_spawn"},
 		},
 	}
 }
@@ -26,7 +26,7 @@ func writer() Agent {
 func grantAll() Grant {
 	return Grant{Agent: "writer", Capabilities: Capabilities{
 		Models: []string{"*"}, Classes: []string{"*"}, Tools: []string{"http_fetch"},
-		Hosts: []string{"*.example.com"}, Memory: []string{"notes"}, Calls: []string{"storage_put"},
+		Hosts: []string{"*.example.com"}, Memory: []string{"notes"}, Calls: []string{"agent_spawn"},
 	}}
 }
 

@@ -34,7 +34,7 @@ type Agent struct {
 // Capabilities lists what an agent declares or an operator grants. An entry "*" stands for any
 // value; in Hosts, an entry "*.example.com" also matches every subdomain of example.com.
 type Capabilities struct {
-	Calls   []string `json:"calls" toml:"calls"`     // other system calls by name, e.g. "storage_put"
+	Calls   []string `json:"calls" toml:"calls"`     // other system calls by name, e.g. "agent_spawn"
 	Models  []string `json:"models" toml:"models"`   // model names or aliases
 	Classes []string `json:"classes" toml:"classes"` // model capability classes, e.g. "small"
 	Tools   []string `json:"tools" toml:"tools"`     // tool names

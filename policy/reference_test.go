@@ -107,7 +107,7 @@ func referenceInputs() []Input {
 	other.Name, other.Publisher, other.Tenant = "reader", "key2", "globex"
 	agents := []Agent{writer(), nameless, greedy, bare, other}
 
-	calls := []string{StartCall, "llm_generate", "tool_call", "memory_search", "storage_put", "mystery_call"}
+	calls := []string{StartCall, "llm_generate", "tool_call", "tool_list", "memory_search", "memory_add", "storage_put", "storage_history", "mystery_call"}
 	args := []map[string]any{
 		nil,
 		{"model": "gpt-4o"},
@@ -123,6 +123,9 @@ func referenceInputs() []Input {
 		{"tool": "email_send", "host": "smtp.example.com"},
 		{"host": "api.example.com"},
 		{"space": "secrets", "agent": "writer"},
+		{"space": "notes"},
+		{"space": ""},
+		{},
 		{"space": "notes", "agent": "other", "owner": "writer"},
 		{"tenant": "globex", "publisher": "key9", "digest": "sha256:def"},
 		{"model": 5, "tool": []any{"x"}, "space": map[string]any{"a": nil}},

@@ -20,7 +20,14 @@ call_families := {
 	"start": "local", "abi_version": "local", "input": "local", "output": "local", "log": "local",
 	"poll": "local", "wait": "local", "cancel": "local", "stream_next": "local",
 	"result_read": "local", "result_drop": "local", "last_error": "local",
-	"llm_generate": "llm", "llm_embed": "llm", "tool_call": "tool",
+	"llm_generate": "llm", "llm_embed": "llm", "tool_call": "tool", "tool_list": "local",
+}
+
+# own_calls act on the calling agent's own memory or storage, a space derived from its identity:
+# local calls too, unless a memory call names a shared space (args.space), which needs a grant.
+own_calls := {
+	"memory_add", "memory_get", "memory_update", "memory_delete", "memory_search",
+	"storage_put", "storage_get", "storage_list", "storage_delete", "storage_history", "storage_rollback",
 }
 
 # identity_args are argument names that claim an identity; they must name the caller.
@@ -32,9 +39,13 @@ identity_args := {
 	"digest": "digest",
 }
 
-# family is the kind of call: local, llm, tool, memory (memory_*) or any other call.
+# family is the kind of call: local (own_calls on the agent's own space too), llm, tool, memory
+# (memory_* on a shared space) or any other call.
 family := f if {
 	f := call_families[input.call]
+} else := "local" if {
+	own_calls[input.call]
+	object.get(args, "space", "") == ""
 } else := "memory" if {
 	startswith(input.call, "memory_")
 } else := "call"
@@ -271,9 +282,15 @@ obligations := {
 decision := {"allow": true, "reason": "the call touches only the agent's own state", "obligations": obligations} if {
 	input.call in {
 		"start", "abi_version", "input", "output", "log", "poll", "wait", "cancel", "stream_next",
-		"result_read", "result_drop", "last_error",
+		"result_read", "result_drop", "last_error", "tool_list",
 	}
 	is_object(input.args)
+	object.get(input.args, "host", "") == ""
+	unobjectionable
+} else := {"allow": true, "reason": "the call touches only the agent's own state", "obligations": obligations} if {
+	own_calls[input.call]
+	is_object(input.args)
+	object.get(input.args, "space", "") == ""
 	object.get(input.args, "host", "") == ""
 	unobjectionable
 } else := {"allow": true, "reason": sprintf("model %q or model class %q is declared by the agent and granted by the operator", [m, c]), "obligations": obligations} if {

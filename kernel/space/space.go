@@ -43,3 +43,27 @@ func Of(id Identity) Space {
 
 // Local reports whether the space belongs to an unsigned module.
 func (id Identity) Local() bool { return id.Publisher == "" || id.Publisher == LocalPublisher }
+
+// Shared returns the space of the shared memory called name within tenant. It has two parts
+// where an agent's own space has three, and no escaped part holds a "/", so a shared space
+// never equals an agent's.
+func Shared(tenant, name string) Space {
+	return Space(url.PathEscape(tenant) + "/" + url.PathEscape(name))
+}
+
+// MaxSharedName is the longest name of a shared space, in bytes.
+const MaxSharedName = 64
+
+// ValidSharedName reports whether name may name a shared space: 1 to MaxSharedName bytes of
+// ASCII letters, digits, '.', '_' and '-'.
+func ValidSharedName(name string) bool {
+	if name == "" || len(name) > MaxSharedName {
+		return false
+	}
+	for _, c := range []byte(name) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -33,3 +33,28 @@ func TestLocal(t *testing.T) {
 		t.Fatal("an empty publisher and LocalPublisher differ")
 	}
 }
+
+func TestSharedNeverEqualsOwn(t *testing.T) {
+	own := Of(Identity{Tenant: "t", Publisher: "p", Name: "n"})
+	for _, s := range []Space{Shared("t", "n"), Shared("t/p", "n"), Shared("t", "p/n"), Shared("", "t")} {
+		if s == own {
+			t.Fatalf("shared space %q equals an agent's own", s)
+		}
+	}
+	if Shared("a", "b") == Shared("b", "a") || Shared("a", "b") != Shared("a", "b") {
+		t.Fatal("shared spaces are not keyed by tenant and name")
+	}
+}
+
+func TestValidSharedName(t *testing.T) {
+	for _, ok := range []string{"team", "a.b_c-d", "X9"} {
+		if !ValidSharedName(ok) {
+			t.Errorf("%q refused", ok)
+		}
+	}
+	for _, bad := range []string{"", "../x", "a/b", "a b", "a\x00", "é", string(make([]byte, 65))} {
+		if ValidSharedName(bad) {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

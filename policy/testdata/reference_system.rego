@@ -13,7 +13,12 @@ package aios.system
 # also governs the WASI functions (clock, random, yield, args, environment, stdio).
 local_calls := {
 	"start", "abi_version", "input", "output", "log", "poll", "wait", "cancel",
-	"stream_next", "result_read", "result_drop", "last_error",
+	"stream_next", "result_read", "result_drop", "last_error", "tool_list",
+}
+
+own_calls := {
+	"memory_add", "memory_get", "memory_update", "memory_delete", "memory_search",
+	"storage_put", "storage_get", "storage_list", "storage_delete", "storage_history", "storage_rollback",
 }
 
 # identity_args are argument names that claim an identity; they must name the caller.
@@ -27,6 +32,9 @@ identity_args := {
 
 family := "local" if {
 	local_calls[input.call]
+} else := "local" if {
+	own_calls[input.call]
+	object.get(args, "space", "") == ""
 } else := "llm" if {
 	input.call == "llm_generate"
 } else := "tool" if {
