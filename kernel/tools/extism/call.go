@@ -1,0 +1,116 @@
+package extism
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"unicode/utf8"
+
+	sdk "github.com/extism/go-sdk"
+
+	"github.com/aiosys/aios/kernel/tools"
+)
+
+// maxTrapMessage bounds the part of a trap's message that goes into an error.
+const maxTrapMessage = 512
+
+// Call runs function name with args as its Extism input. The output, or the message of an
+// Extism error (a non-zero return), becomes Result.Content, cut at limit bytes (or
+// Config.MaxOutputBytes if smaller). A trap, or the plugin exiting, is tools.ErrUnavailable;
+// a timeout is the context's error. Either way the instance is thrown away and the next call
+// gets a fresh one.
+//
+// # Notes
+//
+// Extism copies the whole output out of the plugin's memory before it can be cut, so a call
+// holds up to Config.MaxMemoryPages*64 KiB on the host for a moment, whatever the limit.
+func (s *Source) Call(ctx context.Context, name string, args json.RawMessage, limit int64) (res tools.Result, err error) {
+	if !s.functions[name] {
+		return tools.Result{}, fmt.Errorf("extism plugin %q: %w: %q", s.name, tools.ErrUnknownTool, name)
+	}
+	if s.maxOutput > 0 && s.maxOutput < limit {
+		limit = s.maxOutput
+	}
+	if s.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+	}
+	inst, err := s.pool.get(ctx)
+	if err != nil {
+		return tools.Result{}, fmt.Errorf("%w: extism plugin %q: new instance: %s", tools.ErrUnavailable, s.name, bounded(err.Error()))
+	}
+	healthy := false
+	defer func() {
+		if healthy {
+			s.pool.put(inst)
+		} else {
+			s.pool.discard(inst)
+		}
+	}()
+	defer func() {
+		// Extism's Go code around the wasm call is not ours; whatever it panics on stays
+		// inside this call.
+		if p := recover(); p != nil {
+			healthy = false
+			res, err = tools.Result{}, fmt.Errorf("%w: extism plugin %q: %s: host panic: %s", tools.ErrUnavailable, s.name, name, bounded(fmt.Sprint(p)))
+		}
+	}()
+
+	rc, out, callErr := inst.CallWithContext(ctx, name, args)
+	switch {
+	case callErr == nil && rc == 0:
+		healthy = true
+		return cut(out, limit), nil
+	case callErr == nil:
+		healthy = true
+		if len(out) == 0 {
+			out = fmt.Appendf(nil, "%s returned %d", name, rc)
+		}
+		res := cut(out, limit)
+		res.IsError = true
+		return res, nil
+	case ctx.Err() != nil:
+		return tools.Result{}, fmt.Errorf("extism plugin %q: %s: %w", s.name, name, ctx.Err())
+	case isPluginError(inst, callErr):
+		// The plugin set an Extism error and returned: it failed, it did not crash.
+		healthy = true
+		res := cut([]byte(callErr.Error()), limit)
+		res.IsError = true
+		return res, nil
+	default:
+		return tools.Result{}, fmt.Errorf("%w: extism plugin %q: %s trapped: %s", tools.ErrUnavailable, s.name, name, bounded(callErr.Error()))
+	}
+}
+
+// isPluginError reports whether err is the Extism error the plugin set, rather than a trap:
+// Extism returns the plugin's error message as the error itself, and a trap returns before
+// the message is read.
+func isPluginError(inst *sdk.Plugin, err error) bool {
+	msg := inst.GetErrorWithContext(context.Background())
+	return msg != "" && msg == err.Error()
+}
+
+// cut makes a Result of out, keeping at most limit bytes and no broken UTF-8 sequence at
+// the cut.
+func cut(out []byte, limit int64) tools.Result {
+	res := tools.Result{Bytes: int64(len(out))}
+	if int64(len(out)) > limit {
+		n := max(limit, 0)
+		for n > 0 && n > limit-utf8.UTFMax && !utf8.RuneStart(out[n]) {
+			n--
+		}
+		out = out[:n]
+		res.Truncated = true
+	}
+	res.Content = string(out)
+	return res
+}
+
+// bounded cuts a message from a plugin or from Extism to maxTrapMessage bytes.
+func bounded(msg string) string {
+	if len(msg) <= maxTrapMessage {
+		return msg
+	}
+	return msg[:maxTrapMessage] + "…"
+}
