@@ -92,10 +92,10 @@ func TestWaitAnyFinishedCall(t *testing.T) {
 
 func TestWaitAnyBadArguments(t *testing.T) {
 	useHost(t, newFakeHost())
-	if _, err := WaitAny(); !errors.Is(err, ErrInvalid) {
+	if _, err := WaitAny[*Call](); !errors.Is(err, ErrInvalid) {
 		t.Errorf("WaitAny() error = %v, want ErrInvalid", err)
 	}
-	if _, err := WaitAny(nil); !errors.Is(err, ErrInvalid) {
+	if _, err := WaitAny[*Call](nil); !errors.Is(err, ErrInvalid) {
 		t.Errorf("WaitAny(nil) error = %v, want ErrInvalid", err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 // its duration in ticks, a call finishes when the clock reaches its doneAt, and a wait without a
 // deadline advances the clock to the earliest one; a wait with a deadline never advances it.
 type fakeHost struct {
-	major, minor uint32 // the ABI version the host implements; newFakeHost sets 1.1
+	major, minor uint32 // the ABI version the host implements; newFakeHost sets 1.2
 	versionCalls int
 
 	in      []byte
@@ -26,6 +26,8 @@ type fakeHost struct {
 	answer   func(req generateRequest) (Response, Errno)
 	requests []generateRequest
 	embeds   []embedRequest
+
+	store12 // memory, storage and tools (ABI 1.2): fakehost12_test.go
 
 	now     int
 	calls   map[uint32]*fakeCall
@@ -41,7 +43,9 @@ type fakeHost struct {
 type fakeCall struct {
 	doneAt   int
 	resp     Response
+	value    any    // the result body poll gives: resp for a generation
 	errno    Errno
+	msg      string // the failure's explanation
 	chunks   []string // unread stream chunks
 	stream   bool
 	canceled bool
@@ -50,9 +54,10 @@ type fakeCall struct {
 func newFakeHost() *fakeHost {
 	return &fakeHost{
 		major:   1,
-		minor:   1,
+		minor:   2,
 		calls:   map[uint32]*fakeCall{},
 		results: map[uint32][]byte{},
+		store12: newStore12(),
 		answer: func(req generateRequest) (Response, Errno) {
 			return Response{Text: "echo: " + req.Messages[len(req.Messages)-1].Content, FinishReason: "stop", Model: "echo", Core: "echo"}, 0
 		},
@@ -162,21 +167,32 @@ func (h *fakeHost) llmEmbed(body []byte, out *resultBuf) Errno {
 	return h.storeJSON("llm_embed", resp, out)
 }
 
+// submit starts llm_generate, whose MaxTokens is its duration, or a call of ABI 1.2, which
+// takes one tick and has its outcome decided at once.
 func (h *fakeHost) submit(call, body []byte, handle *uint32) Errno {
-	if string(call) != "llm_generate" {
+	if string(call) != "llm_generate" && (h.minor < 2 || !calls12[string(call)]) {
 		return h.fail("submit", ErrNoSys, "unknown call "+string(call))
 	}
 	if h.inFlMax > 0 && len(h.calls) >= h.inFlMax {
 		return h.fail("submit", ErrLimit, "calls in flight")
 	}
-	req, e := h.decode("submit", body)
-	if e != 0 {
-		return e
-	}
-	resp, e := h.answer(req)
-	c := &fakeCall{resp: resp, errno: e, stream: req.Stream, doneAt: h.now + req.MaxTokens}
-	if req.Stream && e == 0 {
-		c.chunks = splitWords(resp.Text)
+	var c *fakeCall
+	if string(call) == "llm_generate" {
+		req, e := h.decode("submit", body)
+		if e != 0 {
+			return e
+		}
+		resp, e := h.answer(req)
+		c = &fakeCall{resp: resp, value: resp, errno: e, msg: "generation failed", stream: req.Stream, doneAt: h.now + req.MaxTokens}
+		if req.Stream && e == 0 {
+			c.chunks = splitWords(resp.Text)
+		}
+	} else {
+		v, e := h.serve(string(call), body)
+		c = &fakeCall{value: v, errno: e, doneAt: h.now + 1}
+		if e != 0 && h.lastErr != nil {
+			c.msg = h.lastErr.Message
+		}
 	}
 	h.handles++
 	h.calls[h.handles] = c
@@ -203,9 +219,9 @@ func (h *fakeHost) poll(handle uint32, out *resultBuf) Errno {
 		return h.fail("poll", ErrCanceled, "cancelled")
 	}
 	if c.errno != 0 {
-		return h.fail("poll", c.errno, "generation failed")
+		return h.fail("poll", c.errno, c.msg)
 	}
-	return h.storeJSON("poll", c.resp, out)
+	return h.storeJSON("poll", c.value, out)
 }
 
 func (h *fakeHost) wait(handles []uint32, timeoutNs int64, index *uint32) Errno {

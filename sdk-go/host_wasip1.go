@@ -69,3 +69,38 @@ func (wasmHost) resultDrop(rid uint32) Errno {
 func (wasmHost) lastError(out *resultBuf) Errno {
 	return Errno(rawLastError(unsafe.Pointer(out)))
 }
+
+func (wasmHost) call(name string, req []byte, out *resultBuf) Errno {
+	var raw func(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+	switch name {
+	case "memory_add":
+		raw = rawMemoryAdd
+	case "memory_get":
+		raw = rawMemoryGet
+	case "memory_update":
+		raw = rawMemoryUpdate
+	case "memory_delete":
+		raw = rawMemoryDelete
+	case "memory_search":
+		raw = rawMemorySearch
+	case "storage_put":
+		raw = rawStoragePut
+	case "storage_get":
+		raw = rawStorageGet
+	case "storage_list":
+		raw = rawStorageList
+	case "storage_delete":
+		raw = rawStorageDelete
+	case "storage_history":
+		raw = rawStorageHistory
+	case "storage_rollback":
+		raw = rawStorageRollback
+	case "tool_list":
+		raw = rawToolList
+	case "tool_call":
+		raw = rawToolCall
+	default:
+		return ErrNoSys
+	}
+	return Errno(raw(ptr(req), uint32(len(req)), unsafe.Pointer(out)))
+}

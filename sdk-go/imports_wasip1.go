@@ -53,3 +53,47 @@ func rawResultDrop(rid uint32) uint32
 
 //go:wasmimport aios last_error
 func rawLastError(out unsafe.Pointer) uint32
+
+// The calls of ABI 1.2 (section 4.1), all (req_ptr, req_len, out). wasmHost.call reaches them
+// by name, so a module that uses one of them imports all thirteen, which a 1.2 host has
+// together; a module that uses none of them (or starts them only through submit) imports none
+// and still loads on a 1.1 host.
+
+//go:wasmimport aios memory_add
+func rawMemoryAdd(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios memory_get
+func rawMemoryGet(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios memory_update
+func rawMemoryUpdate(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios memory_delete
+func rawMemoryDelete(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios memory_search
+func rawMemorySearch(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios storage_put
+func rawStoragePut(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios storage_get
+func rawStorageGet(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios storage_list
+func rawStorageList(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios storage_delete
+func rawStorageDelete(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios storage_history
+func rawStorageHistory(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios storage_rollback
+func rawStorageRollback(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios tool_list
+func rawToolList(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32
+
+//go:wasmimport aios tool_call
+func rawToolCall(reqPtr unsafe.Pointer, reqLen uint32, out unsafe.Pointer) uint32

@@ -17,6 +17,13 @@ type Response struct {
 	Usage        Usage      `json:"usage"`
 }
 
+// Message returns the assistant message that continues a conversation with this response: its
+// text and the tool calls it asked for, which the next request must carry before the tool
+// messages that answer them.
+func (r Response) Message() Message {
+	return Message{Role: RoleAssistant, Content: r.Text, ToolCalls: r.ToolCalls}
+}
+
 // Usage counts the tokens a generation consumed.
 type Usage struct {
 	InputTokens  int `json:"input_tokens"`

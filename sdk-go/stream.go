@@ -76,9 +76,9 @@ func (s *StreamCall) Cancel() error { return s.call.Cancel() }
 
 // nextChunk reads the call's next chunk with stream_next, blocking until there is one. It
 // returns the bare ErrEOF after the last chunk.
-func (c *Call) nextChunk() (Chunk, error) {
-	b, err := c.abi.doResult("stream_next", func(s syscalls, out *resultBuf) Errno {
-		return s.streamNext(c.handle, out)
+func (o *op) nextChunk() (Chunk, error) {
+	b, err := o.abi.doResult("stream_next", func(s syscalls, out *resultBuf) Errno {
+		return s.streamNext(o.handle, out)
 	}, ErrEOF)
 	if err != nil {
 		return Chunk{}, err

@@ -20,6 +20,9 @@ type syscalls interface {
 	resultRead(rid uint32, buf []byte) Errno
 	resultDrop(rid uint32) Errno
 	lastError(out *resultBuf) Errno
+	// call runs one of the calls of ABI 1.2 (section 4.1), all of the shape
+	// (req_ptr, req_len, out), by name; an unknown name is ENOSYS.
+	call(name string, req []byte, out *resultBuf) Errno
 }
 
 // resultBuf is the memory a call writes its result struct to:
