@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	sdk "github.com/extism/go-sdk"
@@ -16,7 +17,8 @@ const maxTrapMessage = 512
 
 // Call runs function name with args as its Extism input. The output, or the message of an
 // Extism error (a non-zero return), becomes Result.Content, cut at limit bytes (or
-// Config.MaxOutputBytes if smaller). A trap, or the plugin exiting, is tools.ErrUnavailable;
+// Config.MaxOutputBytes if smaller). Arguments larger than a quarter of the plugin's memory
+// are tools.ErrInvalidArgs: Extism would pass them on truncated to nothing. A trap, or the plugin exiting, is tools.ErrUnavailable;
 // a timeout is the context's error. Either way the instance is thrown away and the next call
 // gets a fresh one.
 //
@@ -27,6 +29,9 @@ const maxTrapMessage = 512
 func (s *Source) Call(ctx context.Context, name string, args json.RawMessage, limit int64) (res tools.Result, err error) {
 	if !s.functions[name] {
 		return tools.Result{}, fmt.Errorf("extism plugin %q: %w: %q", s.name, tools.ErrUnknownTool, name)
+	}
+	if int64(len(args)) > s.maxInput {
+		return tools.Result{}, fmt.Errorf("extism plugin %q: %w: %d bytes, more than the plugin takes (%d)", s.name, tools.ErrInvalidArgs, len(args), s.maxInput)
 	}
 	if s.maxOutput > 0 && s.maxOutput < limit {
 		limit = s.maxOutput
@@ -57,7 +62,8 @@ func (s *Source) Call(ctx context.Context, name string, args json.RawMessage, li
 		}
 	}()
 
-	rc, out, callErr := inst.CallWithContext(ctx, name, args)
+	inst.stderr.take()
+	rc, out, callErr := inst.plugin.CallWithContext(ctx, name, args)
 	switch {
 	case callErr == nil && rc == 0:
 		healthy = true
@@ -72,14 +78,14 @@ func (s *Source) Call(ctx context.Context, name string, args json.RawMessage, li
 		return res, nil
 	case ctx.Err() != nil:
 		return tools.Result{}, fmt.Errorf("extism plugin %q: %s: %w", s.name, name, ctx.Err())
-	case isPluginError(inst, callErr):
+	case isPluginError(inst.plugin, callErr):
 		// The plugin set an Extism error and returned: it failed, it did not crash.
 		healthy = true
 		res := cut([]byte(callErr.Error()), limit)
 		res.IsError = true
 		return res, nil
 	default:
-		return tools.Result{}, fmt.Errorf("%w: extism plugin %q: %s trapped: %s", tools.ErrUnavailable, s.name, name, bounded(callErr.Error()))
+		return tools.Result{}, fmt.Errorf("%w: extism plugin %q: %s trapped: %s", tools.ErrUnavailable, s.name, name, trapMessage(callErr, inst.stderr.take()))
 	}
 }
 
@@ -105,6 +111,16 @@ func cut(out []byte, limit int64) tools.Result {
 	}
 	res.Content = string(out)
 	return res
+}
+
+// trapMessage is the first line of a trap's error (wazero adds a wasm stack trace), with what
+// the first line the plugin wrote to standard error (a Go plugin's panic message), bounded.
+func trapMessage(err error, stderr string) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	if line, _, _ := strings.Cut(strings.TrimSpace(stderr), "\n"); line != "" {
+		msg += "; stderr: " + line
+	}
+	return bounded(msg)
 }
 
 // bounded cuts a message from a plugin or from Extism to maxTrapMessage bytes.

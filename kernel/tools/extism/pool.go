@@ -12,23 +12,30 @@ import (
 // errClosed: the source was closed.
 var errClosed = errors.New("plugin closed")
 
+// instance is one instantiation of the plugin, used by one call at a time.
+type instance struct {
+	plugin *sdk.Plugin
+	stderr *stderrBuffer
+}
+
 // pool hands out instances of one compiled plugin, one call at a time each, and keeps up to
 // cap(idle) of them between calls.
 type pool struct {
 	compiled *sdk.CompiledPlugin
 
 	mu     sync.Mutex
-	idle   chan *sdk.Plugin
+	idle   chan *instance
 	closed bool
 }
 
 func newPool(compiled *sdk.CompiledPlugin, size int) *pool {
-	return &pool{compiled: compiled, idle: make(chan *sdk.Plugin, max(size, 0))}
+	return &pool{compiled: compiled, idle: make(chan *instance, max(size, 0))}
 }
 
 // get returns an idle instance or a new one. A new instance has no environment, arguments,
-// files or standard streams (wazero's empty module config), and logs nowhere.
-func (p *pool) get(ctx context.Context) (*sdk.Plugin, error) {
+// files or standard input and output (wazero's empty module config), and logs nowhere; its
+// standard error is kept, bounded, for the message of a trap.
+func (p *pool) get(ctx context.Context) (*instance, error) {
 	select {
 	case inst := <-p.idle:
 		return inst, nil
@@ -40,16 +47,17 @@ func (p *pool) get(ctx context.Context) (*sdk.Plugin, error) {
 	if closed {
 		return nil, errClosed
 	}
-	inst, err := p.compiled.Instance(ctx, sdk.PluginInstanceConfig{ModuleConfig: wazero.NewModuleConfig()})
+	stderr := &stderrBuffer{}
+	plugin, err := p.compiled.Instance(ctx, sdk.PluginInstanceConfig{ModuleConfig: wazero.NewModuleConfig().WithStderr(stderr)})
 	if err != nil {
 		return nil, err
 	}
-	inst.SetLogger(func(sdk.LogLevel, string) {})
-	return inst, nil
+	plugin.SetLogger(func(sdk.LogLevel, string) {})
+	return &instance{plugin: plugin, stderr: stderr}, nil
 }
 
 // put returns a healthy instance after a call; it is closed if the pool is full or closed.
-func (p *pool) put(inst *sdk.Plugin) {
+func (p *pool) put(inst *instance) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.closed {
@@ -59,12 +67,12 @@ func (p *pool) put(inst *sdk.Plugin) {
 		default:
 		}
 	}
-	inst.Close(context.Background())
+	inst.plugin.Close(context.Background())
 }
 
 // discard closes an instance that trapped or timed out: its state is not to be trusted.
-func (p *pool) discard(inst *sdk.Plugin) {
-	inst.Close(context.Background())
+func (p *pool) discard(inst *instance) {
+	inst.plugin.Close(context.Background())
 }
 
 // close closes the idle instances and the compiled plugin, which ends any call in flight.
@@ -79,7 +87,7 @@ func (p *pool) close() error {
 	for {
 		select {
 		case inst := <-p.idle:
-			inst.Close(context.Background())
+			inst.plugin.Close(context.Background())
 		default:
 			return p.compiled.Close(context.Background())
 		}

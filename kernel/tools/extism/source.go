@@ -22,6 +22,7 @@ type Source struct {
 	functions map[string]bool
 	timeout   time.Duration
 	maxOutput int64
+	maxInput  int64 // the most bytes of arguments a call takes: a quarter of a memory
 	pool      *pool
 	ownCache  wazero.CompilationCache // closed by Close; nil when the cache is the caller's
 }
@@ -84,6 +85,7 @@ func newSource(cfg Config) (*Source, error) {
 	if pages > 65536 {
 		return nil, fmt.Errorf("max memory pages %d is more than a 32-bit memory has (65536)", pages)
 	}
+	s.maxInput = int64(pages) * 65536 / 4
 	instances := cfg.Instances
 	if instances == 0 {
 		instances = DefaultInstances
