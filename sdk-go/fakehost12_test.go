@@ -31,9 +31,10 @@ type store12 struct {
 	ids        int
 	embeddings bool // an embedding core exists: vector and hybrid searches work
 
-	keys         map[string][]fakeVersion
-	versionQuota int // versions in storage; 0: unlimited
-	clock        int
+	keys           map[string][]fakeVersion
+	versionQuota   int // versions in storage; 0: unlimited
+	historyDefault int // the versions storage_history gives without a limit; 0: all
+	clock          int
 
 	tools []Tool
 }
@@ -268,6 +269,9 @@ func (h *fakeHost) serveStorage(name string, body []byte) (any, Errno) {
 		}
 		return h.write(name, req.Key, fakeVersion{deleted: true})
 	case "storage_history":
+		if req.Limit == 0 {
+			req.Limit = h.historyDefault
+		}
 		out := []StorageRevision{}
 		for v := int64(len(versions)); v >= 1; v-- {
 			if (req.Before == 0 || v < req.Before) && (req.Limit == 0 || len(out) < req.Limit) {

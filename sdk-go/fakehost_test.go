@@ -27,7 +27,8 @@ type fakeHost struct {
 	requests []generateRequest
 	embeds   []embedRequest
 
-	store12 // memory, storage and tools (ABI 1.2): fakehost12_test.go
+	store12     // memory, storage and tools (ABI 1.2): fakehost12_test.go
+	ticks12 int // how long a call of ABI 1.2 started with submit takes
 
 	now     int
 	calls   map[uint32]*fakeCall
@@ -43,9 +44,9 @@ type fakeHost struct {
 type fakeCall struct {
 	doneAt   int
 	resp     Response
-	value    any    // the result body poll gives: resp for a generation
+	value    any // the result body poll gives: resp for a generation
 	errno    Errno
-	msg      string // the failure's explanation
+	msg      string   // the failure's explanation
 	chunks   []string // unread stream chunks
 	stream   bool
 	canceled bool
@@ -58,6 +59,7 @@ func newFakeHost() *fakeHost {
 		calls:   map[uint32]*fakeCall{},
 		results: map[uint32][]byte{},
 		store12: newStore12(),
+		ticks12: 1,
 		answer: func(req generateRequest) (Response, Errno) {
 			return Response{Text: "echo: " + req.Messages[len(req.Messages)-1].Content, FinishReason: "stop", Model: "echo", Core: "echo"}, 0
 		},
@@ -168,7 +170,7 @@ func (h *fakeHost) llmEmbed(body []byte, out *resultBuf) Errno {
 }
 
 // submit starts llm_generate, whose MaxTokens is its duration, or a call of ABI 1.2, which
-// takes one tick and has its outcome decided at once.
+// takes ticks12 ticks and has its outcome decided at once.
 func (h *fakeHost) submit(call, body []byte, handle *uint32) Errno {
 	if string(call) != "llm_generate" && (h.minor < 2 || !calls12[string(call)]) {
 		return h.fail("submit", ErrNoSys, "unknown call "+string(call))
@@ -189,7 +191,7 @@ func (h *fakeHost) submit(call, body []byte, handle *uint32) Errno {
 		}
 	} else {
 		v, e := h.serve(string(call), body)
-		c = &fakeCall{value: v, errno: e, doneAt: h.now + 1}
+		c = &fakeCall{value: v, errno: e, doneAt: h.now + h.ticks12}
 		if e != 0 && h.lastErr != nil {
 			c.msg = h.lastErr.Message
 		}

@@ -27,4 +27,13 @@ func TestOutsideAIOSEveryCallFails(t *testing.T) {
 	if _, err := Stream(context.Background(), Prompt("x")); !errors.Is(err, ErrNotInAIOS) {
 		t.Errorf("Stream error = %v, want ErrNotInAIOS", err)
 	}
+	if _, err := Mem().Search(context.Background(), "x"); !errors.Is(err, ErrNotInAIOS) {
+		t.Errorf("Search error = %v, want ErrNotInAIOS", err)
+	}
+	if _, err := Store().StartGet("k"); !errors.Is(err, ErrNotInAIOS) {
+		t.Errorf("StartGet error = %v, want ErrNotInAIOS", err)
+	}
+	if _, err := CallTool(context.Background(), "t", nil); !errors.Is(err, ErrNotInAIOS) {
+		t.Errorf("CallTool error = %v, want ErrNotInAIOS", err)
+	}
 }
