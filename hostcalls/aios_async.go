@@ -1,6 +1,7 @@
 package hostcalls
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -36,7 +37,8 @@ func submit(_ context.Context, g *Guest, mem Memory, p []uint64) error {
 }
 
 // asyncCall reads the request of the call named name and returns how to run it and whether it
-// streams. The calls that can be submitted are llm_generate and (ABI 1.1) llm_embed.
+// streams. The calls that can be submitted are llm_generate, (ABI 1.1) llm_embed and (ABI 1.2)
+// every memory, storage and tool call.
 func (g *Guest) asyncCall(mem Memory, name string, ptr, n uint64) (callFunc, bool, error) {
 	switch name {
 	case "llm_generate":
@@ -56,7 +58,17 @@ func (g *Guest) asyncCall(mem Memory, name string, ptr, n uint64) (callFunc, boo
 			return g.embed(ctx, req)
 		}, false, nil
 	}
-	return nil, false, fail(ENOSYS, fmt.Sprintf("call %q cannot be submitted; llm_generate and llm_embed can", name))
+	if run, ok := managerCalls[name]; ok {
+		view, err := viewRequest(mem, ptr, n, g.lim.Request)
+		if err != nil {
+			return nil, false, err
+		}
+		body := bytes.Clone(view)
+		return func(ctx context.Context, _ func(llm.Chunk)) ([]byte, error) {
+			return g.runManager(ctx, run, body)
+		}, false, nil
+	}
+	return nil, false, fail(ENOSYS, fmt.Sprintf("call %s cannot be submitted; see docs/ABI.md section 4", quote(name)))
 }
 
 // abandon stops and forgets a handle the guest never learned about. Its goroutine still ends

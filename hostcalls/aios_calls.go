@@ -9,9 +9,9 @@ import (
 // nil error is OK, any other error becomes its errno (see ErrnoOf) and the last error.
 type aiosCall func(ctx context.Context, g *Guest, mem Memory, p []uint64) error
 
-// aiosCalls returns every call of ABI v1.1 (docs/ABI.md section 4).
+// aiosCalls returns every call of ABI v1.2 (docs/ABI.md section 4).
 func aiosCalls() []Func {
-	return []Func{
+	calls := []Func{
 		aiosFunc("abi_version", params(I32, I32), abiVersion),
 		aiosFunc("input", params(I32), input),
 		aiosFunc("output", params(I32, I32), output),
@@ -27,6 +27,17 @@ func aiosCalls() []Func {
 		aiosFunc("result_drop", params(I32), resultDrop),
 		aiosFunc("last_error", params(I32), lastError),
 	}
+	for _, name := range managerCallNames {
+		calls = append(calls, aiosFunc(name, params(I32, I32, I32), managerFunc(name)))
+	}
+	return calls
+}
+
+// managerCallNames are ABI 1.2's calls in the order docs/ABI.md lists them.
+var managerCallNames = []string{
+	"memory_add", "memory_get", "memory_update", "memory_delete", "memory_search",
+	"storage_put", "storage_get", "storage_list", "storage_delete", "storage_history", "storage_rollback",
+	"tool_list", "tool_call",
 }
 
 // aiosFunc binds call as an aios system call returning an i32 errno.

@@ -14,7 +14,8 @@ func TestABIVersion(t *testing.T) {
 	}{
 		{1, 0, OK},
 		{1, 1, OK},
-		{1, 2, ENOTSUP},
+		{1, 2, OK},
+		{1, 3, ENOTSUP},
 		{1, 99, ENOTSUP},
 		{2, 0, ENOTSUP},
 		{0, 0, ENOTSUP},

@@ -6,7 +6,10 @@ import (
 
 	"github.com/aiosys/aios/kernel"
 	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/kernel/memory"
 	"github.com/aiosys/aios/kernel/quota"
+	"github.com/aiosys/aios/kernel/storage"
+	"github.com/aiosys/aios/kernel/tools"
 )
 
 // Errno is an error code of the aios namespace (docs/ABI.md section 3). Codes are stable: a code,
@@ -79,7 +82,9 @@ func failWrap(code Errno, msg string, err error) error {
 // ErrnoOf maps an error of a call to its ABI code: nil is OK; a *CallError carries its own code;
 // cancellation is ECANCELED, a passed deadline ETIMEDOUT, kernel.ErrInvalid EINVAL,
 // llm.ErrNoModel ENOENT, kernel.ErrOutputLimit ELIMIT, kernel.ErrDenied (a policy denial, whose
-// reason is the message) EPERM; anything else is a backend failure
+// reason is the message) EPERM. The errors of the memory, storage and tool managers map as
+// docs/ABI.md 5.5 says: not found ENOENT, invalid EINVAL, quota EQUOTA, a tool's rate ELIMIT, a
+// refused address EPERM, a manager the host lacks ENOSYS. Anything else is a backend failure
 // (EBACKEND).
 func ErrnoOf(err error) Errno {
 	if err == nil {
@@ -103,8 +108,19 @@ func ErrnoOf(err error) Errno {
 		return EQUOTA
 	case errors.Is(err, llm.ErrBadRequest):
 		return EINVAL
-	case errors.Is(err, kernel.ErrDenied):
+	case errors.Is(err, kernel.ErrDenied), errors.Is(err, tools.ErrRefused):
 		return EPERM
+	case errors.Is(err, kernel.ErrNoManager):
+		return ENOSYS
+	case errors.Is(err, memory.ErrNotFound), errors.Is(err, storage.ErrNotFound), errors.Is(err, tools.ErrUnknownTool),
+		errors.Is(err, memory.ErrNoEmbedder), errors.Is(err, llm.ErrNoEmbedder):
+		return ENOENT
+	case errors.Is(err, memory.ErrInvalid), errors.Is(err, storage.ErrInvalid), errors.Is(err, tools.ErrInvalidArgs):
+		return EINVAL
+	case errors.Is(err, memory.ErrQuota), errors.Is(err, storage.ErrQuota):
+		return EQUOTA
+	case errors.Is(err, tools.ErrRateLimited):
+		return ELIMIT
 	default:
 		return EBACKEND
 	}

@@ -22,6 +22,20 @@ var wantSignatures = map[string]string{
 	"aios.result_read":  "i32 i32 i32 -> i32",
 	"aios.result_drop":  "i32 -> i32",
 	"aios.last_error":   "i32 -> i32",
+	// ABI 1.2
+	"aios.memory_add":       "i32 i32 i32 -> i32",
+	"aios.memory_get":       "i32 i32 i32 -> i32",
+	"aios.memory_update":    "i32 i32 i32 -> i32",
+	"aios.memory_delete":    "i32 i32 i32 -> i32",
+	"aios.memory_search":    "i32 i32 i32 -> i32",
+	"aios.storage_put":      "i32 i32 i32 -> i32",
+	"aios.storage_get":      "i32 i32 i32 -> i32",
+	"aios.storage_list":     "i32 i32 i32 -> i32",
+	"aios.storage_delete":   "i32 i32 i32 -> i32",
+	"aios.storage_history":  "i32 i32 i32 -> i32",
+	"aios.storage_rollback": "i32 i32 i32 -> i32",
+	"aios.tool_list":        "i32 i32 i32 -> i32",
+	"aios.tool_call":        "i32 i32 i32 -> i32",
 
 	"wasi_snapshot_preview1.args_get":                "i32 i32 -> i32",
 	"wasi_snapshot_preview1.args_sizes_get":          "i32 i32 -> i32",
@@ -92,7 +106,7 @@ func TestTableIsExactlyTheABI(t *testing.T) {
 		seen[key] = true
 		want, ok := wantSignatures[key]
 		if !ok {
-			t.Errorf("%s is not part of ABI v1.1", key)
+			t.Errorf("%s is not part of ABI v1.2", key)
 			continue
 		}
 		if got := signature(f); got != want {
