@@ -51,6 +51,8 @@ type Config struct {
 	// Audit says how much of the audit log to keep; keys the file leaves out have
 	// DefaultAudit's values.
 	Audit Audit
+	// Tools are the [[tools]] entries: the sources of the tools agents may call.
+	Tools []Tool
 }
 
 // Default returns the configuration used when there is no file: no data directory yet (Load
@@ -140,6 +142,9 @@ func (c *Config) decode(path string, data []byte) error {
 		return err
 	}
 	if c.Audit, err = f.Audit.audit(); err != nil {
+		return err
+	}
+	if c.Tools, err = fileTools(f.Tools, filepath.Dir(path)); err != nil {
 		return err
 	}
 	return nil

@@ -21,6 +21,7 @@ type fileConfig struct {
 	Trust     fileTrust         `toml:"trust"`
 	Hub       fileHub           `toml:"hub"`
 	Audit     fileAudit         `toml:"audit"`
+	Tools     []fileTool        `toml:"tools"`
 }
 
 type fileCore struct {

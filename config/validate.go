@@ -9,8 +9,9 @@ var errNoDataDir = errors.New("data_dir is empty")
 
 // Validate checks c as a whole: a data directory, valid cores with distinct names, a known
 // scheduler with consistent knobs, aliases that resolve, budgets and limits that are not
-// negative, and no core whose tpm would refuse every request (below
-// scheduler.default_max_tokens). It reads neither the environment nor the network.
+// negative, no core whose tpm would refuse every request (below
+// scheduler.default_max_tokens), and [[tools]] entries of known kinds with distinct names and
+// the keys their kind needs. It reads neither the environment nor the network.
 func (c Config) Validate() error {
 	var errs []error
 	if c.DataDir == "" {
@@ -41,6 +42,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("aliases: %w", err))
 	}
 	errs = append(errs, c.Quotas.validate()...)
+	errs = append(errs, validateTools(c.Tools)...)
 	l := c.Limits
 	if l.CPUTime < 0 || l.WallTime < 0 {
 		errs = append(errs, fmt.Errorf("limits: cpu_time %s and wall_time %s must not be negative", l.CPUTime, l.WallTime))
