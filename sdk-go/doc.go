@@ -20,15 +20,30 @@
 // the agent runs itself and answers with ToolMessage in the next request. Embed returns
 // embedding vectors. Both are ABI 1.1.
 //
+// ABI 1.2 adds what outlives a run and what the host runs for the agent:
+//
+//   - Mem returns the agent's own Memory (SharedMemory a space shared within its tenant): Add,
+//     Get, Update and Delete texts with metadata, and Search them by keywords, by meaning
+//     (Vector) or both (Hybrid), with TopK and Where.
+//   - Store returns the agent's Storage, a key-value store whose every write is a version:
+//     Put, Get, GetVersion, Delete, List, History, Rollback and RollbackTo.
+//   - ListTools returns the tools policy grants, ready for a Request's Tools; CallTool runs
+//     one, and RunToolCall runs a model's ToolCall, whose ToolResult.Message answers it.
+//
+// Each of them blocks, or with a deadline on its context submits the call and waits at most
+// until the deadline. Memory.StartSearch, Storage.StartGet and StartToolCall start one and
+// return a Pending at once; WaitAny waits for Pending values and Calls alike.
+//
 // The kernel checks every call against policy, budgets and limits. Failures are *Error values
 // carrying the host's explanation; they match the Errno sentinels with errors.Is:
 //
 //	if errors.Is(err, aios.ErrQuota) { ... }
 //
-// This package implements docs/ABI.md (ABI v1.1) from the guest side. It performs the
-// abi_version handshake before its first call (asking for 1.1, then 1.0: on a 1.0 host the
-// features of 1.1 fail with ErrNotSupported and everything else works), copies every result out of the host and releases
-// it at once, and needs no third-party module.
+// This package implements docs/ABI.md (ABI v1.2) from the guest side. It performs the
+// abi_version handshake before its first call (asking for 1.2, then 1.1, then 1.0: on an older
+// host the features of newer versions fail with ErrNotSupported and everything else works),
+// copies every result out of the host and releases it at once, and needs no third-party
+// module.
 //
 // # Notes
 //
