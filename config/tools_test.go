@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -190,5 +191,27 @@ func TestLoadToolsErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The example in docs/CONFIG.md's [[tools]] section loads.
+func TestToolsDocExampleLoads(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "CONFIG.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "## `[[tools]]`")
+	_, example, ok2 := strings.Cut(section, "```toml\n")
+	example, _, ok3 := strings.Cut(example, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("no toml example in the [[tools]] section of docs/CONFIG.md")
+	}
+	dir := isolate(t)
+	cfg, err := Load(writeFile(t, dir, example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Tools) != 4 {
+		t.Fatalf("%d tools entries; want 4", len(cfg.Tools))
 	}
 }
