@@ -2,6 +2,7 @@ package aios
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -200,10 +201,7 @@ func (h *fakeHost) search(space map[string]*MemoryEntry, req fakeMemoryRequest) 
 		}
 	}
 	slices.SortFunc(hits, func(a, b MemoryHit) int {
-		if a.Score != b.Score {
-			return int(b.Score - a.Score)
-		}
-		return strings.Compare(a.ID, b.ID)
+		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.ID, b.ID))
 	})
 	return map[string]any{"hits": hits[:min(k, len(hits))]}, 0
 }

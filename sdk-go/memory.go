@@ -50,9 +50,16 @@ type MemoryHit struct {
 // The ABI's memory request bodies.
 type (
 	memoryAddRequest struct {
-		ID       string            `json:"id,omitempty"` // memory_update only
 		Text     string            `json:"text"`
 		Metadata map[string]string `json:"metadata,omitempty"`
+		Space    string            `json:"space,omitempty"`
+	}
+	// memoryUpdateRequest always carries metadata, {} for none, so that an update replaces
+	// the entry's metadata whatever a host makes of an absent field.
+	memoryUpdateRequest struct {
+		ID       string            `json:"id"`
+		Text     string            `json:"text"`
+		Metadata map[string]string `json:"metadata"`
 		Space    string            `json:"space,omitempty"`
 	}
 	memoryRef struct {
@@ -113,15 +120,18 @@ func (m Memory) Get(ctx context.Context, id string) (MemoryEntry, error) {
 	}.run(ctx, std)
 }
 
-// Update replaces the text and metadata of the entry with id.
+// Update replaces the text and metadata of the entry with id; nil metadata leaves it none.
 func (m Memory) Update(ctx context.Context, id, text string, metadata map[string]string) error {
 	if err := m.check("memory_update"); err != nil {
 		return err
 	}
+	if metadata == nil {
+		metadata = map[string]string{}
+	}
 	_, err := request[memoryID]{
 		name:   "memory_update",
 		what:   "memory",
-		body:   memoryAddRequest{ID: id, Text: text, Metadata: metadata, Space: m.space},
+		body:   memoryUpdateRequest{ID: id, Text: text, Metadata: metadata, Space: m.space},
 		decode: whole[memoryID]("memory_update"),
 	}.run(ctx, std)
 	return err

@@ -36,11 +36,11 @@ func TestMemoryAddGetUpdateDelete(t *testing.T) {
 	if err := mem.Update(ctx, id, "the dog sat", nil); err != nil {
 		t.Fatal(err)
 	}
-	if sent := h.lastSent("memory_update"); !reflect.DeepEqual(sent, map[string]any{"id": id, "text": "the dog sat"}) {
+	if sent := h.lastSent("memory_update"); !reflect.DeepEqual(sent, map[string]any{"id": id, "text": "the dog sat", "metadata": map[string]any{}}) {
 		t.Errorf("memory_update body %v", sent)
 	}
 	e, _ = mem.Get(ctx, id)
-	if e.Text != "the dog sat" || e.Metadata != nil || !e.Updated.After(e.Created) {
+	if e.Text != "the dog sat" || len(e.Metadata) != 0 || !e.Updated.After(e.Created) {
 		t.Errorf("after Update: %+v", e)
 	}
 	if err := mem.Delete(ctx, id); err != nil {
