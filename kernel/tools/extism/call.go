@@ -103,7 +103,7 @@ func cut(out []byte, limit int64) tools.Result {
 	res := tools.Result{Bytes: int64(len(out))}
 	if int64(len(out)) > limit {
 		n := max(limit, 0)
-		for n > 0 && n > limit-utf8.UTFMax && !utf8.RuneStart(out[n]) {
+		for n > 0 && n > limit-(utf8.UTFMax-1) && !utf8.RuneStart(out[n]) {
 			n--
 		}
 		out = out[:n]

@@ -124,6 +124,9 @@ func toolInfo(source string, fn Function) (tools.Info, error) {
 	if fn.Name == "" {
 		return tools.Info{}, errors.New("a function has no name")
 	}
+	if fn.Name == "_initialize" || fn.Name == "_start" {
+		return tools.Info{}, fmt.Errorf("function %q is the module's initializer, not a tool", fn.Name)
+	}
 	params := fn.Parameters
 	if len(params) == 0 {
 		params = anyObject
