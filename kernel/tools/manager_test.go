@@ -70,6 +70,7 @@ func TestPrepareValidatesArguments(t *testing.T) {
 		{` {"days":2, "city":"Oslo"} `, `{"city":"Oslo","days":2}`, true},
 		{`"{\"city\":\"Oslo\"}"`, `{"city":"Oslo"}`, true}, // arguments as a JSON string
 		{`{"city":"Oslo","city":"Bergen"}`, `{"city":"Bergen"}`, true},
+		{`{"city":"<Tromsø & Bodø>"}`, `{"city":"<Tromsø & Bodø>"}`, true},
 		{`{"days":3}`, "missing property 'city'", false},
 		{`{"city":"Oslo","days":9}`, "maximum", false},
 		{`{"city":"Oslo","x":1}`, "additional properties 'x' not allowed", false},

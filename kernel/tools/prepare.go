@@ -106,11 +106,13 @@ func normalizeArgs(args json.RawMessage) (any, json.RawMessage, error) {
 		return nil, nil, fmt.Errorf("arguments are %s, not a JSON object", jsonKind(v))
 	}
 	// The tool gets what was validated: one value per key, numbers as written.
-	norm, err := json.Marshal(v)
-	if err != nil {
+	var norm bytes.Buffer
+	enc := json.NewEncoder(&norm)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return nil, nil, fmt.Errorf("arguments: %s", bound(err.Error()))
 	}
-	return v, norm, nil
+	return v, bytes.TrimSuffix(norm.Bytes(), []byte("\n")), nil
 }
 
 // violation gives the validator's message on one line, without the schema's internal name.
