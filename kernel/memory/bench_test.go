@@ -89,16 +89,26 @@ func BenchmarkAdd(b *testing.B) {
 	for i := range texts {
 		texts[i] = gen.words(24)
 	}
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
+	t0 := time.Now()
+	i := 0
+	for ; b.Loop(); i++ {
 		if _, err := s.Add(context.Background(), spaceA, Entry{Text: texts[i%len(texts)], Metadata: map[string]string{"i": "x"}}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(i)/time.Since(t0).Seconds(), "adds/s")
 }
 
-func BenchmarkSearch10k(b *testing.B)  { benchSearch(b, 10_000, 1000) }
-func BenchmarkSearch100k(b *testing.B) { benchSearch(b, 100_000, 1000) }
+// BenchmarkSearch measures Search in a space of 10 000 and of 100 000 entries (beside 1000
+// in another space), each mode and query kind twice: through the store ("store") and through
+// the store's search as it was before the benchmarks of issue #10 ("baseline": one serial
+// vector scan; keyword search of every word in under half of the entries, matched by the
+// space's token). It reports p50 and p99 latency.
+func BenchmarkSearch(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run("n="+sizeName(n), func(b *testing.B) { benchSearch(b, n, 1000) })
+	}
+}
 
 // BenchmarkSearchSmallSpace searches 1000 entries in a store of 100 000 more in another space.
 func BenchmarkSearchSmallSpace(b *testing.B) { benchSearch(b, 1000, 100_000) }
@@ -126,24 +136,148 @@ func benchSearch(b *testing.B, n, others int) {
 	}
 	runs = append(runs, run{"keyword-rare", Keyword, rare, nil}, run{"hybrid-rare", Hybrid, rare, nil})
 	for _, rn := range runs {
-		b.Run(rn.name, func(b *testing.B) {
-			ctx := context.Background()
-			// Warm the vector cache, as a running kernel has it.
-			if _, err := s.Search(ctx, spaceA, Query{Text: rn.queries[0], Mode: rn.mode, K: 10}); err != nil {
-				b.Fatal(err)
-			}
-			var lat []time.Duration
-			for i := 0; b.Loop(); i++ {
-				q := Query{Text: rn.queries[i%len(rn.queries)], Mode: rn.mode, K: 10, Filter: rn.filter}
-				t0 := time.Now()
-				if _, err := s.Search(ctx, spaceA, q); err != nil {
+		for _, path := range []struct {
+			name   string
+			search func(context.Context, space.Space, Query) ([]Hit, error)
+		}{{"store", s.Search}, {"baseline", s.searchBaseline}} {
+			b.Run(rn.name+"/"+path.name, func(b *testing.B) {
+				ctx := context.Background()
+				// Warm the vector cache, as a running kernel has it.
+				if _, err := path.search(ctx, spaceA, Query{Text: rn.queries[0], Mode: rn.mode, K: 10}); err != nil {
 					b.Fatal(err)
 				}
-				lat = append(lat, time.Since(t0))
-			}
-			reportPercentiles(b, lat)
-		})
+				var lat []time.Duration
+				for i := 0; b.Loop(); i++ {
+					q := Query{Text: rn.queries[i%len(rn.queries)], Mode: rn.mode, K: 10, Filter: rn.filter}
+					t0 := time.Now()
+					if _, err := path.search(ctx, spaceA, q); err != nil {
+						b.Fatal(err)
+					}
+					lat = append(lat, time.Since(t0))
+				}
+				reportPercentiles(b, lat)
+			})
+		}
 	}
+}
+
+// searchBaseline is Search as the store did it before issue #10's benchmarks.
+func (s *Store) searchBaseline(ctx context.Context, sp space.Space, q Query) ([]Hit, error) {
+	k, err := s.checkQuery(sp, q)
+	if err != nil {
+		return nil, err
+	}
+	depth := k
+	if q.Mode == Hybrid {
+		depth = min(max(2*k, 50), 1000)
+	}
+	var kw, vec []scored
+	if q.Mode != Vector {
+		if kw, err = s.keywordBaseline(ctx, sp, queryWords(q.Text), q.Filter, depth); err != nil {
+			return nil, err
+		}
+	}
+	if q.Mode != Keyword {
+		qs, err := s.embed(ctx, []string{q.Text})
+		if err != nil {
+			return nil, err
+		}
+		set, err := s.vectors(ctx, sp, len(qs[0]))
+		if err != nil {
+			return nil, err
+		}
+		var allow map[int64]bool
+		if len(q.Filter) > 0 {
+			if allow, err = s.filtered(ctx, sp, q.Filter); err != nil {
+				return nil, err
+			}
+		}
+		vec = nearestBaseline(set, unit(qs[0]), depth, allow)
+	}
+	list := kw
+	switch q.Mode {
+	case Vector:
+		list = vec
+	case Hybrid:
+		list = fuse(k, kw, vec)
+	}
+	return s.fetch(ctx, sp, list)
+}
+
+// keywordBaseline searches every word found in under half of all entries (all of them if
+// none is), matched together with the space's token.
+func (s *Store) keywordBaseline(ctx context.Context, sp space.Space, words []string, f map[string]string, k int) ([]scored, error) {
+	var total int64
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(entries), 0) FROM usage`).Scan(&total); err != nil {
+		return nil, err
+	}
+	var keep []string
+	for _, w := range words {
+		doc, err := s.docFreq(ctx, strings.ToLower(w), total)
+		if err != nil {
+			return nil, err
+		}
+		if doc*2 < total || len(words) < 2 {
+			keep = append(keep, w)
+		}
+	}
+	if len(keep) == 0 {
+		keep = words
+	}
+	fq := "text : (" + matchExpr(keep) + `) AND stoken : "` + spaceToken(sp) + `"`
+	cond, fargs := filterSQL(sp, f)
+	args := append([]any{fq, string(sp)}, fargs...)
+	args = append(args, k)
+	rows, err := s.db.QueryContext(ctx, `SELECT e.n, bm25(entries_fts, 1.0, 0.0) AS r FROM entries_fts JOIN entries e ON e.n = entries_fts.rowid
+		WHERE entries_fts MATCH ? AND e.space = ?`+cond+` ORDER BY r, e.n LIMIT ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanRanked(rows)
+}
+
+// nearestBaseline is exact vector search as the store did it before: one serial pass, a
+// plain Go dot product, the best k kept in a sorted slice.
+func nearestBaseline(set *vecSet, q []float32, k int, allow map[int64]bool) []scored {
+	top := make([]scored, 0, k+1)
+	d := set.dim
+	for i, n := range set.ns {
+		if allow != nil && !allow[n] {
+			continue
+		}
+		sc := float64(dotScalar(q, set.vecs[i*d:(i+1)*d]))
+		if len(top) == k && sc <= top[k-1].score {
+			continue
+		}
+		pos := len(top)
+		for pos > 0 && top[pos-1].score < sc {
+			pos--
+		}
+		top = append(top, scored{})
+		copy(top[pos+1:], top[pos:])
+		top[pos] = scored{n: n, score: sc}
+		if len(top) > k {
+			top = top[:k]
+		}
+	}
+	return top
+}
+
+// dotScalar is a dot product in plain Go with four accumulators.
+func dotScalar(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1 + s2 + s3
 }
 
 func reportPercentiles(b *testing.B, lat []time.Duration) {

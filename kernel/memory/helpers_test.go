@@ -1,8 +1,12 @@
 package memory
 
 import (
+	"math/rand/v2"
+	"slices"
+
 	"context"
 	"errors"
+	"github.com/viterin/vek/vek32"
 	"hash/fnv"
 	"math"
 	"path/filepath"
@@ -99,3 +103,32 @@ func wantErr(t testing.TB, err, target error) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 } // vectors are float32
+
+// randomSet returns n random unit vectors of dim dimensions, numbered 0 to n-1.
+func randomSet(n, dim int, seed uint64) *vecSet {
+	r := rand.New(rand.NewPCG(seed, 2))
+	set := &vecSet{dim: dim, ns: make([]int64, n)}
+	for i := range n {
+		v := make([]float32, dim)
+		for j := range v {
+			v[j] = float32(r.NormFloat64())
+		}
+		set.ns[i] = int64(i)
+		set.vecs = append(set.vecs, unit(v)...)
+	}
+	return set
+}
+
+// nearestSerial is the exact search one pass over set, as the store did before scans were
+// split across cores: the oracle of the tests and the baseline of the benchmarks.
+func nearestSerial(set *vecSet, q []float32, k int, allow map[int64]bool) []scored {
+	var all []scored
+	d := set.dim
+	for i, n := range set.ns {
+		if allow == nil || allow[n] {
+			all = append(all, scored{n: n, score: float64(vek32.Dot(q, set.vecs[i*d:(i+1)*d]))})
+		}
+	}
+	slices.SortStableFunc(all, byScore)
+	return all[:min(k, len(all))]
+}

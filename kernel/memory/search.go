@@ -1,14 +1,15 @@
 package memory
 
 import (
-	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/aiosys/aios/kernel/space"
+	"golang.org/x/sync/errgroup"
 )
 
 // Mode selects how Search ranks entries.
@@ -140,12 +141,24 @@ func filterSQL(sp space.Space, f map[string]string) (string, []any) {
 
 // keyword ranks sp's entries by BM25 against words (from queryWords).
 func (s *Store) keyword(ctx context.Context, sp space.Space, words []string, f map[string]string, k int) ([]scored, error) {
-	words, err := s.weighty(ctx, words)
+	var own, total int64
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(entries) FILTER (WHERE space = ?), 0), coalesce(sum(entries), 0) FROM usage`,
+		string(sp)).Scan(&own, &total)
 	if err != nil {
+		return nil, fmt.Errorf("count entries: %w", err)
+	}
+	if words, err = s.weighty(ctx, words, total); err != nil {
 		return nil, err
 	}
-	// The words match the text column only; the space's token narrows the match to its rows.
-	fq := "text : (" + matchExpr(words) + `) AND stoken : "` + spaceToken(sp) + `"`
+	text := "text : (" + matchExpr(words) + ")"
+	if len(f) == 0 && own*2 >= total {
+		list, complete, err := s.keywordWhole(ctx, sp, text, k, min(4*k, k+int(total-own)))
+		if err != nil || complete {
+			return list, err
+		}
+	}
+	// The space's token narrows the match to its rows before scoring.
+	fq := text + ` AND stoken : "` + spaceToken(sp) + `"`
 	cond, fargs := filterSQL(sp, f)
 	args := append([]any{fq, string(sp)}, fargs...)
 	args = append(args, k)
@@ -154,6 +167,55 @@ func (s *Store) keyword(ctx context.Context, sp space.Space, words []string, f m
 	if err != nil {
 		return nil, fmt.Errorf("keyword query: %w", err)
 	}
+	return scanRanked(rows)
+}
+
+// keywordWhole ranks the whole store's entries against the match expression text and keeps
+// sp's among the best depth: the answer when sp holds most of the store, which spares FTS5
+// matching and counting sp's token in every entry (bm25() counts each phrase's entries).
+// complete is false when fewer than k of sp's entries were among them though more matched:
+// other spaces' entries outranked them, and the caller must search sp alone.
+func (s *Store) keywordWhole(ctx context.Context, sp space.Space, text string, k, depth int) (list []scored, complete bool, err error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT rowid, rank FROM entries_fts WHERE entries_fts MATCH ? AND rank MATCH 'bm25(1.0, 0.0)'
+		ORDER BY rank LIMIT ?`, text, depth)
+	if err != nil {
+		return nil, false, fmt.Errorf("keyword query: %w", err)
+	}
+	all, err := scanRanked(rows)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(all) == 0 {
+		return nil, true, nil
+	}
+	args := make([]any, 0, len(all)+1)
+	args = append(args, string(sp))
+	for _, sc := range all {
+		args = append(args, sc.n)
+	}
+	rows, err = s.db.QueryContext(ctx, `SELECT n FROM entries WHERE space = ? AND n IN (`+strings.Repeat(",?", len(all))[1:]+`)`, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("keyword query: %w", err)
+	}
+	defer rows.Close()
+	mine := make(map[int64]bool, len(all))
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, false, fmt.Errorf("keyword query: %w", err)
+		}
+		mine[n] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("keyword query: %w", err)
+	}
+	list = slices.DeleteFunc(all, func(sc scored) bool { return !mine[sc.n] })
+	slices.SortStableFunc(list, byScore)
+	return list[:min(k, len(list))], len(list) >= k || len(all) < depth, nil
+}
+
+// scanRanked reads rows of a row number and a bm25() rank, lower-is-better, into scores.
+func scanRanked(rows *sql.Rows) ([]scored, error) {
 	defer rows.Close()
 	var out []scored
 	for rows.Next() {
@@ -161,7 +223,7 @@ func (s *Store) keyword(ctx context.Context, sp space.Space, words []string, f m
 		if err := rows.Scan(&sc.n, &sc.score); err != nil {
 			return nil, fmt.Errorf("keyword query: %w", err)
 		}
-		sc.score = -sc.score // bm25() is lower-is-better
+		sc.score = -sc.score
 		out = append(out, sc)
 	}
 	if err := rows.Err(); err != nil {
@@ -224,17 +286,21 @@ func (s *Store) filtered(ctx context.Context, sp space.Space, f map[string]strin
 
 // hybrid fuses a keyword and a vector ranking, each deeper than k, by reciprocal rank fusion:
 // an entry scores the sum over the lists of 1/(rrfK + its rank). A query without words ranks
-// by vector alone.
+// by vector alone. The two searches run at once: one waits on SQLite while the other scans.
 func (s *Store) hybrid(ctx context.Context, sp space.Space, q Query, k int) ([]scored, error) {
 	depth := min(max(2*k, 50), 1000)
+	g, gctx := errgroup.WithContext(ctx)
 	var kw []scored
 	if words := queryWords(q.Text); len(words) > 0 {
-		var err error
-		if kw, err = s.keyword(ctx, sp, words, q.Filter, depth); err != nil {
-			return nil, err
-		}
+		g.Go(func() (err error) {
+			kw, err = s.keyword(gctx, sp, words, q.Filter, depth)
+			return err
+		})
 	}
-	vec, err := s.vector(ctx, sp, q.Text, q.Filter, depth)
+	vec, err := s.vector(gctx, sp, q.Text, q.Filter, depth)
+	if gerr := g.Wait(); gerr != nil {
+		return nil, gerr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -253,12 +319,7 @@ func fuse(k int, lists ...[]scored) []scored {
 	for n, v := range sum {
 		out = append(out, scored{n: n, score: v})
 	}
-	slices.SortFunc(out, func(a, b scored) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.n, b.n)
-	})
+	slices.SortFunc(out, byScore)
 	return out[:min(k, len(out))]
 }
 

@@ -178,11 +178,25 @@ func TestKeywordLeavesOutCommonWords(t *testing.T) {
 	}
 }
 
-func TestDot(t *testing.T) {
-	a := []float32{1, 2, 3, 4, 5, 6, 7}
-	b := []float32{7, 6, 5, 4, 3, 2, 1, 99}
-	if got := dot(a, b); got != 84 {
-		t.Fatalf("dot %v, want 84", got)
+// TestNearestInParts checks a scan split across goroutines against one exact serial pass,
+// with ties (duplicate vectors), a filter, and k above the set's size.
+func TestNearestInParts(t *testing.T) {
+	set := randomSet(5000, 7, 1)
+	copy(set.vecs[4000*7:4001*7], set.vecs[10*7:11*7]) // a tie across parts
+	allow := map[int64]bool{}
+	for n := int64(0); n < 5000; n += 3 {
+		allow[n] = true
+	}
+	q := set.vecs[10*7 : 11*7]
+	for _, k := range []int{1, 10, 6000} {
+		for _, f := range []map[int64]bool{nil, allow} {
+			want := nearestSerial(set, q, k, f)
+			for _, parts := range []int{1, 2, 3, 7} {
+				if got := nearestIn(set, q, k, f, parts); !slices.Equal(got, want) {
+					t.Fatalf("k %d, parts %d, filter %v: %v..., want %v...", k, parts, f != nil, got[:min(3, len(got))], want[:min(3, len(want))])
+				}
+			}
+		}
 	}
 }
 

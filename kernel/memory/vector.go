@@ -1,11 +1,16 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
 	"sync"
+
+	"github.com/viterin/vek/vek32"
 
 	"github.com/aiosys/aios/kernel/space"
 )
@@ -175,16 +180,43 @@ type scored struct {
 	score float64
 }
 
-// nearest returns the k rows of set closest to the unit vector q, best first, among those
-// allow admits (nil: all).
+// parallelScanMin is the fewest vectors worth splitting a scan across cores for: below it,
+// starting goroutines costs more than it saves.
+const parallelScanMin = 8192
+
+// nearest returns the k rows of set closest to the unit vector q, best first (ties by row
+// number), among those allow admits (nil: all). A large set is scanned in one part per core.
 func nearest(set *vecSet, q []float32, k int, allow map[int64]bool) []scored {
+	return nearestIn(set, q, k, allow, min(runtime.GOMAXPROCS(0), len(set.ns)/parallelScanMin))
+}
+
+// nearestIn is nearest scanning in parts goroutines.
+func nearestIn(set *vecSet, q []float32, k int, allow map[int64]bool, parts int) []scored {
+	if parts <= 1 {
+		return scan(set, q, k, allow, 0, len(set.ns))
+	}
+	tops := make([][]scored, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*len(set.ns)/parts, (p+1)*len(set.ns)/parts
+		wg.Go(func() { tops[p] = scan(set, q, k, allow, lo, hi) })
+	}
+	wg.Wait()
+	all := slices.Concat(tops...)
+	slices.SortFunc(all, byScore)
+	return all[:min(k, len(all))]
+}
+
+// scan returns the best k of set's vectors lo to hi, best first.
+func scan(set *vecSet, q []float32, k int, allow map[int64]bool, lo, hi int) []scored {
 	top := make([]scored, 0, k+1)
 	d := set.dim
-	for i, n := range set.ns {
+	for i := lo; i < hi; i++ {
+		n := set.ns[i]
 		if allow != nil && !allow[n] {
 			continue
 		}
-		sc := float64(dot(q, set.vecs[i*d:(i+1)*d]))
+		sc := float64(vek32.Dot(q, set.vecs[i*d:(i+1)*d]))
 		if len(top) == k && sc <= top[k-1].score {
 			continue
 		}
@@ -203,20 +235,10 @@ func nearest(set *vecSet, q []float32, k int, allow map[int64]bool) []scored {
 	return top
 }
 
-// dot is the dot product of a and b (of a's length), with four accumulators so the loop is
-// not one long dependency chain.
-func dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
+// byScore orders best first, ties by row number.
+func byScore(a, b scored) int {
+	if c := cmp.Compare(b.score, a.score); c != 0 {
+		return c
 	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return s0 + s1 + s2 + s3
+	return cmp.Compare(a.n, b.n)
 }

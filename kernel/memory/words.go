@@ -9,29 +9,36 @@ import (
 	"sync"
 )
 
-// weighty leaves out the words found in at least half of all entries, unless every word is.
-// FTS5's BM25 floors such a word's IDF near zero, so it hardly moves a ranking, yet matching
-// it makes the search score most of the index: like stop words, they are not searched.
-func (s *Store) weighty(ctx context.Context, words []string) ([]string, error) {
+// Words found in many entries are not searched when the query holds a rarer one: a word in at
+// least half of all entries, or one in more than a tenth of them and more than commonFloor.
+// FTS5's BM25 weighs such a word by an IDF of at most ln 9 (zero from half on), against about
+// 7 to 11 for a content word, so it hardly moves a ranking; yet matching it makes the search
+// score a tenth of the index or more, the whole cost of a query. Like stop words, they are
+// left out; a query of common words only searches its rarest word.
+const commonFloor = 1000
+
+// weighty returns the words of words (from queryWords) that are not common in a store of
+// total entries, or the rarest one.
+func (s *Store) weighty(ctx context.Context, words []string, total int64) ([]string, error) {
 	if len(words) < 2 {
 		return words, nil
 	}
-	var total int64
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(entries), 0) FROM usage`).Scan(&total); err != nil {
-		return nil, fmt.Errorf("count entries: %w", err)
-	}
 	var keep []string
+	rarest, rarestDoc := "", int64(-1)
 	for _, w := range words {
 		doc, err := s.docFreq(ctx, strings.ToLower(w), total)
 		if err != nil {
 			return nil, err
 		}
-		if doc*2 < total {
+		if doc*2 < total && (doc <= commonFloor || doc*10 <= total) {
 			keep = append(keep, w)
+		}
+		if rarestDoc < 0 || doc < rarestDoc {
+			rarest, rarestDoc = w, doc
 		}
 	}
 	if len(keep) == 0 {
-		return words, nil
+		return []string{rarest}, nil
 	}
 	return keep, nil
 }

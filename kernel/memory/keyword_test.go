@@ -1,0 +1,105 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aiosys/aios/kernel/space"
+)
+
+func addAll(t *testing.T, s *Store, sp space.Space, es []Entry) []ID {
+	t.Helper()
+	got, err := s.addMany(context.Background(), sp, es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func texts(n int, text func(i int) string) []Entry {
+	es := make([]Entry, n)
+	for i := range es {
+		es[i] = Entry{Text: text(i), Metadata: map[string]string{"all": "1"}}
+	}
+	return es
+}
+
+// TestKeywordLeavesOutWordsInATenth checks the commonFloor rule: in a large store, a word in
+// more than a tenth of the entries is not searched beside a rarer one, and a query of such
+// words only searches its rarest.
+func TestKeywordLeavesOutWordsInATenth(t *testing.T) {
+	s := openStore(t, Options{})
+	// 2500 entries: "often" in 1100 (44%), "always" in 1300 (52%), "falcon" in 1.
+	ids := addAll(t, s, spaceA, texts(2500, func(i int) string {
+		switch {
+		case i == 0:
+			return "falcon"
+		case i <= 1100:
+			return fmt.Sprintf("often filler%d", i)
+		default:
+			return fmt.Sprintf("always filler%d", i)
+		}
+	}))
+	if hits := mustSearch(t, s, spaceA, Query{Text: "often falcon", K: 10}); len(hits) != 1 || hits[0].ID != ids[0] {
+		t.Fatalf("often falcon: %+v", hits)
+	}
+	hits := mustSearch(t, s, spaceA, Query{Text: "always often", K: 100})
+	if len(hits) != 100 {
+		t.Fatalf("always often: %d hits", len(hits))
+	}
+	for _, h := range hits {
+		if !strings.HasPrefix(h.Text, "often ") {
+			t.Fatalf("always often found %q: only the rarer word should be searched", h.Text)
+		}
+	}
+	// A word in more than a tenth but at most commonFloor entries is still searched.
+	s2 := openStore(t, Options{})
+	addAll(t, s2, spaceA, texts(100, func(i int) string { return fmt.Sprintf("often%d river", i%3) }))
+	if hits := mustSearch(t, s2, spaceA, Query{Text: "often0 falcon", K: 100}); len(hits) != 34 {
+		t.Fatalf("often0 falcon: %d hits, want 34", len(hits))
+	}
+}
+
+// TestKeywordWholeStoreAgreesWithSpaceSearch compares the two keyword paths: without a
+// filter, a space holding most of the store is ranked against the whole store; with a filter
+// every entry passes, it is ranked by its space's token. Both must give the same list.
+func TestKeywordWholeStoreAgreesWithSpaceSearch(t *testing.T) {
+	s := openStore(t, Options{})
+	r := rand.New(rand.NewPCG(7, 7))
+	words := func(n int) string {
+		w := make([]string, n)
+		for i := range w {
+			w[i] = fmt.Sprint("w", r.IntN(40))
+		}
+		return strings.Join(w, " ")
+	}
+	addAll(t, s, spaceA, texts(400, func(int) string { return words(1 + r.IntN(12)) }))
+	addAll(t, s, spaceB, texts(150, func(int) string { return words(1 + r.IntN(12)) }))
+	for range 60 {
+		q := Query{Text: words(1 + r.IntN(3)), K: 1 + r.IntN(20)}
+		whole := mustSearch(t, s, spaceA, q)
+		q.Filter = map[string]string{"all": "1"}
+		alone := mustSearch(t, s, spaceA, q)
+		if !slices.Equal(ids(whole), ids(alone)) {
+			t.Fatalf("%q k %d: whole store %v, space alone %v", q.Text, q.K, ids(whole), ids(alone))
+		}
+	}
+}
+
+// TestKeywordWholeStoreFallsBack: when other spaces' entries take every place the whole-store
+// ranking looked at, the space is searched alone and its own best entry still comes back.
+func TestKeywordWholeStoreFallsBack(t *testing.T) {
+	s := openStore(t, Options{})
+	mine := addAll(t, s, spaceA, texts(10, func(i int) string {
+		return "zeta " + strings.Repeat(fmt.Sprintf("pad%d ", i), 20+i)
+	}))
+	addAll(t, s, spaceB, texts(8, func(int) string { return "zeta zeta zeta" }))
+	hits := mustSearch(t, s, spaceA, Query{Text: "zeta", K: 1})
+	if len(hits) != 1 || hits[0].ID != mine[0] {
+		t.Fatalf("zeta: %+v, want the shortest of A's entries %s", hits, mine[0])
+	}
+}
