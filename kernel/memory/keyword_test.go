@@ -64,9 +64,10 @@ func TestKeywordLeavesOutWordsInATenth(t *testing.T) {
 	}
 }
 
-// TestKeywordWholeStoreAgreesWithSpaceSearch compares the two keyword paths: without a
-// filter, a space holding most of the store is ranked against the whole store; with a filter
-// every entry passes, it is ranked by its space's token. Both must give the same list.
+// TestKeywordWholeStoreAgreesWithSpaceSearch compares the two keyword paths on random
+// queries, with and without filters of several selectivities: a space holding most of the
+// store ranked against the whole store (falling back when that is not enough) and the space
+// ranked alone must give the same list.
 func TestKeywordWholeStoreAgreesWithSpaceSearch(t *testing.T) {
 	s := openStore(t, Options{})
 	r := rand.New(rand.NewPCG(7, 7))
@@ -77,15 +78,33 @@ func TestKeywordWholeStoreAgreesWithSpaceSearch(t *testing.T) {
 		}
 		return strings.Join(w, " ")
 	}
-	addAll(t, s, spaceA, texts(400, func(int) string { return words(1 + r.IntN(12)) }))
-	addAll(t, s, spaceB, texts(150, func(int) string { return words(1 + r.IntN(12)) }))
-	for range 60 {
-		q := Query{Text: words(1 + r.IntN(3)), K: 1 + r.IntN(20)}
-		whole := mustSearch(t, s, spaceA, q)
-		q.Filter = map[string]string{"all": "1"}
-		alone := mustSearch(t, s, spaceA, q)
-		if !slices.Equal(ids(whole), ids(alone)) {
-			t.Fatalf("%q k %d: whole store %v, space alone %v", q.Text, q.K, ids(whole), ids(alone))
+	tagged := func(n int) []Entry {
+		es := texts(n, func(int) string { return words(1 + r.IntN(12)) })
+		for i := range es {
+			es[i].Metadata = map[string]string{"tenth": fmt.Sprint(i % 10), "fiftieth": fmt.Sprint(i % 50)}
+		}
+		return es
+	}
+	addAll(t, s, spaceA, tagged(400))
+	addAll(t, s, spaceB, tagged(150))
+	ctx := context.Background()
+	filters := []map[string]string{nil, {"tenth": "3"}, {"fiftieth": "7"}, {"tenth": "3", "fiftieth": "13"}, {"tenth": "none"}}
+	for range 200 {
+		ws, k, f := queryWords(words(1+r.IntN(3))), 1+r.IntN(20), filters[r.IntN(len(filters))]
+		got, err := s.keyword(ctx, spaceA, ws, f, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept, err := s.weighty(ctx, ws, 550)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.keywordSpace(ctx, spaceA, "text : ("+matchExpr(kept)+")", f, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(rowsOf(got), rowsOf(want)) {
+			t.Fatalf("%q k %d filter %v: %v, ranked alone %v", ws, k, f, got, want)
 		}
 	}
 }

@@ -151,13 +151,22 @@ func (s *Store) keyword(ctx context.Context, sp space.Space, words []string, f m
 		return nil, err
 	}
 	text := "text : (" + matchExpr(words) + ")"
-	if len(f) == 0 && own*2 >= total {
-		list, complete, err := s.keywordWhole(ctx, sp, text, k, min(4*k, k+int(total-own)))
+	if own*2 >= total {
+		depth := min(4*k, k+int(total-own)) // only other spaces' entries can take places
+		if len(f) > 0 {
+			depth = max(4*k, wholeFilteredDepth) // so can entries the filter refuses
+		}
+		list, complete, err := s.keywordWhole(ctx, sp, text, f, k, depth)
 		if err != nil || complete {
 			return list, err
 		}
 	}
-	// The space's token narrows the match to its rows before scoring.
+	return s.keywordSpace(ctx, sp, text, f, k)
+}
+
+// keywordSpace ranks sp's entries that f admits against the match expression text; sp's token
+// narrows the match to its rows before scoring.
+func (s *Store) keywordSpace(ctx context.Context, sp space.Space, text string, f map[string]string, k int) ([]scored, error) {
 	fq := text + ` AND stoken : "` + spaceToken(sp) + `"`
 	cond, fargs := filterSQL(sp, f)
 	args := append([]any{fq, string(sp)}, fargs...)
@@ -170,12 +179,17 @@ func (s *Store) keyword(ctx context.Context, sp space.Space, words []string, f m
 	return scanRanked(rows)
 }
 
+// wholeFilteredDepth is how many of the whole store's best entries keywordWhole looks at for a
+// filtered query: enough for k 10 to 100 under a filter that admits a tenth of the entries.
+const wholeFilteredDepth = 1000
+
 // keywordWhole ranks the whole store's entries against the match expression text and keeps
-// sp's among the best depth: the answer when sp holds most of the store, which spares FTS5
-// matching and counting sp's token in every entry (bm25() counts each phrase's entries).
-// complete is false when fewer than k of sp's entries were among them though more matched:
-// other spaces' entries outranked them, and the caller must search sp alone.
-func (s *Store) keywordWhole(ctx context.Context, sp space.Space, text string, k, depth int) (list []scored, complete bool, err error) {
+// those of sp that f admits among the best depth: the answer when sp holds most of the store,
+// which spares FTS5 matching and counting sp's token in every entry (bm25() counts each
+// phrase's entries). complete is false when fewer than k were among them though more entries
+// matched: other spaces' entries, or ones f refuses, outranked them, and the caller must
+// search sp alone.
+func (s *Store) keywordWhole(ctx context.Context, sp space.Space, text string, f map[string]string, k, depth int) (list []scored, complete bool, err error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT rowid, rank FROM entries_fts WHERE entries_fts MATCH ? AND rank MATCH 'bm25(1.0, 0.0)'
 		ORDER BY rank LIMIT ?`, text, depth)
 	if err != nil {
@@ -188,12 +202,15 @@ func (s *Store) keywordWhole(ctx context.Context, sp space.Space, text string, k
 	if len(all) == 0 {
 		return nil, true, nil
 	}
-	args := make([]any, 0, len(all)+1)
+	cond, fargs := filterSQL(sp, f)
+	args := make([]any, 0, len(all)+1+len(fargs))
 	args = append(args, string(sp))
 	for _, sc := range all {
 		args = append(args, sc.n)
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT n FROM entries WHERE space = ? AND n IN (`+strings.Repeat(",?", len(all))[1:]+`)`, args...)
+	args = append(args, fargs...)
+	rows, err = s.db.QueryContext(ctx, `SELECT e.n FROM entries e WHERE e.space = ? AND e.n IN (`+
+		strings.Repeat(",?", len(all))[1:]+`)`+cond, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("keyword query: %w", err)
 	}
