@@ -27,6 +27,8 @@ type System struct {
 	cores  []llm.Core
 	router *dispatch.Dispatcher
 	policy *policyParts
+	// managers are the memory, storage and tool managers behind ABI 1.2's calls.
+	managers *managers
 }
 
 // Option adjusts how New builds a System.
@@ -49,7 +51,9 @@ func WithCores(cores ...llm.Core) Option { return func(o *options) { o.cores = c
 // New builds a System from cfg: its kernel sends every generation through a dispatcher over
 // the configured cores, scheduled, retried and charged as cfg says. With no cores configured it
 // uses the deterministic echo core. Every system call is decided by the policy cfg.Policy
-// configures and recorded in the data directory's audit log (docs/POLICY.md).
+// configures and recorded in the data directory's audit log (docs/POLICY.md). Agents' memory
+// and storage live in the data directory (MemoryFile, StorageFile); the [[tools]] entries are
+// started, and stopped by Close.
 func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error) {
 	o := options{engine: "wazero"}
 	for _, opt := range opts {
@@ -59,8 +63,14 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 	if err != nil {
 		return nil, err
 	}
-	w, err := wire(cfg, o.cores, kernel.WithGate(pol.gate))
+	mgr, err := openManagers(ctx, cfg)
 	if err != nil {
+		_ = pol.close()
+		return nil, err
+	}
+	w, err := wire(cfg, o.cores, append(mgr.options(), kernel.WithGate(pol.gate))...)
+	if err != nil {
+		_ = mgr.close()
 		_ = pol.close()
 		return nil, err
 	}
@@ -70,10 +80,11 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 	}
 	eng, err := runtime.NewEngine(ctx, o.engine, rc)
 	if err != nil {
+		_ = mgr.close()
 		_ = pol.close()
 		return nil, err
 	}
-	return &System{cfg: cfg, kernel: w.kernel, ledger: w.ledger, engine: eng, cores: w.cores, router: w.router, policy: pol}, nil
+	return &System{cfg: cfg, kernel: w.kernel, ledger: w.ledger, engine: eng, cores: w.cores, router: w.router, policy: pol, managers: mgr}, nil
 }
 
 // wiring is a kernel and what it was built over.
@@ -150,10 +161,13 @@ func (s *System) EchoOnly() bool {
 // Policy returns the system's policy engine (for `aios policy eval` and reloads).
 func (s *System) Policy() *policy.Engine { return s.policy.engine }
 
-// Close releases the engine and everything compiled with it, stops reloading the policy, and
-// flushes and closes the audit log.
+// Close releases the engine and everything compiled with it, stops the tools, closes the memory
+// and storage stores, stops reloading the policy, and flushes and closes the audit log.
 func (s *System) Close(ctx context.Context) error {
 	err := s.engine.Close(ctx)
+	if merr := s.managers.close(); merr != nil && err == nil {
+		err = merr
+	}
 	if perr := s.policy.close(); perr != nil && err == nil {
 		err = fmt.Errorf("close audit log: %w", perr)
 	}

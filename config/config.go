@@ -53,6 +53,10 @@ type Config struct {
 	Audit Audit
 	// Tools are the [[tools]] entries: the sources of the tools agents may call.
 	Tools []Tool
+	// Memory configures the memory manager: embeddings and quotas per space.
+	Memory Memory
+	// Storage configures the storage manager: quotas per space.
+	Storage Storage
 }
 
 // Default returns the configuration used when there is no file: no data directory yet (Load
@@ -147,6 +151,7 @@ func (c *Config) decode(path string, data []byte) error {
 	if c.Tools, err = fileTools(f.Tools, filepath.Dir(path)); err != nil {
 		return err
 	}
+	c.Memory, c.Storage = f.Memory.memory(), f.Storage.storage()
 	return nil
 }
 

@@ -22,6 +22,8 @@ type fileConfig struct {
 	Hub       fileHub           `toml:"hub"`
 	Audit     fileAudit         `toml:"audit"`
 	Tools     []fileTool        `toml:"tools"`
+	Memory    fileMemory        `toml:"memory"`
+	Storage   fileStorage       `toml:"storage"`
 }
 
 type fileCore struct {
