@@ -16,11 +16,11 @@ const (
 	wasi      = "wasi_snapshot_preview1"
 )
 
-// inspectModule compiles wasm (into cache, so Extism's compile of the same bytes is a cache
-// hit) and checks what it imports and that it exports every function in fns as an Extism
+// inspectModule compiles wasm with rc (which holds the compilation cache, so Extism's compile
+// of the same bytes with the same config is a cache hit) and checks what it imports and that it exports every function in fns as an Extism
 // function, () -> i32 or () -> (). It reports whether the module imports WASI.
-func inspectModule(ctx context.Context, cache wazero.CompilationCache, wasm []byte, fns []Function) (needsWasi bool, err error) {
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(cache))
+func inspectModule(ctx context.Context, rc wazero.RuntimeConfig, wasm []byte, fns []Function) (needsWasi bool, err error) {
+	rt := wazero.NewRuntimeWithConfig(ctx, rc)
 	defer rt.Close(ctx)
 	mod, err := rt.CompileModule(ctx, wasm)
 	if err != nil {

@@ -97,7 +97,10 @@ func newSource(cfg Config) (*Source, error) {
 		cache = wazero.NewCompilationCache()
 		s.ownCache = cache
 	}
-	needsWasi, err := inspectModule(ctx, cache, wasm, cfg.Functions)
+	// Close on context done: a call's deadline stops a plugin that loops forever. It changes
+	// the compiled code, so inspection and Extism must use the same config to share the cache.
+	rc := wazero.NewRuntimeConfig().WithCompilationCache(cache).WithCloseOnContextDone(true).WithMemoryLimitPages(pages)
+	needsWasi, err := inspectModule(ctx, rc, wasm, cfg.Functions)
 	if err != nil {
 		s.closeCache()
 		return nil, err
@@ -108,8 +111,7 @@ func newSource(cfg Config) (*Source, error) {
 		Memory: &sdk.ManifestMemory{MaxPages: pages, MaxHttpResponseBytes: 0, MaxVarBytes: 0},
 	}
 	compiled, err := sdk.NewCompiledPlugin(ctx, manifest, sdk.PluginConfig{
-		// Close on context done: a call's deadline stops a plugin that loops forever.
-		RuntimeConfig: wazero.NewRuntimeConfig().WithCompilationCache(cache).WithCloseOnContextDone(true),
+		RuntimeConfig: rc,
 		EnableWasi:    needsWasi,
 	}, nil)
 	if err != nil {
