@@ -17,15 +17,18 @@ const maxTrapMessage = 512
 
 // Call runs function name with args as its Extism input. The output, or the message of an
 // Extism error (a non-zero return), becomes Result.Content, cut at limit bytes (or
-// Config.MaxOutputBytes if smaller). Arguments larger than a quarter of the plugin's memory
-// are tools.ErrInvalidArgs: Extism would pass them on truncated to nothing. A trap, or the plugin exiting, is tools.ErrUnavailable;
-// a timeout is the context's error. Either way the instance is thrown away and the next call
-// gets a fresh one.
+// Config.MaxOutputBytes if smaller). A trap, or the plugin exiting with a non-zero code, is
+// tools.ErrUnavailable; a timeout is the context's error. Either way the instance is thrown
+// away and the next call gets a fresh one. Arguments larger than a quarter of the plugin's
+// memory are tools.ErrInvalidArgs: Extism would hand the plugin an empty input instead.
 //
 // # Notes
 //
 // Extism copies the whole output out of the plugin's memory before it can be cut, so a call
 // holds up to Config.MaxMemoryPages*64 KiB on the host for a moment, whatever the limit.
+//
+// A plugin that exits with code 0 (os.Exit(0)) looks like a success to Extism; its instance
+// is closed, so the next call on it fails as unavailable before the pool replaces it.
 func (s *Source) Call(ctx context.Context, name string, args json.RawMessage, limit int64) (res tools.Result, err error) {
 	if !s.functions[name] {
 		return tools.Result{}, fmt.Errorf("extism plugin %q: %w: %q", s.name, tools.ErrUnknownTool, name)
@@ -43,6 +46,9 @@ func (s *Source) Call(ctx context.Context, name string, args json.RawMessage, li
 	}
 	inst, err := s.pool.get(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return tools.Result{}, fmt.Errorf("extism plugin %q: %s: %w", s.name, name, ctx.Err())
+		}
 		return tools.Result{}, fmt.Errorf("%w: extism plugin %q: new instance: %s", tools.ErrUnavailable, s.name, bounded(err.Error()))
 	}
 	healthy := false
@@ -73,7 +79,7 @@ func (s *Source) Call(ctx context.Context, name string, args json.RawMessage, li
 		if len(out) == 0 {
 			out = fmt.Appendf(nil, "%s returned %d", name, rc)
 		}
-		res := cut(out, limit)
+		res = cut(out, limit)
 		res.IsError = true
 		return res, nil
 	case ctx.Err() != nil:
@@ -81,7 +87,7 @@ func (s *Source) Call(ctx context.Context, name string, args json.RawMessage, li
 	case isPluginError(inst.plugin, callErr):
 		// The plugin set an Extism error and returned: it failed, it did not crash.
 		healthy = true
-		res := cut([]byte(callErr.Error()), limit)
+		res = cut([]byte(callErr.Error()), limit)
 		res.IsError = true
 		return res, nil
 	default:
