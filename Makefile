@@ -2,19 +2,22 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := bin
-SAMPLES := hello fanout
+SAMPLES := hello fanout react
+# Extism plugins (plugins/*), built as wasm tools into bin/plugins.
+PLUGINS := textkit
 SIM := $(BIN)/llm-d-inference-sim
 # Race-checked packages: where concurrency lives.
 RACE_PKGS := ./kernel/... ./runtime/... ./hostcalls/... ./policy/... ./packager/... . ./internal/...
 
-.PHONY: help deps build build-debug binsize build-wasmtime samples sim demo test test-go test-wasmtime test-sdk \
+.PHONY: help deps build build-debug binsize build-wasmtime samples plugins sim demo test test-go test-wasmtime test-sdk \
 	fuzz bench bench-kernel fmt vet lint fixtures clean
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t18
 
-deps: ## install what the build needs (gcc for the wasmtime engine) when missing
+deps: ## install what the build and tests need when missing (gcc; node and the MCP test servers)
 	@scripts/ensure-deps.sh
+	@scripts/ensure-mcp.sh
 
 # Release binaries leave out the symbol table and DWARF (-s -w): a third of bin/aios, which
 # stack traces do not need. Not -trimpath: it would compile every package again instead of
@@ -37,18 +40,22 @@ samples: ## build the sample agents into bin/samples/*.wasm
 	@mkdir -p $(BIN)/samples
 	cd samples && for s in $(SAMPLES); do GOOS=wasip1 GOARCH=wasm $(GO) build -o ../$(BIN)/samples/$$s.wasm ./$$s || exit 1; done
 
+plugins: ## build the Extism plugins into bin/plugins/*.wasm
+	@mkdir -p $(BIN)/plugins
+	for p in $(PLUGINS); do (cd plugins/$$p && GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -o ../../$(BIN)/plugins/$$p.wasm .) || exit 1; done
+
 sim: $(SIM) ## build the LLM simulator (llm-d-inference-sim) used by tests and benchmarks
 $(SIM): tools/go.mod tools/go.sum
 	tools/build-sim.sh
 
-demo: build samples sim ## run the sample agents against the echo core and a local LLM server
+demo: deps build samples plugins sim ## run the sample agents against the echo core and a local LLM server
 	scripts/demo.sh
 
 # The suites `make test` runs. Each runs even when an earlier one failed, so one failure does not
 # hide the others; the recipe names the failed suites at the end and exits non-zero.
 TEST_SUITES := lint test-go test-wasmtime test-sdk fuzz
 
-test: deps build samples sim ## run every test (what CI runs); every suite runs, failures listed at the end
+test: deps build samples plugins sim ## run every test (what CI runs); every suite runs, failures listed at the end
 	@failed=; for suite in $(TEST_SUITES); do \
 		echo "== make $$suite"; \
 		$(MAKE) --no-print-directory $$suite || failed="$$failed $$suite"; \
@@ -99,6 +106,7 @@ lint: vet ## staticcheck (built from tools/lint/go.mod)
 	$(BIN)/staticcheck -tags wasmtime ./runtime/...
 	cd sdk-go && GOOS=wasip1 GOARCH=wasm ../$(BIN)/staticcheck ./... && ../$(BIN)/staticcheck ./...
 	cd samples && GOOS=wasip1 GOARCH=wasm ../$(BIN)/staticcheck ./...
+	for p in $(PLUGINS); do (cd plugins/$$p && GOOS=wasip1 GOARCH=wasm ../../$(BIN)/staticcheck .) || exit 1; done
 
 clean:
 	rm -rf $(BIN)

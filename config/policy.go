@@ -32,9 +32,11 @@ type Policy struct {
 
 // ImplicitGrant is the operator grant in force when no [policy] table is configured: every
 // agent may use any model or class the configured cores serve (the dispatcher refuses the
-// rest), and nothing else that needs a grant.
+// rest) and any tool the file's [[tools]] configure, at any host (http_fetch's own
+// allow_hosts and address rules still bound it), and nothing else that needs a grant.
 func ImplicitGrant() policy.Grant {
-	return policy.Grant{Agent: "*", Capabilities: policy.Capabilities{Models: []string{"*"}, Classes: []string{"*"}}}
+	return policy.Grant{Agent: "*", Capabilities: policy.Capabilities{Models: []string{"*"}, Classes: []string{"*"},
+		Tools: []string{"*"}, Hosts: []string{"*"}}}
 }
 
 // EngineConfig returns the policy engine's configuration: Engine, plus ImplicitGrant when no

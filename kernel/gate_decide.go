@@ -83,11 +83,11 @@ func (p *Process) permits(ctx context.Context, call string, args map[string]any)
 // guest's argument of any size. The agent still gets the whole reason (last_error).
 const maxShownReason = 1024
 
-// UnpackagedCapabilities are what an agent without a manifest declares: any model and any
-// class, so that only the operator's grants bound it. A Spec whose Agent has no version,
-// digest, publisher or capabilities is such an agent.
+// UnpackagedCapabilities are what an agent without a manifest declares: any model, class and
+// tool at any host, so that only the operator's grants bound it. A Spec whose Agent has no
+// version, digest, publisher or capabilities is such an agent.
 func UnpackagedCapabilities() policy.Capabilities {
-	return policy.Capabilities{Models: []string{"*"}, Classes: []string{"*"}}
+	return policy.Capabilities{Models: []string{"*"}, Classes: []string{"*"}, Tools: []string{"*"}, Hosts: []string{"*"}}
 }
 
 // agent is the process's identity as policy sees it: the spec's Agent, named and tenanted by

@@ -22,7 +22,8 @@ func TestMain(m *testing.M) {
 // Each script starts in a work directory holding minimal.wasm (testdata/minimal.wasm, the
 // smallest well-formed agent), with $AIOS_DATA_DIR inside it and $HUBADDR a free loopback
 // address for a hub. $FIXTURES holds the repository's testdata/*.wasm and goagent.wasm;
-// $SAMPLES the sample agents hello.wasm and fanout.wasm. Go builds share this test's build and
+// $SAMPLES the sample agents hello.wasm, fanout.wasm and react.wasm; $PLUGINS the Extism plugin
+// textkit.wasm; $MCP_EVERYTHING the reference MCP server (scripts/ensure-mcp.sh installs it). Go builds share this test's build and
 // module caches (goEnv). Besides testscript's built-ins, scripts may use the commands of
 // scriptCmds.
 func TestScripts(t *testing.T) {
@@ -30,7 +31,14 @@ func TestScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixtures, samples := buildAgents(t)
+	fixtures, samples, plugins := buildAgents(t)
+	everything, err := filepath.Abs(filepath.Join("..", "..", "tools", "mcp", "node_modules", ".bin", "mcp-server-everything"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(everything); err != nil {
+		t.Fatalf("the MCP test server is not installed (%v): run scripts/ensure-mcp.sh (make deps does)", err)
+	}
 	goenv := goEnv(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
@@ -47,6 +55,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("AIOS_DATA_DIR", filepath.Join(env.WorkDir, ".aios"))
 			env.Setenv("FIXTURES", fixtures)
 			env.Setenv("SAMPLES", samples)
+			env.Setenv("PLUGINS", plugins)
+			env.Setenv("MCP_EVERYTHING", everything)
 			env.Setenv("HUBADDR", addr)
 			env.Vars = append(env.Vars, goenv...)
 			return nil

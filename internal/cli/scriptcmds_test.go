@@ -16,6 +16,7 @@ import (
 // scriptCmds are the commands testdata/script may use besides testscript's own.
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"exitcode": cmdExitCode,
+	"expand":   cmdExpand,
 	"htpasswd": cmdHtpasswd,
 	"readme":   cmdReadme,
 	"replace":  cmdReplace,
@@ -46,6 +47,20 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
 	}
+}
+
+// cmdExpand replaces $NAME and ${NAME} in a file by the script's environment variables, so a
+// configuration file can name paths the test set up:
+//
+//	expand FILE
+func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: expand FILE")
+	}
+	path := ts.MkAbs(args[0])
+	data, err := os.ReadFile(path)
+	ts.Check(err)
+	ts.Check(os.WriteFile(path, []byte(os.Expand(string(data), ts.Getenv)), 0o644))
 }
 
 // cmdReplace changes bytes of a file in place, keeping its length, as a tamperer would:

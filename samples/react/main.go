@@ -3,7 +3,7 @@
 // memory before answering, stores the final answer in its storage and prints it.
 //
 //	cd samples && GOOS=wasip1 GOARCH=wasm go build -o react.wasm ./react
-//	aios run --config samples/aios.toml react.wasm <<< "What is 2 plus 3?"
+//	aios run --config samples/aios.toml react.wasm --input "What is 2 plus 3?"
 package main
 
 import (
