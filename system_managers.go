@@ -149,3 +149,12 @@ func mcpConfig(cfg config.Config, t config.Tool) mcp.Config {
 	}
 	return c
 }
+
+// ToolsUnavailable says which configured tool sources or tools cannot be used now, and why:
+// a server that would not start, a tool its server does not have. They are asked again later.
+func (s *System) ToolsUnavailable() []string {
+	if s.managers == nil || s.managers.tools == nil {
+		return nil
+	}
+	return s.managers.tools.Unavailable()
+}

@@ -177,6 +177,9 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 	case sys.EchoOnly():
 		fmt.Fprintln(o.IO.ErrOut, "aios: every configured core is an echo core (deterministic replies, no model)")
 	}
+	for _, why := range sys.ToolsUnavailable() {
+		fmt.Fprintf(o.IO.ErrOut, "aios: warning: tool unavailable: %s\n", safeText(why))
+	}
 
 	show := newEventPrinter(o.IO.ErrOut, IsTerminal(o.IO.ErrOut), o.Replicas > 1)
 	events := show.event

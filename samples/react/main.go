@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -74,11 +75,11 @@ func run(ctx context.Context) error {
 			msgs = append(msgs, aios.ToolMessage(c.ID, obs))
 		}
 	}
-	hits, err := mem.Search(ctx, task, aios.TopK(3), aios.Where("run", run))
+	hits, mode, err := recall(ctx, mem, task, run)
 	if err != nil {
 		return fmt.Errorf("search memory: %w", err)
 	}
-	aios.Infof("memory: %d hits for the task", len(hits))
+	aios.Infof("memory: %d hits for the task (%s search)", len(hits), mode)
 	for _, h := range hits {
 		aios.Debugf("memory hit %.3f: %s", h.Score, clip(h.Text, 80))
 	}
@@ -91,6 +92,17 @@ func run(ctx context.Context) error {
 	}
 	aios.Infof("stored the answer as answers/latest version %d", rev.Version)
 	return aios.Outputf("%s\n", answer)
+}
+
+// recall searches this run's observations for the task: by meaning and keywords together
+// when the host computes embeddings, by keywords alone when it does not.
+func recall(ctx context.Context, mem aios.Memory, task, run string) ([]aios.MemoryHit, string, error) {
+	hits, err := mem.Search(ctx, task, aios.Hybrid(), aios.TopK(3), aios.Where("run", run))
+	if errors.Is(err, aios.ErrNotFound) {
+		hits, err = mem.Search(ctx, task, aios.Keyword(), aios.TopK(3), aios.Where("run", run))
+		return hits, "keyword", err
+	}
+	return hits, "hybrid", err
 }
 
 // act runs one tool call and returns the observation to show the model. A tool that fails,
