@@ -31,7 +31,7 @@ func (m *Manager) Run(ctx context.Context, caller string, c Call) (Result, error
 		}
 	}
 	limit := e.policy.MaxOutput
-	res, err := e.src.Call(ctx, e.info.Name, c.Args, limit)
+	res, err := e.src.Call(WithCaller(ctx, caller), e.info.Name, c.Args, limit)
 	if err != nil {
 		if ctx.Err() != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("%w (%w)", ctx.Err(), err)

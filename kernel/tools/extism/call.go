@@ -44,7 +44,8 @@ func (s *Source) Call(ctx context.Context, name string, args json.RawMessage, li
 		ctx, cancel = context.WithTimeout(ctx, s.timeout)
 		defer cancel()
 	}
-	inst, err := s.pool.get(ctx)
+	owner := tools.CallerOf(ctx)
+	inst, err := s.pool.get(ctx, owner)
 	if err != nil {
 		if ctx.Err() != nil {
 			return tools.Result{}, fmt.Errorf("extism plugin %q: %s: %w", s.name, name, ctx.Err())
@@ -54,7 +55,7 @@ func (s *Source) Call(ctx context.Context, name string, args json.RawMessage, li
 	healthy := false
 	defer func() {
 		if healthy {
-			s.pool.put(inst)
+			s.pool.put(owner, inst)
 		} else {
 			s.pool.discard(inst)
 		}

@@ -41,7 +41,8 @@ type Config struct {
 	MaxOutputBytes int64
 	// Instances is how many idle instances the plugin keeps for reuse; zero means
 	// DefaultInstances, a negative number none (a new instance for every call). A reused
-	// instance keeps the module's global state from earlier calls.
+	// instance keeps the module's global state from earlier calls of the same caller
+	// (tools.CallerOf, an agent); another caller's call never gets it.
 	Instances int
 	// Cache keeps compiled code; plugins that share one (wazero.NewCompilationCacheWithDir
 	// keeps it across restarts) compile the same module once. Nil means a private in-memory

@@ -194,3 +194,22 @@ func TestCut(t *testing.T) {
 		}
 	}
 }
+
+// TestInstancesAreKeptPerCaller: an instance's state (the count plugin's global) passes from
+// one call to the next of the same caller only, never to another caller's call.
+func TestInstancesAreKeptPerCaller(t *testing.T) {
+	s := newSourceT(t, misbehaveConfig())
+	alice := tools.WithCaller(context.Background(), "t/alice")
+	bob := tools.WithCaller(context.Background(), "t/bob")
+	for i, c := range []struct {
+		ctx  context.Context
+		want string
+	}{
+		{alice, `{"calls":1}`}, {alice, `{"calls":2}`}, {bob, `{"calls":1}`}, {alice, `{"calls":3}`}, {bob, `{"calls":2}`},
+	} {
+		res, err := s.Call(c.ctx, "count", []byte(`{}`), 100)
+		if err != nil || res.Content != c.want {
+			t.Fatalf("call %d by %s: %q, %v; want %s", i, tools.CallerOf(c.ctx), res.Content, err, c.want)
+		}
+	}
+}
