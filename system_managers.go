@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tetratelabs/wazero"
+
 	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/kernel"
 	"github.com/aiosys/aios/kernel/memory"
@@ -31,6 +33,9 @@ type managers struct {
 	storage *storage.Store
 	tools   *tools.Manager
 	emb     *kernel.MemoryEmbedder
+	// pluginCache keeps the Extism plugins' compiled code in the data directory, so a plugin
+	// is compiled once, not by every `aios run`; nil without plugins.
+	pluginCache wazero.CompilationCache
 }
 
 // openManagers opens the stores in cfg's data directory and starts the configured tools.
@@ -51,7 +56,7 @@ func openManagers(ctx context.Context, cfg config.Config) (*managers, error) {
 		}
 	}
 	if len(cfg.Tools) > 0 {
-		sources, err := toolSources(cfg)
+		sources, err := toolSources(cfg, m.plugins(cfg))
 		if err != nil {
 			_ = m.close()
 			return nil, err
@@ -67,8 +72,9 @@ func openManagers(ctx context.Context, cfg config.Config) (*managers, error) {
 	return m, nil
 }
 
-// toolSources builds a source for every [[tools]] entry.
-func toolSources(cfg config.Config) ([]tools.Source, error) {
+// toolSources builds a source for every [[tools]] entry. Extism plugins compile into cache; nil
+// gives each its own, freed when the source is closed.
+func toolSources(cfg config.Config, cache wazero.CompilationCache) ([]tools.Source, error) {
 	sources, err := cfg.BuiltinTools()
 	if err != nil {
 		return nil, fmt.Errorf("tools: %w", err)
@@ -86,7 +92,7 @@ func toolSources(cfg config.Config) ([]tools.Source, error) {
 			for i, f := range t.Functions {
 				fns[i] = extism.Function{Name: f.Name, Description: f.Description, Parameters: f.Parameters}
 			}
-			s, err := extism.New(extism.Config{Name: t.Name, Path: t.Path, Functions: fns})
+			s, err := extism.New(extism.Config{Name: t.Name, Path: t.Path, Functions: fns, Cache: cache})
 			if err != nil {
 				return fail(fmt.Errorf("%s: %w", t.Name, err))
 			}
@@ -100,6 +106,22 @@ func toolSources(cfg config.Config) ([]tools.Source, error) {
 		}
 	}
 	return sources, nil
+}
+
+// plugins returns the compilation cache of the Extism plugins: in the data directory when
+// there is one, in memory otherwise.
+func (m *managers) plugins(cfg config.Config) wazero.CompilationCache {
+	if m.pluginCache == nil {
+		if cfg.DataDir != "" {
+			c, err := wazero.NewCompilationCacheWithDir(filepath.Join(cfg.DataDir, "cache", "plugins"))
+			if err == nil {
+				m.pluginCache = c
+				return c
+			}
+		}
+		m.pluginCache = wazero.NewCompilationCache()
+	}
+	return m.pluginCache
 }
 
 // options are the kernel options that give it the managers.
@@ -122,6 +144,9 @@ func (m *managers) close() error {
 	var errs []error
 	if m.tools != nil {
 		errs = append(errs, m.tools.Close())
+	}
+	if m.pluginCache != nil { // after the plugins that use it
+		errs = append(errs, m.pluginCache.Close(context.Background()))
 	}
 	if m.memory != nil {
 		errs = append(errs, m.memory.Close())
