@@ -25,7 +25,7 @@ func OpenTools(cfg config.Config) (*tools.Manager, error) {
 	if len(cfg.Tools) == 0 {
 		return nil, nil
 	}
-	sources, err := toolSources(cfg)
+	sources, err := toolSources(cfg, nil)
 	if err != nil {
 		return nil, err
 	}
