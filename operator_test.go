@@ -74,9 +74,11 @@ func TestToolPolicyDecidesAsTheKernelLists(t *testing.T) {
 			t.Errorf("a bundle declaring both: %s allowed = %v (%s), %v; want %v", tool, d.Allow, d.Reason, err, want)
 		}
 	}
-	// A plain module declares no tool, so the grant alone does not let it call one.
+	// A plain module declares any tool, so the grant alone decides.
 	plain := policy.Agent{Name: "w", Capabilities: kernel.UnpackagedCapabilities()}
-	if d, err := p.Decide(ctx, plain, "web"); err != nil || d.Allow {
-		t.Errorf("a plain module: web allowed = %v (%s), %v", d.Allow, d.Reason, err)
+	for tool, want := range map[string]bool{"web": true, "intranet": false} {
+		if d, err := p.Decide(ctx, plain, tool); err != nil || d.Allow != want {
+			t.Errorf("a plain module: %s allowed = %v (%s), %v; want %v", tool, d.Allow, d.Reason, err, want)
+		}
 	}
 }

@@ -43,3 +43,10 @@ func (e operatorEnv) mustRun(t *testing.T, args ...string) (string, string) {
 	}
 	return out, errs
 }
+
+// mustRunOut is mustRun's stdout.
+func (e operatorEnv) mustRunOut(t *testing.T, args ...string) string {
+	t.Helper()
+	out, _ := e.mustRun(t, args...)
+	return out
+}

@@ -47,8 +47,8 @@ on stderr.
 
 With --agent or --bundle, GRANTED says whether policy lets that agent call the tool,
 exactly as the kernel decides it when the agent asks tool_list. --agent NAME is a plain
-module of that name, which declares no tools, so the default policy grants it none;
---bundle FILE is the bundle with what its manifest declares and its verified signer.`,
+module of that name (it declares any tool, so the operator's grants alone decide);
+--bundle FILE is the bundle, with what its manifest declares and its verified signer.`,
 		Example: `  aios tools list
   aios tools list --bundle summarizer-1.0.0.wasm --trust-key alice.pub
   aios tools list --json | jq -r .name`,
