@@ -83,17 +83,24 @@ func watch(c *conn) *conn {
 	return c
 }
 
-// close ends the session: over stdio it closes the server's stdin and lets it exit by
-// itself for a moment, as the MCP stdio transport asks, before killing its process group.
-// It waits until the process is gone.
-func (c *conn) close() {
+// abort starts ending the session: over stdio it closes the server's stdin and lets it
+// exit by itself for a moment, as the MCP stdio transport asks, before killing its process
+// group. It does not wait; done is closed at the end.
+func (c *conn) abort() {
 	c.closeOnce.Do(func() {
-		if c.proc != nil {
-			c.stdin.Close()
-			c.proc.stop(stopGrace)
-		}
-		c.session.Close()
+		go func() {
+			if c.proc != nil {
+				c.stdin.Close()
+				c.proc.stop(stopGrace)
+			}
+			c.session.Close()
+		}()
 	})
+}
+
+// close ends the session as abort does, and waits until the process is gone.
+func (c *conn) close() {
+	c.abort()
 	<-c.done
 }
 

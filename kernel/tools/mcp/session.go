@@ -54,10 +54,10 @@ func (s *Source) start(st *start) {
 	defer s.wg.Done()
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.StartTimeout)
 	c, err := dial(ctx, s.cfg, s.client, s.stderr)
-	cancel()
 	if err != nil && ctx.Err() != nil && s.ctx.Err() == nil {
 		err = fmt.Errorf("%w (start timeout %v)", err, s.cfg.StartTimeout)
 	}
+	cancel()
 
 	s.mu.Lock()
 	s.starting = nil
@@ -88,6 +88,7 @@ func (s *Source) start(st *start) {
 func (s *Source) watch(c *conn) {
 	defer s.wg.Done()
 	<-c.done
+	c.close() // releases what the session ended by itself still holds
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -115,11 +116,7 @@ func (s *Source) failed(ctx context.Context, c *conn, what string, err error) er
 		return fmt.Errorf("%w: mcp server %q: %s: %w", tools.ErrUnavailable, s.cfg.Name, what, ctx.Err())
 	}
 	c.reported.Store(true)
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		c.close()
-	}()
+	c.abort()
 	reason := fmt.Sprintf("%s: %v", what, err)
 	select {
 	case <-c.done:

@@ -194,7 +194,7 @@ func TestCrashedServerIsReportedThenRestarted(t *testing.T) {
 }
 
 func TestServerWritingGarbage(t *testing.T) {
-	s := newSource(t, Config{Name: "garbage", Command: []string{"sh", "-c", "echo garbage; echo oops >&2; exec sleep 60"}})
+	s := newSource(t, Config{Name: "garbage", Command: []string{"sh", "-c", "echo oops >&2; echo garbage; exec sleep 60"}})
 	_, err := s.Tools(guard(t))
 	if !errors.Is(err, tools.ErrUnavailable) || !strings.Contains(err.Error(), "oops") {
 		t.Errorf("tools of a server writing garbage: %v, want ErrUnavailable quoting its stderr", err)
