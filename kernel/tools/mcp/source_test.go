@@ -329,3 +329,43 @@ func TestHangingCallEndsAtItsDeadlineOnly(t *testing.T) {
 		t.Errorf("the session after timeouts = %+v, %v", res, err)
 	}
 }
+
+func TestSlowCallOverStdioDoesNotHoldUpOthers(t *testing.T) {
+	s := newSource(t, everything(t))
+	ctx := guard(t)
+	if _, err := s.Tools(ctx); err != nil {
+		t.Fatal(err)
+	}
+	slow, cancel := context.WithTimeout(ctx, hangGuard/2)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Call(slow, "trigger-long-running-operation", json.RawMessage(`{"duration":600,"steps":1}`), 100)
+		done <- err
+	}()
+	// Most likely the slow call is on its way by now; if not, echo simply goes first.
+	time.Sleep(200 * time.Millisecond)
+	res, err := s.Call(ctx, "echo", json.RawMessage(`{"message":"meanwhile"}`), 100)
+	if err != nil || res.Content != "Echo: meanwhile" {
+		t.Errorf("echo beside a slow call = %+v, %v", res, err)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the slow call ended early: %v", err)
+	default:
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("slow call = %v, want context.Canceled", err)
+	}
+	if res, err := s.Call(ctx, "echo", json.RawMessage(`{"message":"after"}`), 100); err != nil || res.Content != "Echo: after" {
+		t.Errorf("echo after the timeout = %+v, %v", res, err)
+	}
+}
+
+func TestServerThatNeverAnswersTimesOutItsStart(t *testing.T) {
+	s := newSource(t, Config{Name: "mute", Command: []string{"sleep", "60"}, StartTimeout: 200 * time.Millisecond})
+	if _, err := s.Tools(guard(t)); !errors.Is(err, tools.ErrUnavailable) || !strings.Contains(err.Error(), "start timeout") {
+		t.Errorf("tools of a mute server: %v, want ErrUnavailable naming the start timeout", err)
+	}
+}
