@@ -118,6 +118,12 @@ func everythingHTTP(t *testing.T) string {
 // lacks: one declared destructive, one without annotations, and one that hangs until its
 // call is cancelled (entered receives a value when it starts).
 func goServer(t *testing.T) (url string, entered chan struct{}) {
+	return goServerWith(t, nil)
+}
+
+// goServerWith is goServer with the given HTTP options; it also has a tool "big" whose
+// answer is 100 KiB of text.
+func goServerWith(t *testing.T, opts *sdk.StreamableHTTPOptions) (url string, entered chan struct{}) {
 	type noArgs struct{}
 	text := func(s string) *sdk.CallToolResult {
 		return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: s}}}
@@ -150,7 +156,11 @@ func goServer(t *testing.T) (url string, entered chan struct{}) {
 			<-ctx.Done()
 			return nil, nil, ctx.Err()
 		})
-	ts := httptest.NewServer(sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return server }, nil))
+	sdk.AddTool(server, &sdk.Tool{Name: "big", Description: "answers at length"},
+		func(context.Context, *sdk.CallToolRequest, noArgs) (*sdk.CallToolResult, any, error) {
+			return text(strings.Repeat("x", 100<<10)), nil, nil
+		})
+	ts := httptest.NewServer(sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return server }, opts))
 	t.Cleanup(ts.Close)
 	return ts.URL, entered
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
 	"github.com/aiosys/aios/kernel/tools"
 )
 
@@ -281,7 +283,7 @@ func TestDestructiveFollowsTheSpecDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"wipe": true, "append": false, "read": false, "bare": true, "hang": true}
+	want := map[string]bool{"wipe": true, "append": false, "read": false, "bare": true, "hang": true, "big": true}
 	for _, info := range infos {
 		if d, ok := want[info.Name]; !ok || info.Destructive != d {
 			t.Errorf("%s: destructive %v, want %v", info.Name, info.Destructive, d)
@@ -367,5 +369,28 @@ func TestServerThatNeverAnswersTimesOutItsStart(t *testing.T) {
 	s := newSource(t, Config{Name: "mute", Command: []string{"sleep", "60"}, StartTimeout: 200 * time.Millisecond})
 	if _, err := s.Tools(guard(t)); !errors.Is(err, tools.ErrUnavailable) || !strings.Contains(err.Error(), "start timeout") {
 		t.Errorf("tools of a mute server: %v, want ErrUnavailable naming the start timeout", err)
+	}
+}
+
+func TestMessageOverHTTPLargerThanTheBound(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts *sdk.StreamableHTTPOptions
+	}{
+		{"event stream", nil},
+		{"json", &sdk.StreamableHTTPOptions{JSONResponse: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, _ := goServerWith(t, tc.opts)
+			s := newSource(t, Config{Name: "go", URL: url, MaxMessageBytes: 64 << 10})
+			ctx := guard(t)
+			if res, err := s.Call(ctx, "read", nil, 100); err != nil || res.Content != "read" {
+				t.Fatalf("small answer = %+v, %v", res, err)
+			}
+			_, err := s.Call(ctx, "big", nil, 100)
+			if !errors.Is(err, tools.ErrUnavailable) || !strings.Contains(err.Error(), "65536") {
+				t.Errorf("an answer over the bound: %v, want ErrUnavailable naming the bound", err)
+			}
+		})
 	}
 }
