@@ -57,8 +57,9 @@ func classes(name string) (string, string) {
 	return name, ""
 }
 
-// newGated builds a gated kernel. rego, when not empty, is an operator policy file.
-func newGated(t *testing.T, pc policy.Config, gc kernel.GateConfig, rego string) *gated {
+// newGated builds a gated kernel. rego, when not empty, is an operator policy file; opts add to
+// the kernel's options.
+func newGated(t *testing.T, pc policy.Config, gc kernel.GateConfig, rego string, opts ...kernel.Option) *gated {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -84,7 +85,7 @@ func newGated(t *testing.T, pc policy.Config, gc kernel.GateConfig, rego string)
 		t.Fatal(err)
 	}
 	core := &recorder{}
-	return &gated{k: kernel.New(core, kernel.WithGate(g)), core: core, audit: log}
+	return &gated{k: kernel.New(core, append(opts, kernel.WithGate(g))...), core: core, audit: log}
 }
 
 // entries returns the audit entries for call.
