@@ -108,7 +108,7 @@ func clerkBundle(t *testing.T, tools ...string) (path, pub string) {
 	return path, pub
 }
 
-func TestToolsListShowsToolsAndGrants(t *testing.T) {
+func TestToolsListShowsEveryKind(t *testing.T) {
 	e := newOperatorEnv(t, toolsConfig(buildTextkit(t)))
 
 	out, errs := e.mustRun(t, "tools", "list")
@@ -122,50 +122,84 @@ func TestToolsListShowsToolsAndGrants(t *testing.T) {
 		t.Fatalf("the MCP server that does not start is no warning: %q", errs)
 	}
 
-	rows := toolRows(t, e.mustRunOut(t, "tools", "list", "--json"))
+	// A bundle declaring every tool gets what the grant names, of every kind.
+	path, pub := clerkBundle(t, "web", "intranet", "word_count", "slugify")
+	rows := toolRows(t, e.mustRunOut(t, "tools", "list", "--bundle", path, "--trust-key", pub, "--json"))
 	wc := rows["word_count"]
 	if len(rows) != 4 || wc.Kind != "extism" || wc.Source != "textkit" || wc.Description != "Counts words." ||
-		strings.Join(wc.Required, ",") != "text" || strings.Join(wc.Optional, ",") != "unit" || wc.Granted != nil {
+		strings.Join(wc.Required, ",") != "text" || strings.Join(wc.Optional, ",") != "unit" {
 		t.Fatalf("tools list --json: %+v", rows)
 	}
-
-	// A bundle declaring every tool gets what the grant names.
-	path, pub := clerkBundle(t, "web", "intranet", "word_count", "slugify")
-	out, _ = e.mustRun(t, "tools", "list", "--bundle", path, "--trust-key", pub)
-	if !strings.Contains(out, "GRANTED") {
-		t.Fatalf("tools list --bundle has no GRANTED column:\n%s", out)
-	}
-	rows = toolRows(t, e.mustRunOut(t, "tools", "list", "--bundle", path, "--trust-key", pub, "--json"))
 	for name, want := range map[string]bool{"web": true, "word_count": true, "intranet": false, "slugify": false} {
 		if r := rows[name]; r.Granted == nil || *r.Granted != want || r.Reason == "" {
 			t.Errorf("bundle clerk: %s granted %v (%q), want %v", name, r.Granted, r.Reason, want)
 		}
 	}
-	// A plain module of the same name declares any tool, so the grant alone decides.
-	rows = toolRows(t, e.mustRunOut(t, "tools", "list", "--agent", "clerk", "--json"))
-	for name, want := range map[string]bool{"web": true, "word_count": true, "intranet": false, "slugify": false} {
-		if r := rows[name]; r.Granted == nil || *r.Granted != want {
-			t.Errorf("plain module clerk: %s granted %v (%q), want %v", name, r.Granted, r.Reason, want)
+}
+
+// httpToolsConfig has two http_fetch tools; policy grants the agent clerk web.
+const httpToolsConfig = `
+[[tools]]
+name = "web"
+kind = "http_fetch"
+allow_hosts = ["example.com"]
+
+[[tools]]
+name = "intranet"
+kind = "http_fetch"
+allow_hosts = ["intranet.example"]
+
+[[policy.grants]]
+agent = "clerk"
+models = ["*"]
+tools = ["web"]
+`
+
+func TestToolsListGrants(t *testing.T) {
+	e := newOperatorEnv(t, httpToolsConfig)
+	out, _ := e.mustRun(t, "tools", "list", "--agent", "clerk")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "  GRANTED  ") ||
+		!strings.Contains(lines[1], "  no  ") || !strings.Contains(lines[2], "  yes  ") {
+		t.Fatalf("tools list --agent clerk:\n%s", out)
+	}
+	without := toolRows(t, e.mustRunOut(t, "tools", "list", "--json"))
+	if r := without["web"]; r.Granted != nil || r.Reason != "" {
+		t.Fatalf("tools list --json without an agent decides: %+v", r)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		want map[string]bool
+	}{
+		// A plain module declares any tool, so the grant alone decides.
+		{"plain clerk", []string{"--agent", "clerk"}, map[string]bool{"web": true, "intranet": false}},
+		{"plain writer", []string{"--agent", "writer"}, map[string]bool{"web": false, "intranet": false}},
+		{"clerk in a tenant", []string{"--agent", "clerk", "--tenant", "acme"}, map[string]bool{"web": true, "intranet": false}},
+	} {
+		rows := toolRows(t, e.mustRunOut(t, append([]string{"tools", "list", "--json"}, c.args...)...))
+		for name, want := range c.want {
+			if r := rows[name]; r.Granted == nil || *r.Granted != want || r.Reason == "" {
+				t.Errorf("%s: %s granted %v (%q), want %v", c.name, name, r.Granted, r.Reason, want)
+			}
 		}
 	}
-	// A bundle declaring fewer tools gets no more than it declares.
-	few, pub2 := clerkBundle(t, "intranet")
-	rows = toolRows(t, e.mustRunOut(t, "tools", "list", "--bundle", few, "--trust-key", pub2, "--json"))
+	// A bundle gets no more than its manifest declares.
+	few, pub := clerkBundle(t, "intranet")
+	rows := toolRows(t, e.mustRunOut(t, "tools", "list", "--bundle", few, "--trust-key", pub, "--json"))
 	for name, r := range rows {
 		if r.Granted == nil || *r.Granted {
 			t.Errorf("bundle clerk declaring intranet: %s granted %v (%q)", name, r.Granted, r.Reason)
 		}
 	}
-	// Another agent is granted nothing.
-	rows = toolRows(t, e.mustRunOut(t, "tools", "list", "--agent", "writer", "--json"))
-	for name, r := range rows {
-		if r.Granted == nil || *r.Granted {
-			t.Errorf("plain module writer: %s granted %v (%q)", name, r.Granted, r.Reason)
-		}
-	}
 	// A bundle signed by a key nobody trusts is refused, as aios run refuses it.
-	if code, _, errs := e.run("tools", "list", "--bundle", path); code != ExitRefused {
+	if code, _, errs := e.run("tools", "list", "--bundle", few); code != ExitRefused || !strings.Contains(errs, "trust") {
 		t.Fatalf("untrusted bundle: exit %d, %s", code, errs)
+	}
+	for _, bad := range [][]string{{"--agent", "clerk", "--bundle", few}, {"--publisher", "local"}, {"--space", "team"}} {
+		if code, _, _ := e.run(append([]string{"tools", "list"}, bad...)...); code != ExitUsage {
+			t.Errorf("tools list %q: exit %d, want %d", bad, code, ExitUsage)
+		}
 	}
 }
 
