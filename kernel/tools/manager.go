@@ -153,6 +153,7 @@ func (m *Manager) entry(s *source, info Info) (*entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tool %q of %s: %w", info.Name, s.name, err)
 	}
+	info.Parameters = forModels(info.Parameters)
 	return &entry{info: info, schema: schema, src: s, policy: m.opts.policy(info.Source)}, nil
 }
 

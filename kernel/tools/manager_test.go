@@ -345,3 +345,18 @@ func TestNewRefusesBadRate(t *testing.T) {
 		t.Fatalf("err = %v, closed %d", err, src.close.Load())
 	}
 }
+
+// TestListedSchemasDropMetaKeywords: "$schema" and "$id" name a schema; the tools agents hand
+// to models go without them, and arguments are still checked against the whole schema.
+func TestListedSchemasDropMetaKeywords(t *testing.T) {
+	src := &testSource{name: "mcp", call: echoCall, tools: []Info{tool("sum", KindMCP, "mcp",
+		`{"$schema":"http://json-schema.org/draft-07/schema#","$id":"urn:sum","type":"object","properties":{"a":{"type":"number"}},"required":["a"]}`)}}
+	m := newManager(t, Options{}, src)
+	got := string(m.List(context.Background())[0].Parameters)
+	if strings.Contains(got, "$schema") || strings.Contains(got, "$id") || !strings.Contains(got, `"required":["a"]`) {
+		t.Fatalf("listed schema = %s", got)
+	}
+	if _, err := m.Prepare("sum", json.RawMessage(`{}`)); !errors.Is(err, ErrInvalidArgs) {
+		t.Fatalf("arguments missing a required field: %v", err)
+	}
+}

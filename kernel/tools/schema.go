@@ -65,3 +65,26 @@ func bound(s string) string {
 	}
 	return s[:cut] + "…"
 }
+
+// forModels returns a tool's schema as agents hand it to a model: without the top-level
+// "$schema" and "$id" keywords, which name the schema rather than constrain arguments, and
+// which some OpenAI-compatible servers refuse in a function's parameters (llm-d-inference-sim
+// answers 400). The manager validates arguments against the schema as it was given.
+func forModels(schema json.RawMessage) json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(schema, &m) != nil {
+		return schema
+	}
+	_, hasSchema := m["$schema"]
+	_, hasID := m["$id"]
+	if !hasSchema && !hasID {
+		return schema
+	}
+	delete(m, "$schema")
+	delete(m, "$id")
+	b, err := json.Marshal(m)
+	if err != nil {
+		return schema
+	}
+	return b
+}
