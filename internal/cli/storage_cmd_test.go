@@ -13,6 +13,7 @@ import (
 	"github.com/aiosys/aios"
 	"github.com/aiosys/aios/kernel/space"
 	"github.com/aiosys/aios/kernel/storage"
+	"github.com/aiosys/aios/packager/bundle"
 )
 
 // seedStorage writes keys into the storage of the data directory, as agents' storage_put does.
@@ -178,5 +179,30 @@ func TestStorageKeysAndValuesReachATerminalInert(t *testing.T) {
 	}
 	if code, out, _ := get("text", false); code != 0 || out != "hi\x1b[2J\n" {
 		t.Fatalf("a text value to a pipe: exit %d, %q", code, out)
+	}
+}
+
+func TestStorageOfASignedBundle(t *testing.T) {
+	e := newOperatorEnv(t, "")
+	path, pubFile := clerkBundle(t)
+	pub, err := bundle.LoadPublicKey(pubFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyID := bundle.KeyID(pub)
+	seedStorage(t, e, space.Of(space.Identity{Publisher: keyID, Name: "clerk"}), "signed", "by the key")
+	seedStorage(t, e, space.Of(space.Identity{Name: "clerk"}), "plain", "unsigned clerk")
+
+	for _, args := range [][]string{
+		{"--bundle", path, "--trust-key", pubFile},
+		{"--agent", "clerk", "--publisher", keyID},
+	} {
+		out := e.mustRunOut(t, append([]string{"storage", "ls", "--json"}, args...)...)
+		if !strings.Contains(out, `"key":"signed"`) || strings.Contains(out, "plain") {
+			t.Fatalf("storage ls %q = %s", args, out)
+		}
+	}
+	if out := e.mustRunOut(t, "storage", "get", "plain", "--agent", "clerk"); out != "unsigned clerk" {
+		t.Fatalf("the unsigned clerk's value = %q", out)
 	}
 }
