@@ -60,13 +60,50 @@ lines as aios.toml (each is a whole file; every key is in docs/CONFIG.md) and ru
   vLLM:      cores = [{ name = "vllm", kind = "openai", base_url = "http://127.0.0.1:8000/v1", models = ["Qwen/Qwen2.5-7B-Instruct"] }]
 NOTE
 
-step "4. a signed bundle: pack the hello agent with its manifest, sign it, run it"
+step "4. react: an agent that acts (an MCP server's and an Extism plugin's tools) and remembers"
+cat >"$tmp/react.toml" <<TOML
+data_dir = "$tmp/data"
+
+[[cores]]
+name = "sim"
+kind = "openai"
+base_url = "http://127.0.0.1:$port/v1"
+models = ["sim-model"]
+capacity = 8
+
+[[tools]]
+name = "everything"          # the reference MCP server, over stdio
+kind = "mcp"
+command = ["node", "$PWD/tools/mcp/node_modules/.bin/mcp-server-everything", "stdio"]
+tools = ["echo", "get-sum"]
+
+[[tools]]
+name = "textkit"             # an Extism plugin built from plugins/textkit
+kind = "extism"
+path = "$PWD/bin/plugins/textkit.wasm"
+
+[[tools.functions]]
+name = "word_count"
+description = "Count the words, characters and lines of a text"
+parameters = '{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}'
+TOML
+cat <<'NOTE'
+note: the simulator answers a request that carries tools with calls of those tools, with
+arguments its schemas accept; the agent runs each call through aios (policy, schema check,
+audit), keeps what it observed in its memory, searches it, and stores its answer.
+NOTE
+$aios run --config "$tmp/react.toml" bin/samples/react.wasm --input "Add 2 and 3, then count the words of the result."
+echo "the stored answer, as an operator sees it:"
+$aios storage history --config "$tmp/react.toml" --agent react answers/latest
+$aios memory ls --config "$tmp/react.toml" --agent react
+
+step "5. a signed bundle: pack the hello agent with its manifest, sign it, run it"
 $aios keygen -o "$tmp/demo" >/dev/null
 $aios pack bin/samples/hello.wasm --manifest samples/hello/agent.toml -o "$tmp/hello-1.0.0.wasm"
 $aios sign "$tmp/hello-1.0.0.wasm" --key "$tmp/demo.key"
 $aios run "$tmp/hello-1.0.0.wasm" --trust-key "$tmp/demo.pub" --input "What is a bundle?"
 
-step "5. a module importing a host function outside the ABI is refused before it runs"
+step "6. a module importing a host function outside the ABI is refused before it runs"
 set +e
 $aios run testdata/forbidden.wasm
 code=$?
