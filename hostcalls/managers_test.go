@@ -87,6 +87,12 @@ func TestMemoryCalls(t *testing.T) {
 	if hits := e.must("memory_search", map[string]any{"query": "dogs", "filter": map[string]string{"kind": "obs"}})["hits"].([]any); len(hits) != 0 {
 		t.Fatalf("filtered search = %v", hits)
 	}
+	// A filter is compared as exact strings: SQL in it is text.
+	for _, f := range []map[string]string{{"kind": "obs' OR '1'='1"}, {"kind') OR 1=1 --": "x"}, {"kind": "%"}} {
+		if hits := e.must("memory_search", map[string]any{"query": "cat", "filter": f})["hits"].([]any); len(hits) != 0 {
+			t.Fatalf("filter %v matched %v", f, hits)
+		}
+	}
 	if hits := e.must("memory_search", map[string]any{"query": "cat", "k": 1000000000})["hits"].([]any); len(hits) != 1 {
 		t.Fatalf("k = 10^9: %v", hits)
 	}
