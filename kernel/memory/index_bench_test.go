@@ -4,6 +4,7 @@ import (
 	"fmt"
 	mathrand "math/rand"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -51,7 +52,7 @@ func BenchmarkVectorIndex(b *testing.B) {
 				benchIndex(b, query, exact, func(q []float32) []int64 { return rowsOf(nearestBaseline(set, q, 10, nil)) })
 			})
 			b.Run(prefix+"/exact-parallel", func(b *testing.B) {
-				benchIndex(b, query, exact, func(q []float32) []int64 { return rowsOf(nearest(set, q, 10, nil)) })
+				benchIndex(b, query, exact, func(q []float32) []int64 { return rowsOf(nearest(set, q, 10, nil, runtime.GOMAXPROCS(0))) })
 			})
 			var (
 				g     *hnsw.Graph[int64]

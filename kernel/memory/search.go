@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -79,7 +81,7 @@ func (s *Store) Search(ctx context.Context, sp space.Space, q Query) ([]Hit, err
 		}
 		list, err = s.keyword(ctx, sp, words, q.Filter, k)
 	case Vector:
-		list, err = s.vector(ctx, sp, q.Text, q.Filter, k)
+		list, err = s.vector(ctx, sp, q.Text, q.Filter, k, runtime.GOMAXPROCS(0))
 	case Hybrid:
 		list, err = s.hybrid(ctx, sp, q, k)
 	}
@@ -152,13 +154,24 @@ func (s *Store) keyword(ctx context.Context, sp space.Space, words []string, f m
 	}
 	text := "text : (" + matchExpr(words) + ")"
 	if own*2 >= total {
-		depth := min(4*k, k+int(total-own)) // only other spaces' entries can take places
+		// Only other spaces' entries, and those f refuses, can take places: look at about
+		// k·total/admitted of the best, with a margin. Each row returned costs FTS5 a second
+		// bm25(), so no more; a filter admitting too few goes straight to sp's search.
+		admitted := own
 		if len(f) > 0 {
-			depth = max(4*k, wholeFilteredDepth) // so can entries the filter refuses
+			if admitted, err = s.admittedAtMost(ctx, sp, f); err != nil {
+				return nil, err
+			}
 		}
-		list, complete, err := s.keywordWhole(ctx, sp, text, f, k, depth)
-		if err != nil || complete {
-			return list, err
+		depth := int(float64(k)*1.25*float64(total)/float64(max(admitted, 1))) + 8
+		if len(f) == 0 {
+			depth = min(depth, k+int(total-own))
+		}
+		if depth <= wholeMaxDepth {
+			list, complete, err := s.keywordWhole(ctx, sp, text, f, k, depth)
+			if err != nil || complete {
+				return list, err
+			}
 		}
 	}
 	return s.keywordSpace(ctx, sp, text, f, k)
@@ -179,9 +192,21 @@ func (s *Store) keywordSpace(ctx context.Context, sp space.Space, text string, f
 	return scanRanked(rows)
 }
 
-// wholeFilteredDepth is how many of the whole store's best entries keywordWhole looks at for a
-// filtered query: enough for k 10 to 100 under a filter that admits a tenth of the entries.
-const wholeFilteredDepth = 1000
+// wholeMaxDepth is the most of the whole store's best entries keywordWhole looks at.
+const wholeMaxDepth = 1000
+
+// admittedAtMost returns how many of sp's entries hold the first pair of f (in key order): at
+// least as many as f admits.
+func (s *Store) admittedAtMost(ctx context.Context, sp space.Space, f map[string]string) (int64, error) {
+	key := slices.Min(slices.Collect(maps.Keys(f)))
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM entry_meta WHERE space = ? AND key = ? AND value = ?`,
+		string(sp), key, f[key]).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count filtered entries: %w", err)
+	}
+	return n, nil
+}
 
 // keywordWhole ranks the whole store's entries against the match expression text and keeps
 // those of sp that f admits among the best depth: the answer when sp holds most of the store,
@@ -249,8 +274,9 @@ func scanRanked(rows *sql.Rows) ([]scored, error) {
 	return out, nil
 }
 
-// vector ranks sp's entries by cosine similarity to the embedding of text.
-func (s *Store) vector(ctx context.Context, sp space.Space, text string, f map[string]string, k int) ([]scored, error) {
+// vector ranks sp's entries by cosine similarity to the embedding of text, scanning on up to
+// cores cores.
+func (s *Store) vector(ctx context.Context, sp space.Space, text string, f map[string]string, k, cores int) ([]scored, error) {
 	qs, err := s.embed(ctx, []string{text})
 	if err != nil {
 		return nil, err
@@ -275,7 +301,7 @@ func (s *Store) vector(ctx context.Context, sp space.Space, text string, f map[s
 			return nil, err
 		}
 	}
-	return nearest(set, unit(q), k, allow), nil
+	return nearest(set, unit(q), k, allow, cores), nil
 }
 
 // filtered returns the rows of sp whose metadata holds every pair of f (not empty): the rows
@@ -303,7 +329,9 @@ func (s *Store) filtered(ctx context.Context, sp space.Space, f map[string]strin
 
 // hybrid fuses a keyword and a vector ranking, each deeper than k, by reciprocal rank fusion:
 // an entry scores the sum over the lists of 1/(rrfK + its rank). A query without words ranks
-// by vector alone. The two searches run at once: one waits on SQLite while the other scans.
+// by vector alone. The two run at once, the vector scan on one core fewer than it would use
+// alone: the scan is bound by memory bandwidth more than by cores, so the keyword search's
+// core costs it little (measured: docs/BENCHMARKS.md, section Memory).
 func (s *Store) hybrid(ctx context.Context, sp space.Space, q Query, k int) ([]scored, error) {
 	depth := min(max(2*k, 50), 1000)
 	g, gctx := errgroup.WithContext(ctx)
@@ -314,7 +342,7 @@ func (s *Store) hybrid(ctx context.Context, sp space.Space, q Query, k int) ([]s
 			return err
 		})
 	}
-	vec, err := s.vector(gctx, sp, q.Text, q.Filter, depth)
+	vec, err := s.vector(gctx, sp, q.Text, q.Filter, depth, max(1, runtime.GOMAXPROCS(0)-1))
 	if gerr := g.Wait(); gerr != nil {
 		return nil, gerr
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 
@@ -185,9 +184,10 @@ type scored struct {
 const parallelScanMin = 8192
 
 // nearest returns the k rows of set closest to the unit vector q, best first (ties by row
-// number), among those allow admits (nil: all). A large set is scanned in one part per core.
-func nearest(set *vecSet, q []float32, k int, allow map[int64]bool) []scored {
-	return nearestIn(set, q, k, allow, min(runtime.GOMAXPROCS(0), len(set.ns)/parallelScanMin))
+// number), among those allow admits (nil: all). A large set is scanned in up to cores parts
+// at once.
+func nearest(set *vecSet, q []float32, k int, allow map[int64]bool, cores int) []scored {
+	return nearestIn(set, q, k, allow, min(cores, len(set.ns)/parallelScanMin))
 }
 
 // nearestIn is nearest scanning in parts goroutines.
