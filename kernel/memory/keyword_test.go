@@ -28,10 +28,10 @@ func texts(n int, text func(i int) string) []Entry {
 	return es
 }
 
-// TestKeywordLeavesOutWordsInATenth checks the commonFloor rule: in a large store, a word in
-// more than a tenth of the entries is not searched beside a rarer one, and a query of such
-// words only searches its rarest.
-func TestKeywordLeavesOutWordsInATenth(t *testing.T) {
+// TestKeywordLeavesOutWordsInATwentieth checks the commonFloor rule: in a large store, a word
+// in more than a twentieth of the entries is not searched beside a rarer one, and a query of
+// such words only searches its rarest.
+func TestKeywordLeavesOutWordsInATwentieth(t *testing.T) {
 	s := openStore(t, Options{})
 	// 2500 entries: "often" in 1100 (44%), "always" in 1300 (52%), "falcon" in 1.
 	ids := addAll(t, s, spaceA, texts(2500, func(i int) string {
@@ -56,7 +56,7 @@ func TestKeywordLeavesOutWordsInATenth(t *testing.T) {
 			t.Fatalf("always often found %q: only the rarer word should be searched", h.Text)
 		}
 	}
-	// A word in more than a tenth but at most commonFloor entries is still searched.
+	// A word in more than a twentieth but at most commonFloor entries is still searched.
 	s2 := openStore(t, Options{})
 	addAll(t, s2, spaceA, texts(100, func(i int) string { return fmt.Sprintf("often%d river", i%3) }))
 	if hits := mustSearch(t, s2, spaceA, Query{Text: "often0 falcon", K: 100}); len(hits) != 34 {

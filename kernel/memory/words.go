@@ -10,11 +10,12 @@ import (
 )
 
 // Words found in many entries are not searched when the query holds a rarer one: a word in at
-// least half of all entries, or one in more than a tenth of them and more than commonFloor.
-// FTS5's BM25 weighs such a word by an IDF of at most ln 9 (zero from half on), against about
-// 7 to 11 for a content word, so it hardly moves a ranking; yet matching it makes the search
-// score a tenth of the index or more, the whole cost of a query. Like stop words, they are
-// left out; a query of common words only searches its rarest word.
+// least half of all entries, or one in more than a twentieth of them and more than
+// commonFloor. FTS5's BM25 weighs such a word by an IDF of at most ln 19 ≈ 2.9 (zero from half
+// on), against about 7 to 11 for a content word, so it moves a ranking little; yet matching it
+// makes the search score a twentieth of the index or more, the whole cost of a query.
+// Elasticsearch's common terms query draws the same line (at a hundredth by default). Like
+// stop words, they are left out; a query of common words only searches its rarest word.
 const commonFloor = 1000
 
 // weighty returns the words of words (from queryWords) that are not common in a store of
@@ -30,7 +31,7 @@ func (s *Store) weighty(ctx context.Context, words []string, total int64) ([]str
 		if err != nil {
 			return nil, err
 		}
-		if doc*2 < total && (doc <= commonFloor || doc*10 <= total) {
+		if doc*2 < total && (doc <= commonFloor || doc*20 <= total) {
 			keep = append(keep, w)
 		}
 		if rarestDoc < 0 || doc < rarestDoc {
