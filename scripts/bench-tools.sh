@@ -2,8 +2,9 @@
 # The tool-call benchmarks behind `make bench-tools` (docs/BENCHMARKS.md, section Tool calls):
 # what the kernel's tool_call path adds over a direct go-sdk MCP client (server-everything's
 # echo over stdio) and over a direct Extism call (textkit's word_count), with the audit log on
-# and off, each against its baseline in the same run. Raw `go test -bench` output is kept in
-# bin/bench/tools.txt.
+# and off, and the layers below the kernel (the source alone, tools.Manager), each against its
+# baseline in the same run, with calls back to back and spaced 2 ms apart. Raw `go test -bench`
+# output is kept in bin/bench/tools.txt.
 #   COUNT=5 scripts/bench-tools.sh        (repetitions; default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,7 +3,6 @@ package toolbench
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -74,11 +73,5 @@ func NewProcess(tb testing.TB, t Tools, audit bool) *kernel.Process {
 // CallTool calls tool name through p and fails unless the tool answered without an error.
 func CallTool(ctx context.Context, p *kernel.Process, name string, args json.RawMessage) (string, error) {
 	res, err := p.ToolCall(ctx, name, args)
-	if err != nil {
-		return "", err
-	}
-	if res.IsError {
-		return "", fmt.Errorf("tool %s reported an error: %s", name, res.Content)
-	}
-	return res.Content, nil
+	return answer(name, res, err)
 }

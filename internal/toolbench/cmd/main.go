@@ -18,8 +18,10 @@ import (
 // paths are the metric prefixes BenchmarkToolCall reports, baseline first, and what they are.
 var paths = []struct{ prefix, label string }{
 	{"direct", "direct (baseline)"},
-	{"aios", "aios, audit on"},
-	{"noaudit", "aios, audit off"},
+	{"source", "aios source alone"},
+	{"manager", "aios tools.Manager"},
+	{"noaudit", "aios kernel, audit off"},
+	{"aios", "aios kernel, audit on"},
 }
 
 func main() {
