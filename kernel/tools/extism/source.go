@@ -161,3 +161,7 @@ func (s *Source) closeCache() {
 		s.ownCache.Close(context.Background())
 	}
 }
+
+// Name returns the plugin's configured name (tools.Named), which the manager reports when the
+// plugin cannot list its tools.
+func (s *Source) Name() string { return s.name }

@@ -212,3 +212,7 @@ func (s *Source) Close() error {
 	s.wg.Wait()
 	return nil
 }
+
+// Name returns the server's configured name (tools.Named), which the manager reports when the
+// server cannot list its tools.
+func (s *Source) Name() string { return s.cfg.Name }
