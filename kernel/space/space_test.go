@@ -41,8 +41,8 @@ func TestSharedNeverEqualsOwn(t *testing.T) {
 			t.Fatalf("shared space %q equals an agent's own", s)
 		}
 	}
-	if Shared("a", "b") == Shared("b", "a") || Shared("a", "b") != Shared("a", "b") {
-		t.Fatal("shared spaces are not keyed by tenant and name")
+	if ab, ba := Shared("a", "b"), Shared("b", "a"); ab == ba || ab != Space("a/b") {
+		t.Fatalf("shared spaces %q and %q are not keyed by tenant and name", ab, ba)
 	}
 }
 
