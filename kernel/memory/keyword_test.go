@@ -89,7 +89,7 @@ func TestKeywordWholeStoreAgreesWithSpaceSearch(t *testing.T) {
 	addAll(t, s, spaceB, tagged(150))
 	ctx := context.Background()
 	filters := []map[string]string{nil, {"tenth": "3"}, {"fiftieth": "7"}, {"tenth": "3", "fiftieth": "13"}, {"tenth": "none"}}
-	for range 200 {
+	for range 100 {
 		ws, k, f := queryWords(words(1+r.IntN(3))), 1+r.IntN(20), filters[r.IntN(len(filters))]
 		got, err := s.keyword(ctx, spaceA, ws, f, k)
 		if err != nil {
