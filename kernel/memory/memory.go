@@ -178,3 +178,18 @@ func checkSpace(sp space.Space) error {
 	}
 	return nil
 }
+
+// dimension returns the store's embedding dimension, read from the database while this process
+// has seen none: another process may have recorded it.
+func (s *Store) dimension(ctx context.Context) (int, error) {
+	s.dimMu.Lock()
+	defer s.dimMu.Unlock()
+	if s.dim == 0 {
+		dim, err := recordedDim(ctx, s.db)
+		if err != nil {
+			return 0, err
+		}
+		s.dim = dim
+	}
+	return s.dim, nil
+}

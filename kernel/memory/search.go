@@ -282,9 +282,10 @@ func (s *Store) vector(ctx context.Context, sp space.Space, text string, f map[s
 		return nil, err
 	}
 	q := qs[0]
-	s.dimMu.Lock()
-	dim := s.dim
-	s.dimMu.Unlock()
+	dim, err := s.dimension(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if dim == 0 {
 		return nil, nil // nothing embedded yet
 	}

@@ -62,11 +62,39 @@ CREATE TRIGGER IF NOT EXISTS entries_au AFTER UPDATE OF text ON entries BEGIN
 END;
 `
 
+// generations counts the writes to each space, so that a process whose cached vectors another
+// process's write made stale knows it (see Store.vectors).
+const generations = `
+CREATE TABLE IF NOT EXISTS generations (
+	space TEXT PRIMARY KEY,
+	gen   INTEGER NOT NULL
+) WITHOUT ROWID;
+`
+
 // migrations take a store from schema version i to i+1 (sqlitedb.Open).
-var migrations = []sqlitedb.Migration{sqlitedb.Exec(schema)}
+var migrations = []sqlitedb.Migration{sqlitedb.Exec(schema), sqlitedb.Exec(generations)}
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// generation returns how many writes sp has had, in any process (0: none since generations
+// were counted).
+func generation(ctx context.Context, q querier, sp space.Space) (int64, error) {
+	var g int64
+	err := q.QueryRowContext(ctx, `SELECT gen FROM generations WHERE space = ?`, string(sp)).Scan(&g)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read generation: %w", err)
+	}
+	return g, nil
+}
 
 // recordedDim returns the store's recorded embedding dimension (0: none yet).
-func recordedDim(ctx context.Context, db *sql.DB) (int, error) {
+func recordedDim(ctx context.Context, db querier) (int, error) {
 	var v string
 	err := db.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'dim'`).Scan(&v)
 	if err == sql.ErrNoRows {

@@ -78,6 +78,7 @@ type vecSet struct {
 	ns   []int64
 	vecs []float32
 	dim  int
+	gen  int64 // the space's generation (in the database) when the set was loaded
 }
 
 func (v *vecSet) bytes() int64 { return int64(len(v.vecs))*4 + int64(len(v.ns))*8 }
@@ -134,15 +135,26 @@ func (c *vecCache) invalidate(sp space.Space) {
 
 // vectors returns sp's vectors of dimension dim, from the cache or loaded from the database.
 // Rows whose vector has another dimension (none, while the store keeps one dimension) are left out.
+// A cached set is used only while the space's generation in the database is the one it was
+// loaded at: other processes (another `aios run`, a server) write the same store.
 func (s *Store) vectors(ctx context.Context, sp space.Space, dim int) (*vecSet, error) {
-	set, gen := s.cache.get(sp)
-	if set != nil && set.dim == dim {
-		return set, nil
-	}
-	set, err := s.loadVectors(ctx, sp, dim)
+	dbgen, err := generation(ctx, s.db, sp)
 	if err != nil {
 		return nil, err
 	}
+	set, gen := s.cache.get(sp)
+	if set != nil && set.dim == dim && set.gen == dbgen {
+		return set, nil
+	}
+	if set != nil {
+		s.cache.invalidate(sp) // written by another process
+		_, gen = s.cache.get(sp)
+	}
+	set, err = s.loadVectors(ctx, sp, dim)
+	if err != nil {
+		return nil, err
+	}
+	set.gen = dbgen // read before loading: a write since then makes the set look stale, never fresh
 	s.cache.put(sp, gen, set)
 	return set, nil
 }

@@ -212,9 +212,11 @@ func (s *Store) write(ctx context.Context, sp space.Space, ws []prepared, fn fun
 		vdim = max(vdim, len(w.vec)) // embed made every vector the same length
 	}
 	if vdim > 0 {
-		s.dimMu.Lock()
-		dim := s.dim
-		s.dimMu.Unlock()
+		// Another process may have recorded the dimension since this one read it.
+		dim, err := recordedDim(ctx, tx)
+		if err != nil {
+			return err
+		}
 		switch {
 		case dim == 0:
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('dim', ?)`, strconv.Itoa(vdim)); err != nil {
@@ -232,6 +234,10 @@ func (s *Store) write(ctx context.Context, sp space.Space, ws []prepared, fn fun
 	}
 	if err := fn(tx, u); err != nil {
 		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO generations (space, gen) VALUES (?, 1)
+		ON CONFLICT (space) DO UPDATE SET gen = gen + 1`, string(sp)); err != nil {
+		return fmt.Errorf("count the write: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
