@@ -79,8 +79,12 @@ func TestMemoryCalls(t *testing.T) {
 	if got["text"] != "the cat sat on the mat" || got["metadata"].(map[string]any)["kind"] != "obs" || got["created"] == "" {
 		t.Fatalf("memory_get = %v", got)
 	}
-	e.must("memory_search", map[string]any{"query": `cat" OR mat* NEAR(x) content:`}) // FTS5 syntax is plain text
-	hits := e.must("memory_search", map[string]any{"query": "cat"})["hits"].([]any)
+	// FTS5 syntax is plain text: these are the words cat, or, mat, near, x and content.
+	hits := e.must("memory_search", map[string]any{"query": `cat" OR mat* NEAR(x) content:`})["hits"].([]any)
+	if len(hits) != 1 || hits[0].(map[string]any)["id"] != id {
+		t.Fatalf("a query in FTS5 syntax = %v", hits)
+	}
+	hits = e.must("memory_search", map[string]any{"query": "cat"})["hits"].([]any)
 	if len(hits) != 1 || hits[0].(map[string]any)["id"] != id {
 		t.Fatalf("keyword search = %v", hits)
 	}

@@ -268,3 +268,16 @@ func TestConcurrentSearchAndWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestKeywordInASmallStore: in a store of two entries, a word in one of them is not common, and
+// a query word found nowhere is never the only one searched.
+func TestKeywordInASmallStore(t *testing.T) {
+	s := openStore(t, Options{})
+	cat := mustAdd(t, s, spaceA, "the cat sat on the mat", nil)
+	mustAdd(t, s, spaceA, "dogs bark at night", nil)
+	for _, q := range []string{"cat", "cat or mat", "cat zebra", "zebra cat"} {
+		if hits := mustSearch(t, s, spaceA, Query{Text: q, K: 10}); len(hits) != 1 || hits[0].ID != cat {
+			t.Errorf("%q: %+v, want the cat", q, hits)
+		}
+	}
+}

@@ -9,9 +9,9 @@ import (
 	"sync"
 )
 
-// Words found in many entries are not searched when the query holds a rarer one: a word in at
-// least half of all entries, or one in more than a twentieth of them and more than
-// commonFloor. FTS5's BM25 weighs such a word by an IDF of at most ln 19 ≈ 2.9 (zero from half
+// Words found in many entries are not searched when the query holds a rarer one: a word in
+// more than half of all entries, or one in more than a twentieth of them and more than
+// commonFloor. (A word in exactly half, as one of two entries, is not common.) FTS5's BM25 weighs such a word by an IDF of at most ln 19 ≈ 2.9 (zero from half
 // on), against about 7 to 11 for a content word, so it moves a ranking little; yet matching it
 // makes the search score a twentieth of the index or more, the whole cost of a query.
 // Elasticsearch's common terms query draws the same line (at a hundredth by default). Like
@@ -31,12 +31,16 @@ func (s *Store) weighty(ctx context.Context, words []string, total int64) ([]str
 		if err != nil {
 			return nil, err
 		}
-		if doc*2 < total && (doc <= commonFloor || doc*20 <= total) {
+		if doc*2 <= total && (doc <= commonFloor || doc*20 <= total) {
 			keep = append(keep, w)
 		}
-		if rarestDoc < 0 || doc < rarestDoc {
+		// The rarest word that some entry holds: one that none holds matches nothing.
+		if doc > 0 && (rarestDoc < 0 || doc < rarestDoc) {
 			rarest, rarestDoc = w, doc
 		}
+	}
+	if rarest == "" {
+		rarest = words[0]
 	}
 	if len(keep) == 0 {
 		return []string{rarest}, nil
