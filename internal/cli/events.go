@@ -129,6 +129,18 @@ func (p *eventPrinter) flush() {
 	}
 }
 
+// notice prints one line of aios's own at once, on a line of its own: a token line mid-way at a
+// terminal is ended first, and continues on the next line.
+func (p *eventPrinter) notice(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.inline != 0 {
+		fmt.Fprintln(p.w)
+		p.inline = 0
+	}
+	fmt.Fprintln(p.w, line)
+}
+
 func (p *eventPrinter) tag(e kernel.Event) string {
 	if !p.tagged {
 		return ""

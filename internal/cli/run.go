@@ -115,11 +115,17 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	show := newEventPrinter(o.IO.ErrOut, IsTerminal(o.IO.ErrOut), o.Replicas > 1)
+	// Watched from the start, so that Ctrl-C also stops a pull or a compile; the deferred
+	// stop runs last, after the System is closed, so a signal while closing is handled too.
+	ctx, intr := watchInterrupts(ctx, o.IO.ErrOut, show.notice, o.Replicas)
+	defer intr.stop()
 	var jsonOut *jsonPrinter
 	if o.JSON {
 		jsonOut = newJSONPrinter(o.IO.Out)
 		defer func() { jsonOut.unstarted(err) }()
 	}
+	defer func() { err = intr.exit(err) }()
 	if err := o.Registry.stdinFree(o.Input); err != nil {
 		return err
 	}
@@ -181,7 +187,6 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 		fmt.Fprintf(o.IO.ErrOut, "aios: warning: tool unavailable: %s\n", safeText(why))
 	}
 
-	show := newEventPrinter(o.IO.ErrOut, IsTerminal(o.IO.ErrOut), o.Replicas > 1)
 	events := show.event
 	if jsonOut != nil {
 		events = jsonOut.event
@@ -197,6 +202,7 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 				Tenant: o.Tenant, Priority: o.Priority,
 				Identity: identity, Confirm: confirm, Approve: o.Approve,
 			})
+			intr.account(results[i])
 		})
 	}
 	wg.Wait()

@@ -15,10 +15,11 @@ import (
 // Why a run ended, as `aios run` reports it. The exit code alone cannot say: an agent may exit
 // 72 on its own, which is also the code of a limit.
 const (
-	causeAgent = "agent" // the agent ended by itself; the exit code is its own
-	causeLimit = "limit" // the host stopped the agent at one of its limits
-	causeTrap  = "trap"  // the agent crashed
-	causeStart = "start" // the agent could not be started (policy refused it, the kernel failed)
+	causeAgent       = "agent"       // the agent ended by itself; the exit code is its own
+	causeLimit       = "limit"       // the host stopped the agent at one of its limits
+	causeTrap        = "trap"        // the agent crashed
+	causeStart       = "start"       // the agent could not be started (policy refused it, the kernel failed)
+	causeInterrupted = "interrupted" // aios received SIGINT or SIGTERM and stopped the agent
 )
 
 // ending is how one run ended: its exit code and the cause behind it.
@@ -26,23 +27,30 @@ type ending struct {
 	Code   int
 	Cause  string
 	Limit  *limits.ExceededError // set when Cause is causeLimit
+	Signal *interruptedError     // set when Cause is causeInterrupted
 	Reason error                 // the host's error, when it stopped the agent
 }
 
 func endingOf(r *aios.Result) ending {
-	var lim *limits.ExceededError
+	var (
+		lim *limits.ExceededError
+		sig *interruptedError
+	)
 	switch {
 	case r.Err == nil:
 		return ending{Code: r.ExitCode, Cause: causeAgent}
 	case errors.As(r.Err, &lim):
 		return ending{Code: ExitLimit, Cause: causeLimit, Limit: lim, Reason: r.Err}
+	case errors.As(r.Err, &sig):
+		return ending{Code: sig.code(), Cause: causeInterrupted, Signal: sig, Reason: sig}
 	default:
 		return ending{Code: ExitTrap, Cause: causeTrap, Reason: r.Err}
 	}
 }
 
 // describe is the ending in words for the summary line, e.g. "exited 72 (the agent's own exit
-// code)" or "stopped by the host, exit 72: limit exceeded: wall_time (10s)".
+// code)", "stopped by the host, exit 72: limit exceeded: wall_time (10s)" or "stopped by the
+// host, exit 130: interrupted by SIGINT".
 func (e ending) describe() string {
 	switch {
 	case e.Cause != causeAgent:
@@ -61,10 +69,11 @@ type jsonResult struct {
 	PID        kernel.PID `json:"pid,omitempty"`
 	Agent      string     `json:"agent,omitempty"`
 	ExitCode   int        `json:"exit_code"`
-	Cause      string     `json:"cause"`           // "agent", "limit", "trap" or "start"
+	Cause      string     `json:"cause"`           // "agent", "limit", "trap", "start" or "interrupted"
 	Limit      string     `json:"limit,omitempty"` // with cause "limit": its name, e.g. "wall_time"
 	LimitValue string     `json:"limit_value,omitempty"`
-	Error      string     `json:"error,omitempty"` // the host's reason, unless the cause is "agent"
+	Signal     string     `json:"signal,omitempty"` // with cause "interrupted": "SIGINT" or "SIGTERM"
+	Error      string     `json:"error,omitempty"`  // the host's reason, unless the cause is "agent"
 	Output     string     `json:"output"`
 	DurationMS int64      `json:"duration_ms"`
 	Usage      jsonUsage  `json:"usage"`
@@ -107,6 +116,9 @@ func newJSONResult(r *aios.Result) jsonResult {
 	}
 	if e.Limit != nil {
 		out.Limit, out.LimitValue = e.Limit.Limit, e.Limit.Value
+	}
+	if e.Signal != nil {
+		out.Signal = e.Signal.name()
 	}
 	for name, c := range u.Cores {
 		if out.Usage.Cores == nil {
@@ -190,8 +202,14 @@ func (p *jsonPrinter) unstarted(err error) {
 			res.Error = ""
 		}
 	}
-	var lim *limits.ExceededError
-	if errors.As(err, &lim) {
+	var (
+		lim *limits.ExceededError
+		sig *interruptedError
+	)
+	switch {
+	case errors.As(err, &sig):
+		res.Cause, res.Signal = causeInterrupted, sig.name()
+	case errors.As(err, &lim):
 		res.Cause, res.Limit, res.LimitValue = causeLimit, lim.Limit, lim.Value
 	}
 	p.write(res)
