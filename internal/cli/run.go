@@ -71,10 +71,15 @@ then the defaults (10m, 256MiB) decide. Negative values are refused.
 Exit status: the agent's own exit code (0 when it returns normally); otherwise
 64 usage, 65 module refused, 66 file not found, 69 hub unreachable, 70 kernel error
 or start refused, 71 agent trapped, 72 limit exceeded, 77 hub credentials refused,
-78 bad configuration. An agent may exit 64 or more on its own: the summary line
-says which it was ("exited 72 (the agent's own exit code)" or "stopped by the host,
-exit 72: limit exceeded: wall_time (10s)"), as does --json's result ("cause":
-"agent", "limit" with "limit": "wall_time", "trap" or "start").`,
+78 bad configuration, 130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM. An agent
+may exit 64 or more on its own: the summary line says which it was ("exited 72 (the
+agent's own exit code)" or "stopped by the host, exit 72: limit exceeded: wall_time
+(10s)"), as does --json's result ("cause": "agent", "limit" with "limit":
+"wall_time", "trap", "start", or "interrupted" with "signal": "SIGINT").
+
+Ctrl-C or SIGTERM stops the agents (a call or sleep in progress ends at once), prints
+their summaries and closes the data directory cleanly; a second one quits at once.
+The data directory stays consistent either way.`,
 		Example: `  aios run hello.wasm --input "Why is the sky blue?"
   aios run hello.wasm --input @question.txt --timeout 30s --memory 64MiB
   aios run fanout.wasm --replicas 4 --config aios.toml
