@@ -15,6 +15,7 @@ import (
 
 	"github.com/aiosys/aios/kernel"
 	"github.com/aiosys/aios/kernel/memory"
+	"github.com/aiosys/aios/kernel/storage"
 	"github.com/aiosys/aios/kernel/tools"
 	"github.com/aiosys/aios/policy"
 )
@@ -175,4 +176,46 @@ func mustHost(t *testing.T, raw string) string {
 		t.Fatal(err)
 	}
 	return u.Hostname()
+}
+
+// TestSpacesFollowThePublisher: a signed bundle and an unsigned module of the same name and
+// tenant, or two signers' bundles, never share memory or storage.
+func TestSpacesFollowThePublisher(t *testing.T) {
+	dir := t.TempDir()
+	mem, err := memory.Open(filepath.Join(dir, "memory.db"), memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	st, err := storage.Open(context.Background(), filepath.Join(dir, "storage.db"), storage.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	k := kernel.New(kernel.Cores{}, kernel.WithMemory(mem, nil), kernel.WithStorage(st))
+	ctx := context.Background()
+	var procs []*kernel.Process
+	for _, pub := range []string{"", "sha256:aaaa", "sha256:bbbb"} {
+		p, err := k.Spawn(kernel.Spec{Name: "notes", Tenant: "acme", Agent: policy.Agent{Name: "notes", Publisher: pub}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.StoragePut(ctx, "k", []byte("by "+pub)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.MemoryAdd(ctx, "", memory.Entry{Text: "note by " + pub}); err != nil {
+			t.Fatal(err)
+		}
+		procs = append(procs, p)
+	}
+	for i, p := range procs {
+		it, err := p.StorageGet(ctx, "k", 0)
+		if err != nil || it.Version != 1 {
+			t.Fatalf("publisher %d: %+v, %v; want its own first version", i, it, err)
+		}
+		hits, err := p.MemorySearch(ctx, "", memory.Query{Text: "note", K: 10})
+		if err != nil || len(hits) != 1 {
+			t.Fatalf("publisher %d sees %d notes (%v), want its own one", i, len(hits), err)
+		}
+	}
 }
