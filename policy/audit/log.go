@@ -29,10 +29,13 @@ const maxBatch = 2048
 //
 // Record queues an entry and returns without waiting for the disk, so deciding a system call
 // never waits for an fsync. One writer goroutine commits whatever is queued as a single
-// transaction, at once and as often as the disk allows (group commit). An entry is durable when
-// a Sync or Close that began after its Record returns nil. Query syncs first, so it sees every
-// entry recorded before it. If a commit fails, the error is sticky: every later Record, Sync,
-// Query and Close returns it.
+// transaction, as often as the disk allows (group commit). When it finds a single entry queued,
+// it waits up to a millisecond for another (a tool call's outcome follows its decision) so that
+// both share one commit; a Sync, Prune or Close ends the wait. An entry is durable when a Sync
+// or Close that began after its Record returns nil; a crash loses the entries not yet committed,
+// which for a lone entry is for up to a millisecond plus one commit after its Record. Query
+// syncs first, so it sees every entry recorded before it. If a commit fails, the error is
+// sticky: every later Record, Sync, Query and Close returns it.
 type Log struct {
 	db   *sql.DB
 	reqs chan request
@@ -60,7 +63,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Log, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open audit log %s: the path may not contain ? or #", path)
 	}
-	o := options{now: time.Now}
+	o := options{now: time.Now, loneEntryWait: loneEntryWait}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -88,7 +91,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Log, error) {
 		return nil, fmt.Errorf("open audit log %s: %w", path, err)
 	}
 	l := &Log{db: db, reqs: make(chan request, queueSize), done: make(chan struct{})}
-	go l.write(ins, ret)
+	go l.write(ins, ret, o.loneEntryWait)
 	return l, nil
 }
 

@@ -36,8 +36,9 @@ const ageCheckInterval = time.Minute
 type Option func(*options)
 
 type options struct {
-	retention Retention
-	now       func() time.Time
+	retention     Retention
+	now           func() time.Time
+	loneEntryWait time.Duration
 }
 
 // WithRetention makes the log keep to r.
