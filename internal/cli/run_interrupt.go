@@ -70,8 +70,9 @@ func watchInterrupts(ctx context.Context, errOut io.Writer, notice func(string),
 		in.mu.Lock()
 		in.got = first
 		in.mu.Unlock()
-		notice(fmt.Sprintf("aios: %s; stopping %s (press Ctrl-C again to quit now)", first, what))
+		// Cancel before telling: the notice waits for the agents' output, the stop must not.
 		cancel(first)
+		notice(fmt.Sprintf("aios: %s; stopping %s (press Ctrl-C again to quit now)", first, what))
 		select {
 		case <-in.sigs:
 			// Quitting without waiting leaves the data directory consistent all the same:
