@@ -1,0 +1,124 @@
+package client
+
+import "time"
+
+// Run statuses. A run is queued until the kernel admits it, running until it ends, then
+// exited (the agent ended by itself; ExitCode says how), failed (it could not start, trapped
+// or hit a limit; Error says why) or canceled (DELETE /v1/runs/{id} or the server shut down).
+const (
+	StatusQueued   = "queued"
+	StatusRunning  = "running"
+	StatusExited   = "exited"
+	StatusFailed   = "failed"
+	StatusCanceled = "canceled"
+)
+
+// Final reports whether status is one a run ends in.
+func Final(status string) bool {
+	return status == StatusExited || status == StatusFailed || status == StatusCanceled
+}
+
+// RunRequest is the body of POST /v1/runs.
+type RunRequest struct {
+	// Module is the agent: a plain WebAssembly module or a bundle (base64 in JSON).
+	Module []byte `json:"module"`
+	// Name names a plain module's run; a bundle's manifest names its own. Default "agent".
+	Name     string   `json:"name,omitempty"`
+	Input    string   `json:"input,omitempty"`
+	Args     []string `json:"args,omitempty"`
+	Env      []string `json:"env,omitempty"`
+	Priority int      `json:"priority,omitempty"`
+	Limits   *Limits  `json:"limits,omitempty"`
+}
+
+// Limits are the limits a run asks for; the server lowers none of its own for them: a limit
+// above the host's is refused.
+type Limits struct {
+	// WallTime and CPUTime are Go durations, e.g. "30s".
+	WallTime string `json:"wall_time,omitempty"`
+	CPUTime  string `json:"cpu_time,omitempty"`
+	// Memory and Output are bytes.
+	Memory uint64 `json:"memory,omitempty"`
+	Output uint64 `json:"output,omitempty"`
+}
+
+// Run is a run as GET /v1/runs/{id} shows it.
+type Run struct {
+	ID       string     `json:"id"`
+	Name     string     `json:"name,omitempty"`
+	Tenant   string     `json:"tenant,omitempty"`
+	Status   string     `json:"status"`
+	ExitCode *int       `json:"exit_code,omitempty"`
+	Usage    *Usage     `json:"usage,omitempty"`
+	Started  *time.Time `json:"started,omitempty"`
+	Ended    *time.Time `json:"ended,omitempty"`
+	Error    string     `json:"error,omitempty"`
+}
+
+// Usage is what a run, or a tenant's runs together, consumed. Cost is in millionths of the
+// currency unit (micro-dollars).
+type Usage struct {
+	Calls        int   `json:"calls"`
+	Denied       int   `json:"denied"`
+	Generations  int   `json:"generations"`
+	ToolCalls    int   `json:"tool_calls"`
+	InputTokens  int   `json:"input_tokens"`
+	OutputTokens int   `json:"output_tokens"`
+	Cost         int64 `json:"cost"`
+}
+
+// TenantUsage is the body of GET /v1/usage: what the tenant's finished runs used since the
+// server started, and how many runs it has.
+type TenantUsage struct {
+	Tenant   string `json:"tenant"`
+	Runs     int    `json:"runs"`
+	Finished int    `json:"finished"`
+	Usage    Usage  `json:"usage"`
+}
+
+// Event types on a run's event stream.
+const (
+	EventLog      = "log"      // a log line: Level and Text
+	EventToken    = "token"    // streamed LLM text: Text
+	EventStatus   = "status"   // the run's status changed: Status, ExitCode, Text (error)
+	EventNotice   = "notice"   // a retry or failover: Text
+	EventApproval = "approval" // a call waits for an approval: Approval and Text
+	EventGap      = "gap"      // events MissedFrom..MissedTo were evicted before they were sent
+)
+
+// Event is one event of a run's stream (GET /v1/runs/{id}/events), the data of one
+// server-sent event.
+type Event struct {
+	ID         uint64 `json:"id"`
+	Type       string `json:"type"`
+	Level      int    `json:"level,omitempty"`
+	Text       string `json:"text,omitempty"`
+	Status     string `json:"status,omitempty"`
+	ExitCode   *int   `json:"exit_code,omitempty"`
+	Approval   string `json:"approval,omitempty"`
+	MissedFrom uint64 `json:"missed_from,omitempty"`
+	MissedTo   uint64 `json:"missed_to,omitempty"`
+}
+
+// Approval is a call a run waits on: policy's confirm obligation, answered with
+// POST /v1/approvals/{id}.
+type Approval struct {
+	ID      string         `json:"id"`
+	RunID   string         `json:"run_id"`
+	Agent   string         `json:"agent"`
+	Call    string         `json:"call"`
+	Args    map[string]any `json:"args,omitempty"`
+	Created time.Time      `json:"created"`
+	// Approved is the answer, once given.
+	Approved *bool `json:"approved,omitempty"`
+}
+
+// Answer is the body of POST /v1/approvals/{id}.
+type Answer struct {
+	Approve bool `json:"approve"`
+}
+
+// ErrorBody is the body of every error response.
+type ErrorBody struct {
+	Error string `json:"error"`
+}

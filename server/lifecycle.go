@@ -1,0 +1,78 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/aiosys/aios"
+	"github.com/aiosys/aios/client"
+	"github.com/aiosys/aios/kernel"
+)
+
+// errCanceled is the cause of a run canceled through the API; errShutdown of one the server
+// ended at its grace period's end.
+var (
+	errCanceled = errors.New("canceled through the API")
+	errShutdown = errors.New("canceled: the server shut down")
+)
+
+// start runs agent in the background as tenant's run and returns the run, already running;
+// false when the server is draining.
+func (s *Server) start(tenant, name string, agent *aios.Agent, o aios.RunOptions) (*run, bool) {
+	s.admit.Lock()
+	defer s.admit.Unlock()
+	if s.draining.Load() {
+		return nil, false
+	}
+	ctx, cancel := context.WithCancelCause(s.base)
+	r := &run{id: newID("run_"), tenant: tenant, name: name, cancel: cancel, done: make(chan struct{}),
+		status: client.StatusRunning, started: time.Now(),
+		events: newEventLog(s.opts.EventBuffer, s.opts.EventBytes, s.opts.SubscriberQueue)}
+	o.Events = func(e kernel.Event) {
+		if ev, ok := eventOf(e); ok {
+			r.events.publish(ev)
+		}
+	}
+	o.Confirm = s.confirmer(r)
+	r.events.publish(client.Event{Type: client.EventStatus, Status: client.StatusRunning})
+	s.runs.add(r)
+	s.active.Add(1)
+	go func() {
+		defer s.active.Done()
+		defer cancel(nil)
+		res, err := agent.Run(ctx, o)
+		_ = agent.Close(context.Background())
+		s.settle(r, ctx, res, err)
+	}()
+	s.opts.Logger.Info("run started", slog.String("run", r.id), slog.String("tenant", tenant), slog.String("agent", name))
+	return r, true
+}
+
+// settle records how the run ended.
+func (s *Server) settle(r *run, ctx context.Context, res *aios.Result, err error) {
+	cause := context.Cause(ctx)
+	canceled := errors.Is(cause, errCanceled) || errors.Is(cause, errShutdown)
+	switch {
+	case err != nil:
+		r.finish(client.StatusFailed, nil, kernel.Usage{}, nil, "start: "+err.Error())
+	case canceled && res.Err != nil:
+		code := res.ExitCode
+		r.finish(client.StatusCanceled, &code, res.Usage, res.Output, cause.Error())
+	case res.Err != nil:
+		code := res.ExitCode
+		r.finish(client.StatusFailed, &code, res.Usage, res.Output, res.Err.Error())
+	default:
+		code := res.ExitCode
+		r.finish(client.StatusExited, &code, res.Usage, res.Output, "")
+	}
+	if res != nil {
+		s.usage.add(r.tenant, res.Usage)
+	} else {
+		s.usage.add(r.tenant, kernel.Usage{})
+	}
+	s.runs.markFinished(r)
+	v := r.view()
+	s.opts.Logger.Info("run ended", slog.String("run", r.id), slog.String("tenant", r.tenant), slog.String("status", v.Status))
+}

@@ -1,0 +1,154 @@
+// Package server is the kernel's HTTP API (docs/openapi.yaml): agents submitted as modules or
+// bundles run on one aios.System, watched through server-sent events, answered when policy
+// asks an operator to confirm a call, each tenant seeing only its own runs.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aiosys/aios"
+	"github.com/aiosys/aios/limits"
+	"github.com/aiosys/aios/packager/bundle"
+)
+
+// Defaults for the zero fields of Options.
+const (
+	DefaultMaxBody         = 64 << 20
+	DefaultKeepRuns        = 1000
+	DefaultEventBuffer     = 10000
+	DefaultEventBytes      = 8 << 20
+	DefaultSubscriberQueue = 1024
+	DefaultApprovalTimeout = 10 * time.Minute
+	DefaultWriteTimeout    = 30 * time.Second
+	// DefaultTenant is every request's tenant when the server has no tokens.
+	DefaultTenant = "default"
+)
+
+// Options configure a Server. Zero fields take the defaults above.
+type Options struct {
+	// Tokens map bearer tokens to tenants; nil serves every request as DefaultTenant.
+	Tokens *Tokens
+	// Trust says whose bundles run, as in `aios run`.
+	Trust bundle.TrustConfig
+	// Limits are the host's limits: a run may ask for less, never more. Zero fields take
+	// limits.Defaults.
+	Limits limits.Limits
+	// MaxBody is the largest request body accepted, in bytes.
+	MaxBody int64
+	// KeepRuns is how many finished runs are kept for GET; the oldest are forgotten first.
+	KeepRuns int
+	// EventBuffer and EventBytes bound each run's event buffer (count and text bytes); a client
+	// resuming from an evicted event gets a gap event.
+	EventBuffer int
+	EventBytes  int
+	// SubscriberQueue is how many events may wait for one stream's client; a client that falls
+	// further behind is disconnected and may resume with Last-Event-ID.
+	SubscriberQueue int
+	// ApprovalTimeout is how long a call waits for an approval before it is denied.
+	ApprovalTimeout time.Duration
+	// WriteTimeout bounds each write to an event stream's client.
+	WriteTimeout time.Duration
+	// Logger receives one line per request and per run; nil discards.
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if o.MaxBody <= 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	def(&o.KeepRuns, DefaultKeepRuns)
+	def(&o.EventBuffer, DefaultEventBuffer)
+	def(&o.EventBytes, DefaultEventBytes)
+	def(&o.SubscriberQueue, DefaultSubscriberQueue)
+	if o.ApprovalTimeout <= 0 {
+		o.ApprovalTimeout = DefaultApprovalTimeout
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = DefaultWriteTimeout
+	}
+	o.Limits = o.Limits.Or(limits.Defaults())
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Server serves the API over one System. It is safe for concurrent use.
+type Server struct {
+	sys  *aios.System
+	opts Options
+
+	runs      *runStore
+	approvals *approvalStore
+	usage     *usageBook
+
+	// base is the context runs live in; cancelRuns ends them all at the grace period's end.
+	base       context.Context
+	cancelRuns context.CancelCauseFunc
+	// admit orders admissions against Drain, so that no run is added to active once Shutdown
+	// waits for it.
+	admit    sync.Mutex
+	active   sync.WaitGroup
+	draining atomic.Bool
+	// closed is closed when Shutdown is done, ending every event stream.
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+// New returns a Server running agents on sys. The caller keeps sys and closes it after
+// Shutdown.
+func New(sys *aios.System, opts Options) *Server {
+	opts = opts.withDefaults()
+	base, cancel := context.WithCancelCause(context.Background())
+	return &Server{
+		sys: sys, opts: opts,
+		runs:      newRunStore(opts.KeepRuns),
+		approvals: newApprovalStore(),
+		usage:     newUsageBook(),
+		base:      base, cancelRuns: cancel,
+		closed: make(chan struct{}),
+	}
+}
+
+// Handler returns the API's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	auth := func(pattern string, h func(http.ResponseWriter, *http.Request, string)) {
+		mux.Handle(pattern, s.authenticate(h))
+	}
+	auth("POST /v1/runs", s.submit)
+	auth("GET /v1/runs", s.listRuns)
+	auth("GET /v1/runs/{id}", s.getRun)
+	auth("DELETE /v1/runs/{id}", s.cancelRun)
+	auth("GET /v1/runs/{id}/output", s.getOutput)
+	auth("GET /v1/runs/{id}/events", s.streamEvents)
+	auth("GET /v1/approvals", s.listApprovals)
+	auth("POST /v1/approvals/{id}", s.answerApproval)
+	auth("GET /v1/usage", s.getUsage)
+	return s.logRequests(mux)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz says whether the server admits new runs: not while it shuts down.
+func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
+	if s.draining.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

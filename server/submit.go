@@ -1,0 +1,145 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aiosys/aios"
+	"github.com/aiosys/aios/client"
+	"github.com/aiosys/aios/limits"
+	"github.com/aiosys/aios/policy"
+)
+
+// submit is POST /v1/runs: it decodes and checks the request, loads the module, asks policy
+// whether the agent may start, and starts it.
+func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
+	if s.draining.Load() {
+		writeError(w, http.StatusServiceUnavailable, "the server is shutting down and admits no new runs")
+		return
+	}
+	req, status, err := s.decodeRunRequest(w, r)
+	if err != nil {
+		writeError(w, status, err.Error())
+		return
+	}
+	mod, status, err := s.openModule(req)
+	if err != nil {
+		writeError(w, status, err.Error())
+		return
+	}
+	lim, err := s.runLimits(req.Limits, mod)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	for _, kv := range req.Env {
+		if !strings.Contains(kv, "=") {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("env %q: want KEY=VALUE", kv))
+			return
+		}
+	}
+	identity := mod.identity(tenant)
+	d, err := s.sys.Policy().Decide(r.Context(), policy.Input{Agent: identity, Call: policy.StartCall})
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "policy: "+err.Error())
+		return
+	}
+	if !d.Allow {
+		writeError(w, http.StatusForbidden, "denied by policy: "+d.Reason)
+		return
+	}
+	agent, err := s.sys.Load(r.Context(), mod.name, mod.wasm)
+	if err != nil {
+		if aios.IsRefused(err) {
+			writeError(w, http.StatusBadRequest, "module refused: "+err.Error())
+			return
+		}
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	run, ok := s.start(tenant, mod.name, agent, aios.RunOptions{
+		Tenant: tenant, Priority: req.Priority, Input: []byte(req.Input), Args: req.Args, Env: req.Env,
+		Limits: lim, Identity: identity,
+	})
+	if !ok {
+		_ = agent.Close(context.Background())
+		writeError(w, http.StatusServiceUnavailable, "the server is shutting down and admits no new runs")
+		return
+	}
+	w.Header().Set("Location", "/v1/runs/"+run.id)
+	writeJSON(w, http.StatusCreated, run.view())
+}
+
+// decodeRunRequest reads the body, at most MaxBody bytes: a larger one is refused with 413,
+// by its Content-Length before anything is read when it declares one.
+func (s *Server) decodeRunRequest(w http.ResponseWriter, r *http.Request) (client.RunRequest, int, error) {
+	var req client.RunRequest
+	tooLarge := fmt.Errorf("request body larger than %d bytes", s.opts.MaxBody)
+	if r.ContentLength > s.opts.MaxBody {
+		return req, http.StatusRequestEntityTooLarge, tooLarge
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.opts.MaxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return req, http.StatusRequestEntityTooLarge, tooLarge
+		}
+		return req, http.StatusBadRequest, fmt.Errorf("request body: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return req, http.StatusBadRequest, errors.New("request body: more than one JSON value")
+	}
+	if len(req.Module) == 0 {
+		return req, http.StatusBadRequest, errors.New("module: required (the module or bundle, base64)")
+	}
+	if req.Name != "" && !ValidTenant(req.Name) {
+		return req, http.StatusBadRequest, fmt.Errorf("name %q: use 1 to 64 letters, digits, '.', '_' or '-'", req.Name)
+	}
+	return req, 0, nil
+}
+
+// runLimits are the limits the run asks for, within the bundle's manifest and the host's
+// limits; asking for more than the host allows is an error.
+func (s *Server) runLimits(asked *client.Limits, mod *module) (limits.Limits, error) {
+	base := s.opts.Limits
+	if mod.manifestLimits != nil {
+		base, _ = mod.manifestLimits.Within(base)
+	}
+	if asked == nil {
+		return base, nil
+	}
+	var l limits.Limits
+	dur := func(name, v string) (time.Duration, error) {
+		if v == "" {
+			return 0, nil
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return 0, fmt.Errorf("limits.%s %q: want a positive duration such as 30s", name, v)
+		}
+		return d, nil
+	}
+	var err error
+	if l.WallTime, err = dur("wall_time", asked.WallTime); err != nil {
+		return l, err
+	}
+	if l.CPUTime, err = dur("cpu_time", asked.CPUTime); err != nil {
+		return l, err
+	}
+	if asked.Memory != 0 && asked.Memory < 64<<10 {
+		return l, fmt.Errorf("limits.memory %d: less than one WebAssembly page (65536 bytes)", asked.Memory)
+	}
+	l.Memory, l.Output = asked.Memory, asked.Output
+	within, over := l.Within(base)
+	if len(over) > 0 {
+		return l, fmt.Errorf("limits: %s above what this server allows", strings.Join(over, ", "))
+	}
+	return within, nil
+}
