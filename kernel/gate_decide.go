@@ -52,6 +52,11 @@ func (p *Process) authorize(ctx context.Context, call string, args map[string]an
 	}
 	if g.cfg.Audit != nil {
 		if rerr := g.cfg.Audit.Record(ctx, audit.FromDecision(g.now(), in, d)); rerr != nil && d.Allow {
+			if cerr := ctx.Err(); cerr != nil {
+				// The caller gave up (the run was cancelled) while the decision was being
+				// recorded: the call is cancelled, not denied, and no incident.
+				return d, fmt.Errorf("%s: %w", call, cerr)
+			}
 			inc = newIncident("the decision could not be recorded in the audit log", rerr)
 			d.Allow, d.Reason = false, inc.detail
 		}

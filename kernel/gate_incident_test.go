@@ -110,3 +110,34 @@ func TestAuditFailureIsNotShownToTheAgent(t *testing.T) {
 		t.Errorf("the operator's live log %q lacks the detail", shown)
 	}
 }
+
+// cancelAudit fails a record whose context is done, as audit.Log does.
+type cancelAudit struct{}
+
+func (cancelAudit) Record(ctx context.Context, _ audit.Entry) error { return ctx.Err() }
+
+// TestCancelledCallIsNotAnIncident: a call whose run was cancelled while its decision was being
+// recorded is cancelled, not denied by an audit incident.
+func TestCancelledCallIsNotAnIncident(t *testing.T) {
+	eng, err := policy.New(context.Background(), smallOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate, err := kernel.NewGate(kernel.GateConfig{Policy: eng, Audit: cancelAudit{}, Resolve: classes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := kernel.New(&recorder{}, kernel.WithGate(gate)).Spawn(kernel.Spec{Name: "writer", Agent: writer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = p.Authorize(ctx, "llm_generate", map[string]any{"class": "small"})
+	if !errors.Is(err, context.Canceled) || errors.Is(err, kernel.ErrDenied) {
+		t.Fatalf("err = %v, want cancelled and not denied", err)
+	}
+	if u := p.Info().Usage; u.Denied != 0 {
+		t.Fatalf("a cancelled call counted as denied: %+v", u)
+	}
+}
