@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aiosys/aios"
+	"github.com/aiosys/aios/config"
+	"github.com/aiosys/aios/server"
+)
+
+// EnvTokensFile names the tokens file `aios kernel serve` reads when --tokens-file is not given.
+const EnvTokensFile = "AIOS_TOKENS_FILE"
+
+// NewCmdKernel builds `aios kernel`: a long-running kernel and its tokens.
+func NewCmdKernel(io *IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "kernel <command>",
+		Short: "Serve a long-running kernel over HTTP",
+	}
+	cmd.AddCommand(NewCmdKernelServe(io, nil), NewCmdKernelToken(io, nil))
+	return cmd
+}
+
+// KernelServeOptions are `aios kernel serve`'s flags and dependencies.
+type KernelServeOptions struct {
+	IO              *IOStreams
+	Listen          string
+	ConfigPath      string
+	TokensFile      string
+	TLSCert         string
+	TLSKey          string
+	Grace           time.Duration
+	MaxBody         string
+	KeepRuns        int
+	EventBuffer     int
+	ApprovalTimeout time.Duration
+	Engine          string
+	LogFormat       string
+	Trust           trustFlags
+	// ready, when set, is told the address the server listens on (tests listen on port 0).
+	ready func(net.Addr)
+}
+
+// NewCmdKernelServe builds `aios kernel serve`. runF replaces the command's work in tests; nil
+// runs it for real.
+func NewCmdKernelServe(io *IOStreams, runF func(context.Context, *KernelServeOptions) error) *cobra.Command {
+	opts := &KernelServeOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "serve [--listen HOST:PORT] [--config FILE]",
+		Short: "Serve the kernel's HTTP API",
+		Long: `Serve one kernel over a JSON HTTP API (docs/openapi.yaml): agents are submitted as
+modules or bundles (POST /v1/runs), watched through server-sent events, canceled,
+and the calls policy wants confirmed are answered remotely (/v1/approvals).
+
+Requests carry a bearer token; the tokens file (--tokens-file, else $AIOS_TOKENS_FILE)
+maps the SHA-256 digests of tokens to tenants, one TENANT:HEX a line, as
+'aios kernel token' prints. A tenant sees only its own runs, approvals and usage.
+Tokens are required unless the listen address is loopback; there, without a tokens
+file, every request is the tenant "default". With --tls-cert and --tls-key the API
+is served over HTTPS.
+
+Bundles are verified against [trust] and the --trust-key flags as in 'aios run'.
+SIGINT or SIGTERM stops admitting runs (503), lets running agents finish for --grace,
+cancels the rest, and closes the data directory; a second signal quits at once.`,
+		Example: `  aios kernel serve
+  aios kernel token --tenant alice >> tokens   # prints the token on stderr
+  aios kernel serve --listen 0.0.0.0:7420 --tokens-file tokens --tls-cert k.crt --tls-key k.key
+  curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:7420/v1/runs`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runKernelServe(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Listen, "listen", "127.0.0.1:7420", "the address to listen on")
+	f.StringVarP(&opts.ConfigPath, "config", "c", "", "configuration file (default: $AIOS_CONFIG, else $XDG_CONFIG_HOME/aios/aios.toml if it exists)")
+	f.StringVar(&opts.TokensFile, "tokens-file", "", "file of TENANT:SHA256-HEX lines mapping bearer tokens to tenants (default: $"+EnvTokensFile+")")
+	f.StringVar(&opts.TLSCert, "tls-cert", "", "TLS certificate PEM file (with --tls-key: serve HTTPS)")
+	f.StringVar(&opts.TLSKey, "tls-key", "", "TLS private key PEM file")
+	f.DurationVar(&opts.Grace, "grace", 30*time.Second, "on SIGINT/SIGTERM, how long running agents may go on before they are canceled")
+	f.StringVar(&opts.MaxBody, "max-body", "", "the largest request body accepted, e.g. 64MiB; larger ones get 413 (default "+config.Size(server.DefaultMaxBody).String()+")")
+	f.IntVar(&opts.KeepRuns, "keep-runs", server.DefaultKeepRuns, "how many finished runs are kept for GET; the oldest are forgotten first")
+	f.IntVar(&opts.EventBuffer, "event-buffer", server.DefaultEventBuffer, "how many events of each run are kept for streams that start or resume late")
+	f.DurationVar(&opts.ApprovalTimeout, "approval-timeout", server.DefaultApprovalTimeout, "how long a call waits for an approval before it is denied")
+	f.StringVar(&opts.Engine, "engine", "wazero", "WebAssembly engine: wazero, or wasmtime in builds with -tags wasmtime")
+	f.StringVar(&opts.LogFormat, "log-format", "text", "request and run log on standard error: text or json")
+	opts.Trust.registerKeys(f)
+	opts.Trust.registerRequire(f)
+	return cmd
+}
+
+// check refuses flag values that cannot work, before anything starts.
+func (o *KernelServeOptions) check() (server.Options, error) {
+	var so server.Options
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		return so, exitWith(ExitUsage, errors.New("--tls-cert and --tls-key go together"))
+	}
+	if o.Grace < 0 || o.ApprovalTimeout < 0 || o.KeepRuns < 0 || o.EventBuffer < 0 {
+		return so, exitWith(ExitUsage, errors.New("--grace, --approval-timeout, --keep-runs and --event-buffer may not be negative"))
+	}
+	if o.LogFormat != "text" && o.LogFormat != "json" {
+		return so, exitWith(ExitUsage, fmt.Errorf("--log-format %q: use text or json", o.LogFormat))
+	}
+	if o.MaxBody != "" {
+		var n config.Size
+		if err := n.UnmarshalText([]byte(o.MaxBody)); err != nil {
+			return so, exitWith(ExitUsage, fmt.Errorf("--max-body: %w", err))
+		}
+		if n > math.MaxInt64 {
+			return so, exitWith(ExitUsage, fmt.Errorf("--max-body %s is too large", o.MaxBody))
+		}
+		so.MaxBody = int64(n)
+	}
+	so.KeepRuns, so.EventBuffer, so.ApprovalTimeout = o.KeepRuns, o.EventBuffer, o.ApprovalTimeout
+	path := o.TokensFile
+	if path == "" {
+		path = os.Getenv(EnvTokensFile)
+	}
+	if path != "" {
+		t, err := server.LoadTokens(path)
+		if err != nil {
+			return so, exitWith(ExitConfig, err)
+		}
+		so.Tokens = t
+	}
+	if so.Tokens == nil && !server.IsLoopback(o.Listen) {
+		return so, exitWith(ExitUsage, fmt.Errorf("--listen %s is not a loopback address, so bearer tokens are required: create one with `aios kernel token --tenant NAME`, add the line it prints to a file and pass --tokens-file FILE", o.Listen))
+	}
+	if so.Tokens != nil && so.Tokens.Len() == 0 {
+		return so, exitWith(ExitConfig, fmt.Errorf("tokens file %s holds no tokens: nobody could use the server", path))
+	}
+	var h slog.Handler = slog.NewTextHandler(o.IO.ErrOut, nil)
+	if o.LogFormat == "json" {
+		h = slog.NewJSONHandler(o.IO.ErrOut, nil)
+	}
+	so.Logger = slog.New(h)
+	return so, nil
+}
+
+func runKernelServe(ctx context.Context, o *KernelServeOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	so, err := o.check()
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfigFrom(o.ConfigPath)
+	if err != nil {
+		return err
+	}
+	so.Trust, _ = o.Trust.config(cfg)
+	if _, err := newTrust(so.Trust); err != nil {
+		return err
+	}
+	so.Limits = cfg.Limits
+	sigCtx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return exitWith(ExitUnavailable, fmt.Errorf("listen: %w", err))
+	}
+	sys, err := aios.New(ctx, cfg, aios.WithEngine(o.Engine))
+	if err != nil {
+		ln.Close()
+		return exitWith(ExitConfig, err)
+	}
+	defer sys.Close(context.Background())
+	srv := server.New(sys, so)
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	served := make(chan error, 1)
+	scheme := "http"
+	go func() {
+		if o.TLSCert != "" {
+			served <- hs.ServeTLS(ln, o.TLSCert, o.TLSKey)
+			return
+		}
+		served <- hs.Serve(ln)
+	}()
+	if o.TLSCert != "" {
+		scheme = "https"
+	}
+	auth := "tokens from " + o.TokensFile
+	if so.Tokens == nil {
+		auth = `no tokens: every request is the tenant "default"`
+	} else if o.TokensFile == "" {
+		auth = "tokens from $" + EnvTokensFile
+	}
+	fmt.Fprintf(o.IO.ErrOut, "aios kernel: serving %s://%s (%s)\n", scheme, ln.Addr(), auth)
+	if o.ready != nil {
+		o.ready(ln.Addr())
+	}
+	select {
+	case err := <-served:
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_ = srv.Shutdown(ctx)
+		return exitWith(ExitUnavailable, err)
+	case <-sigCtx.Done():
+	}
+	stop() // a second signal ends the process at once
+	fmt.Fprintf(o.IO.ErrOut, "aios kernel: stopping; admitting no new runs, letting running agents finish for up to %s\n", o.Grace)
+	graceCtx, cancelGrace := context.WithTimeout(context.Background(), o.Grace)
+	defer cancelGrace()
+	if err := srv.Shutdown(graceCtx); err != nil {
+		fmt.Fprintln(o.IO.ErrOut, "aios kernel: the grace period ended; the agents still running were canceled")
+	}
+	httpCtx, cancelHTTP := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelHTTP()
+	if err := hs.Shutdown(httpCtx); err != nil {
+		_ = hs.Close()
+	}
+	fmt.Fprintln(o.IO.ErrOut, "aios kernel: stopped")
+	return nil
+}
