@@ -13,6 +13,7 @@ type ExhaustedError struct {
 	Scope     Scope
 	Name      string // the agent or tenant
 	Resource  string // "tokens" or "money"
+	Period    Period // the time the budget counts use over
 	Limit     int64  // in tokens or micro-units
 	Used      int64  // settled use
 	Reserved  int64  // held by calls in progress
@@ -31,13 +32,18 @@ func (e *ExhaustedError) Error() string {
 		ErrExhausted, e.Budget(), f(e.Requested), f(left), f(e.Used), f(e.Reserved))
 }
 
-// Budget names the budget that refused, e.g. `agent "writer" tokens budget of 300 tokens`.
+// Budget names the budget that refused, e.g. `agent "writer" tokens budget of 300 tokens`, or
+// `tenant "acme" daily money budget of $5.000000` for a budget with a period.
 func (e *ExhaustedError) Budget() string {
 	lim := fmt.Sprintf("%d tokens", e.Limit)
 	if e.Resource == "money" {
 		lim = Cost(e.Limit).String()
 	}
-	return fmt.Sprintf("%s %q %s budget of %s", e.Scope, e.Name, e.Resource, lim)
+	period := ""
+	if e.Period != Lifetime {
+		period = e.Period.String() + " "
+	}
+	return fmt.Sprintf("%s %q %s%s budget of %s", e.Scope, e.Name, period, e.Resource, lim)
 }
 
 // Is makes errors.Is(err, ErrExhausted) true.

@@ -47,10 +47,12 @@ type Amount struct {
 func (a Amount) add(b Amount) Amount { return Amount{Add(a.Tokens, b.Tokens), Add(a.Money, b.Money)} }
 func (a Amount) sub(b Amount) Amount { return Amount{Sub(a.Tokens, b.Tokens), Sub(a.Money, b.Money)} }
 
-// Limit is a budget. A zero field is unlimited.
+// Limit is a budget. A zero Tokens or Money is unlimited. Period says over what time the use
+// is counted: the zero Period is the ledger's whole life.
 type Limit struct {
 	Tokens int64
 	Money  Cost
+	Period Period
 }
 
 // Scope says whose budget a limit is.

@@ -1,24 +1,36 @@
 package quota
 
+import "time"
+
 // Reservation is use held against budgets for one call in progress. Exactly one of Settle or
 // Release takes effect; later calls do nothing.
 type Reservation struct {
 	l     *Ledger
-	accts []*account
+	accts []*account // the accounts in memory that hold it
 	held  Amount
+	at    time.Time // when it was made: its use counts in the periods holding this time
 	done  bool
+	// For a ledger in a file: the reservation's row and whom it charges there.
+	id    int64
+	payer Payer
 }
 
 // Held returns the amount the reservation holds.
 func (r *Reservation) Held() Amount { return r.held }
 
-// Settle ends the reservation and records actual as used.
+// Settle ends the reservation and records actual as used, in the periods holding the time the
+// reservation was made (so a call that spans midnight UTC is charged to the day it was checked
+// against).
 //
 // # Notes
 //
 // actual is recorded even if it exceeds what was held (the tokens were spent); the limit then
 // refuses further reservations. Callers keep the estimate an upper bound (for example by
 // capping max_tokens) so that this does not happen.
+//
+// For a ledger in a file, a settlement the file refuses (an I/O error) leaves the whole
+// reservation held, which errs on the side of the budget, until the process ends and its lease
+// lapses (see OpenLedger); Close reports the error.
 func (r *Reservation) Settle(actual Amount) {
 	actual = Amount{max(actual.Tokens, 0), max(actual.Money, 0)}
 	r.end(actual)
@@ -36,6 +48,11 @@ func (r *Reservation) end(used Amount) {
 	r.done = true
 	for _, a := range r.accts {
 		a.reserved = a.reserved.sub(r.held)
-		a.used = a.used.add(used)
+		if a.limit.Period.start(r.at).Equal(a.start) {
+			a.used = a.used.add(used)
+		}
+	}
+	if r.l.db != nil {
+		r.l.db.settle(r.id, r.payer, used, r.at)
 	}
 }

@@ -1,0 +1,193 @@
+package quota
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/aiosys/aios/internal/sqlitedb"
+)
+
+// DefaultLease is how long a reservation in a ledger file outlives its process's last sign of
+// life: a process renews the leases of its reservations every DefaultLease/4, and a reservation
+// whose lease has lapsed (its process was killed, or is stopped) is deleted by the next Reserve
+// of any process.
+const DefaultLease = time.Minute
+
+// WithLease sets how long a ledger file's reservations outlive their process (DefaultLease). A
+// lease below a millisecond is a millisecond.
+func WithLease(d time.Duration) Option {
+	return func(l *Ledger) { l.lease = max(d, time.Millisecond) }
+}
+
+// ledgerSchema is the ledger file's schema. spent holds settled use by account and period
+// ("all", "day:YYYY-MM-DD", "month:YYYY-MM", in UTC); reservations holds the calls in progress,
+// each owned by one open ledger (a process) and held until expires (Unix nanoseconds) unless
+// its owner renews it. Names are BLOBs so that any bytes name an account.
+var ledgerSchema = []sqlitedb.Migration{sqlitedb.Exec(`
+CREATE TABLE spent (
+	scope  INTEGER NOT NULL,
+	name   BLOB    NOT NULL,
+	period TEXT    NOT NULL,
+	tokens INTEGER NOT NULL,
+	money  INTEGER NOT NULL,
+	PRIMARY KEY (scope, name, period)
+) WITHOUT ROWID;
+CREATE TABLE reservations (
+	id      INTEGER PRIMARY KEY,
+	owner   TEXT    NOT NULL,
+	expires INTEGER NOT NULL,
+	agent   BLOB    NOT NULL,
+	tenant  BLOB,
+	tokens  INTEGER NOT NULL,
+	money   INTEGER NOT NULL
+);
+CREATE INDEX reservations_agent ON reservations (agent);
+CREATE INDEX reservations_tenant ON reservations (tenant) WHERE tenant IS NOT NULL;
+CREATE INDEX reservations_expires ON reservations (expires);
+CREATE INDEX reservations_owner ON reservations (owner);
+`)}
+
+// store is a ledger's file.
+type store struct {
+	db    *sql.DB              // of one connection, used under the ledger's mutex
+	stmts map[string]*sql.Stmt // prepared, by query
+	owner string               // this ledger's name on its reservations
+	lease time.Duration
+	now   func() time.Time
+	open  int   // reservations this ledger holds in the file
+	err   error // the first settlement the file refused
+
+	stop chan struct{}
+	done sync.WaitGroup
+}
+
+// OpenLedger opens or creates the ledger file at path (quota.db in a data directory) and
+// returns a ledger keeping the use of agents and tenants there, shared by every process that
+// opens the file: each Reserve checks the room left and records its hold in one SQLite write
+// transaction, so N processes charging one budget never overshoot it together. Runs' accounts
+// (Scope Run) stay in memory: a run lives in one process. Limits are set per process with
+// SetLimit, as its configuration says; use is shared.
+//
+// Each reservation in the file carries a lease that its process renews while it is open (see
+// DefaultLease). The reservations of a process that died without settling them are deleted once
+// their lease lapses, so they hold budget for at most a lease. Close releases the reservations
+// this ledger still holds and closes the file.
+func OpenLedger(ctx context.Context, path string, opts ...Option) (*Ledger, error) {
+	l := NewLedger(append([]Option{WithLease(DefaultLease)}, opts...)...)
+	db, err := sqlitedb.Open(ctx, path, ledgerSchema)
+	if err != nil {
+		return nil, fmt.Errorf("quota ledger: %w", err)
+	}
+	// One connection does all the ledger's work (under l.mu), with synchronous NORMAL: in WAL
+	// mode a commit then survives the death of its process, all that sharing a budget between
+	// processes needs, without waiting for the disk, which would make every call pay two
+	// flushes (docs/BENCHMARKS.md). A power loss may lose the last commits: use settled just
+	// before it goes uncounted.
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("quota ledger %s: %w", path, err)
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:]) // never fails (crypto/rand)
+	l.db = &store{db: db, stmts: map[string]*sql.Stmt{}, owner: fmt.Sprintf("%d-%s", os.Getpid(), hex.EncodeToString(id[:])),
+		lease: l.lease, now: l.now, stop: make(chan struct{})}
+	if err := l.db.prepare(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("quota ledger %s: %w", path, err)
+	}
+	l.db.done.Go(func() { l.renewLeases() })
+	return l, nil
+}
+
+// Close ends a ledger opened by OpenLedger: it stops renewing leases, releases the reservations
+// still held (their calls can no longer settle) and closes the file. It returns the first error
+// of a settlement the file refused, if any. Close of a ledger in memory does nothing.
+func (l *Ledger) Close() error {
+	l.mu.Lock()
+	s := l.db
+	l.mu.Unlock()
+	if s == nil {
+		return nil
+	}
+	close(s.stop)
+	s.done.Wait()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, err := s.stmts[releaseOwn].Exec(s.owner)
+	if err != nil {
+		err = fmt.Errorf("quota ledger: release the reservations still held: %w", err)
+	}
+	return errors.Join(s.err, err, s.db.Close()) // closing the pool closes its statements
+}
+
+// renewLeases extends the leases of the reservations this ledger holds, every quarter lease,
+// until Close.
+func (l *Ledger) renewLeases() {
+	t := time.NewTicker(l.db.lease / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.db.stop:
+			return
+		case <-t.C:
+		}
+		l.mu.Lock()
+		if l.db.open > 0 {
+			// A failed renewal is retried at the next tick; a lease spans four.
+			_, _ = l.db.stmts[renew].Exec(l.db.expiry(), l.db.owner)
+		}
+		l.mu.Unlock()
+	}
+}
+
+// expiry is the end of a lease taken or renewed now, in Unix nanoseconds.
+func (s *store) expiry() int64 { return s.now().Add(s.lease).UnixNano() }
+
+// exec runs query in tx as a statement prepared once for the ledger's life: preparing costs
+// as much as running.
+func (s *store) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+// query is exec for a query that returns rows.
+func (s *store) query(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+}
+
+// prepared returns the statement of query, prepared at open.
+func (s *store) prepared(_ context.Context, query string) (*sql.Stmt, error) {
+	st, ok := s.stmts[query]
+	if !ok {
+		return nil, fmt.Errorf("statement not prepared: %s", query)
+	}
+	return st, nil
+}
+
+// prepare prepares every statement of the ledger file. It must run before any transaction: the
+// pool's one connection would be busy.
+func (s *store) prepare(ctx context.Context) error {
+	for _, q := range statements {
+		st, err := s.db.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		s.stmts[q] = st
+	}
+	return nil
+}
