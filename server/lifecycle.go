@@ -18,14 +18,24 @@ var (
 	errShutdown = errors.New("canceled: the server shut down")
 )
 
+// errBusy and errDraining are why start admits no run.
+var (
+	errBusy     = errors.New("too many runs are active; try again when some have ended")
+	errDraining = errors.New("the server is shutting down and admits no new runs")
+)
+
 // start runs agent in the background as tenant's run and returns the run, already running;
-// false when the server is draining.
-func (s *Server) start(tenant, name string, agent *aios.Agent, o aios.RunOptions) (*run, bool) {
+// errDraining when the server is draining, errBusy when MaxActive runs are active.
+func (s *Server) start(tenant, name string, agent *aios.Agent, o aios.RunOptions) (*run, error) {
 	s.admit.Lock()
 	defer s.admit.Unlock()
 	if s.draining.Load() {
-		return nil, false
+		return nil, errDraining
 	}
+	if s.running >= s.opts.MaxActive {
+		return nil, errBusy
+	}
+	s.running++
 	ctx, cancel := context.WithCancelCause(s.base)
 	r := &run{id: newID("run_"), tenant: tenant, name: name, cancel: cancel, done: make(chan struct{}),
 		status: client.StatusRunning, started: time.Now(),
@@ -42,12 +52,17 @@ func (s *Server) start(tenant, name string, agent *aios.Agent, o aios.RunOptions
 	go func() {
 		defer s.active.Done()
 		defer cancel(nil)
+		defer func() {
+			s.admit.Lock()
+			s.running--
+			s.admit.Unlock()
+		}()
 		res, err := agent.Run(ctx, o)
 		_ = agent.Close(context.Background())
 		s.settle(r, ctx, res, err)
 	}()
 	s.opts.Logger.Info("run started", slog.String("run", r.id), slog.String("tenant", tenant), slog.String("agent", name))
-	return r, true
+	return r, nil
 }
 
 // settle records how the run ended.

@@ -20,6 +20,7 @@ import (
 const (
 	DefaultMaxBody         = 64 << 20
 	DefaultKeepRuns        = 1000
+	DefaultMaxActive       = 1000
 	DefaultEventBuffer     = 10000
 	DefaultEventBytes      = 8 << 20
 	DefaultSubscriberQueue = 1024
@@ -40,6 +41,8 @@ type Options struct {
 	Limits limits.Limits
 	// MaxBody is the largest request body accepted, in bytes.
 	MaxBody int64
+	// MaxActive is how many runs may be active at once; more are refused with 429.
+	MaxActive int
 	// KeepRuns is how many finished runs are kept for GET; the oldest are forgotten first.
 	KeepRuns int
 	// EventBuffer and EventBytes bound each run's event buffer (count and text bytes); a client
@@ -67,6 +70,7 @@ func (o Options) withDefaults() Options {
 		o.MaxBody = DefaultMaxBody
 	}
 	def(&o.KeepRuns, DefaultKeepRuns)
+	def(&o.MaxActive, DefaultMaxActive)
 	def(&o.EventBuffer, DefaultEventBuffer)
 	def(&o.EventBytes, DefaultEventBytes)
 	def(&o.SubscriberQueue, DefaultSubscriberQueue)
@@ -99,6 +103,7 @@ type Server struct {
 	// waits for it.
 	admit    sync.Mutex
 	active   sync.WaitGroup
+	running  int // active runs, under admit
 	draining atomic.Bool
 	// closed is closed when Shutdown is done, ending every event stream.
 	closed    chan struct{}

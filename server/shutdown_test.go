@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/aiosys/aios/client"
 )
@@ -67,5 +68,33 @@ func TestShutdownCancelsRunsAfterGrace(t *testing.T) {
 	got := <-events
 	if len(got) == 0 || got[len(got)-1].Status != client.StatusCanceled {
 		t.Fatalf("stream = %+v, want it to end with canceled", got)
+	}
+}
+
+func TestMaxActiveRunsRefusesMore(t *testing.T) {
+	s := newTestServer(t, "", nil, Options{MaxActive: 1})
+	c := s.client("")
+	run := submit(t, c, "loop", "")
+	_, err := c.Submit(context.Background(), client.RunRequest{Module: fixture(t, "minimal")})
+	var apiErr *client.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("a second run: %v, want 429", err)
+	}
+	if _, err := c.Cancel(context.Background(), run.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFinal(t, c, run.ID)
+	// The slot is free once the goroutine that ran the agent has returned.
+	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	defer cancel()
+	for {
+		_, err := c.Submit(ctx, client.RunRequest{Module: fixture(t, "minimal")})
+		if err == nil {
+			break
+		}
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests || ctx.Err() != nil {
+			t.Fatalf("after the first ended: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

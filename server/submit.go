@@ -20,7 +20,7 @@ import (
 // whether the agent may start, and starts it.
 func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
 	if s.draining.Load() {
-		writeError(w, http.StatusServiceUnavailable, "the server is shutting down and admits no new runs")
+		writeError(w, http.StatusServiceUnavailable, errDraining.Error())
 		return
 	}
 	req, status, err := s.decodeRunRequest(w, r)
@@ -63,13 +63,17 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	run, ok := s.start(tenant, mod.name, agent, aios.RunOptions{
+	run, err := s.start(tenant, mod.name, agent, aios.RunOptions{
 		Tenant: tenant, Priority: req.Priority, Input: []byte(req.Input), Args: req.Args, Env: req.Env,
 		Limits: lim, Identity: identity,
 	})
-	if !ok {
+	if err != nil {
 		_ = agent.Close(context.Background())
-		writeError(w, http.StatusServiceUnavailable, "the server is shutting down and admits no new runs")
+		status := http.StatusServiceUnavailable
+		if errors.Is(err, errBusy) {
+			status = http.StatusTooManyRequests
+		}
+		writeError(w, status, err.Error())
 		return
 	}
 	w.Header().Set("Location", "/v1/runs/"+run.id)

@@ -44,6 +44,7 @@ type KernelServeOptions struct {
 	Grace           time.Duration
 	MaxBody         string
 	KeepRuns        int
+	MaxActive       int
 	EventBuffer     int
 	ApprovalTimeout time.Duration
 	Engine          string
@@ -95,6 +96,7 @@ cancels the rest, and closes the data directory; a second signal quits at once.`
 	f.DurationVar(&opts.Grace, "grace", 30*time.Second, "on SIGINT/SIGTERM, how long running agents may go on before they are canceled")
 	f.StringVar(&opts.MaxBody, "max-body", "", "the largest request body accepted, e.g. 64MiB; larger ones get 413 (default "+config.Size(server.DefaultMaxBody).String()+")")
 	f.IntVar(&opts.KeepRuns, "keep-runs", server.DefaultKeepRuns, "how many finished runs are kept for GET; the oldest are forgotten first")
+	f.IntVar(&opts.MaxActive, "max-active", server.DefaultMaxActive, "how many runs may be active at once; more are refused with 429")
 	f.IntVar(&opts.EventBuffer, "event-buffer", server.DefaultEventBuffer, "how many events of each run are kept for streams that start or resume late")
 	f.DurationVar(&opts.ApprovalTimeout, "approval-timeout", server.DefaultApprovalTimeout, "how long a call waits for an approval before it is denied")
 	f.StringVar(&opts.Engine, "engine", "wazero", "WebAssembly engine: wazero, or wasmtime in builds with -tags wasmtime")
@@ -110,8 +112,8 @@ func (o *KernelServeOptions) check() (server.Options, error) {
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return so, exitWith(ExitUsage, errors.New("--tls-cert and --tls-key go together"))
 	}
-	if o.Grace < 0 || o.ApprovalTimeout < 0 || o.KeepRuns < 0 || o.EventBuffer < 0 {
-		return so, exitWith(ExitUsage, errors.New("--grace, --approval-timeout, --keep-runs and --event-buffer may not be negative"))
+	if o.Grace < 0 || o.ApprovalTimeout < 0 || o.KeepRuns < 0 || o.EventBuffer < 0 || o.MaxActive < 0 {
+		return so, exitWith(ExitUsage, errors.New("--grace, --approval-timeout, --keep-runs, --max-active and --event-buffer may not be negative"))
 	}
 	if o.LogFormat != "text" && o.LogFormat != "json" {
 		return so, exitWith(ExitUsage, fmt.Errorf("--log-format %q: use text or json", o.LogFormat))
@@ -126,7 +128,7 @@ func (o *KernelServeOptions) check() (server.Options, error) {
 		}
 		so.MaxBody = int64(n)
 	}
-	so.KeepRuns, so.EventBuffer, so.ApprovalTimeout = o.KeepRuns, o.EventBuffer, o.ApprovalTimeout
+	so.KeepRuns, so.MaxActive, so.EventBuffer, so.ApprovalTimeout = o.KeepRuns, o.MaxActive, o.EventBuffer, o.ApprovalTimeout
 	path := o.TokensFile
 	if path == "" {
 		path = os.Getenv(EnvTokensFile)
