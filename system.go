@@ -68,8 +68,15 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 		_ = pol.close()
 		return nil, err
 	}
-	w, err := wire(cfg, o.cores, append(mgr.options(), kernel.WithGate(pol.gate))...)
+	led, err := openLedger(ctx, cfg)
 	if err != nil {
+		_ = mgr.close()
+		_ = pol.close()
+		return nil, err
+	}
+	w, err := wireLedger(cfg, o.cores, led, append(mgr.options(), kernel.WithGate(pol.gate))...)
+	if err != nil {
+		_ = led.Close()
 		_ = mgr.close()
 		_ = pol.close()
 		return nil, err
@@ -80,6 +87,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 	}
 	eng, err := runtime.NewEngine(ctx, o.engine, rc)
 	if err != nil {
+		_ = led.Close()
 		_ = mgr.close()
 		_ = pol.close()
 		return nil, err
@@ -99,6 +107,12 @@ type wiring struct {
 // are built without their own bound. replace, when not nil, stands in for the configured cores
 // (see WithCores). kopts configure the kernel.
 func wire(cfg config.Config, replace []llm.Core, kopts ...kernel.Option) (wiring, error) {
+	return wireLedger(cfg, replace, nil, kopts...)
+}
+
+// wireLedger is wire charging generations to ledger (openLedger), or to a ledger in memory when
+// it is nil.
+func wireLedger(cfg config.Config, replace []llm.Core, ledger *quota.Ledger, kopts ...kernel.Option) (wiring, error) {
 	configured := cfg.CoresOrEcho()
 	var backends []dispatch.Backend
 	if replace == nil {
@@ -125,6 +139,9 @@ func wire(cfg config.Config, replace []llm.Core, kopts ...kernel.Option) (wiring
 	o, err := cfg.DispatchOptions()
 	if err != nil {
 		return wiring{}, fmt.Errorf("config: %w", err)
+	}
+	if ledger != nil {
+		o.Ledger = ledger
 	}
 	d, err := dispatch.New(backends, o)
 	if err != nil {
@@ -167,6 +184,9 @@ func (s *System) Close(ctx context.Context) error {
 	err := s.engine.Close(ctx)
 	if merr := s.managers.close(); merr != nil && err == nil {
 		err = merr
+	}
+	if lerr := s.ledger.Close(); lerr != nil && err == nil {
+		err = lerr
 	}
 	if perr := s.policy.close(); perr != nil && err == nil {
 		err = fmt.Errorf("close audit log: %w", perr)

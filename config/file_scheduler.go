@@ -34,6 +34,7 @@ type fileQuotas struct {
 type fileBudget struct {
 	Tokens int64   `toml:"tokens"`
 	Money  float64 `toml:"money"`
+	Period string  `toml:"period"`
 }
 
 func (f fileScheduler) scheduler(md toml.MetaData) Scheduler {

@@ -16,11 +16,15 @@ type Quotas struct {
 	Tenants map[string]Budget
 }
 
-// Budget is what an agent or tenant may spend over the kernel's life; a zero field is
-// unlimited.
+// Budget is what an agent or tenant may spend in a period; a zero Tokens or Money is
+// unlimited. With a data directory, use is counted in its quota ledger (quota.db), shared by
+// every process that uses the directory; without one, over the kernel's life.
 type Budget struct {
 	Tokens int64   // input plus output tokens
 	Money  float64 // dollars, at the cores' prices
+	// Period is "daily" or "monthly" (calendar days and months in UTC) for a budget that
+	// starts afresh each period; empty, the budget counts all use.
+	Period string
 }
 
 func (b Budget) validate() error {
@@ -29,6 +33,9 @@ func (b Budget) validate() error {
 	}
 	if b.Money < 0 || math.IsNaN(b.Money) || math.IsInf(b.Money, 0) {
 		return fmt.Errorf("money %v must be a non-negative number of dollars (0 means no limit)", b.Money)
+	}
+	if _, err := quota.ParsePeriod(b.Period); err != nil {
+		return err
 	}
 	return nil
 }
@@ -52,17 +59,24 @@ func (q Quotas) validate() []error {
 }
 
 func (b Budget) limit() quota.Limit {
-	return quota.Limit{Tokens: b.Tokens, Money: quota.Dollars(b.Money)}
+	p, _ := quota.ParsePeriod(b.Period) // validated at load
+	return quota.Limit{Tokens: b.Tokens, Money: quota.Dollars(b.Money), Period: p}
 }
 
-// ledger returns a ledger holding q's budgets. It records use even with none set.
+// ledger returns a ledger in memory holding q's budgets. It records use even with none set.
 func (q Quotas) ledger() *quota.Ledger {
 	l := quota.NewLedger()
+	q.SetLimits(l)
+	return l
+}
+
+// SetLimits sets q's budgets in l, as the limits of its agents and tenants (for a ledger kept in
+// a data directory, quota.OpenLedger).
+func (q Quotas) SetLimits(l *quota.Ledger) {
 	for name, b := range q.Agents {
 		l.SetLimit(quota.Agent, name, b.limit())
 	}
 	for name, b := range q.Tenants {
 		l.SetLimit(quota.Tenant, name, b.limit())
 	}
-	return l
 }

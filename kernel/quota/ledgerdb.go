@@ -109,8 +109,11 @@ func OpenLedger(ctx context.Context, path string, opts ...Option) (*Ledger, erro
 
 // Close ends a ledger opened by OpenLedger: it stops renewing leases, releases the reservations
 // still held (their calls can no longer settle) and closes the file. It returns the first error
-// of a settlement the file refused, if any. Close of a ledger in memory does nothing.
+// of a settlement the file refused, if any. Close of a ledger in memory, or of nil, does nothing.
 func (l *Ledger) Close() error {
+	if l == nil {
+		return nil
+	}
 	l.mu.Lock()
 	s := l.db
 	l.mu.Unlock()
