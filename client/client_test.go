@@ -33,6 +33,10 @@ func TestEventsReconnectWithLastEventID(t *testing.T) {
 	var mu sync.Mutex
 	var seen []string
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/events") { // after an empty stream, the client asks whether the run ended
+			fmt.Fprint(w, `{"id":"run_1","status":"running"}`)
+			return
+		}
 		mu.Lock()
 		seen = append(seen, r.Header.Get("Last-Event-ID")+"|"+r.Header.Get("Authorization"))
 		n := len(seen)
@@ -66,6 +70,10 @@ func TestEventsReconnectWithLastEventID(t *testing.T) {
 func TestEventsGiveUpAndReportErrors(t *testing.T) {
 	var calls int
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/events") {
+			fmt.Fprint(w, `{"id":"stuck","status":"running"}`)
+			return
+		}
 		calls++
 		if strings.HasSuffix(r.URL.Path, "/gone/events") {
 			w.Header().Set("Content-Type", "application/json")
@@ -89,6 +97,20 @@ func TestEventsGiveUpAndReportErrors(t *testing.T) {
 	}
 	if last == nil || !strings.Contains(last.Error(), "ended before the run did") || calls != client.MaxReconnects+1 {
 		t.Fatalf("err = %v after %d connections, want a give-up after %d", last, calls, client.MaxReconnects+1)
+	}
+}
+
+func TestEventsEndWhenResumedAfterTheEnd(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/events") {
+			sse(w) // resumed after the final event: nothing follows
+			return
+		}
+		fmt.Fprint(w, `{"id":"run_1","status":"exited","exit_code":0}`)
+	}))
+	defer ts.Close()
+	for _, err := range client.New(ts.URL, "").Events(context.Background(), "run_1", 7) {
+		t.Fatalf("got %v, want the stream to end quietly", err)
 	}
 }
 

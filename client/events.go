@@ -46,6 +46,13 @@ func (c *Client) Events(ctx context.Context, id string, after uint64) iter.Seq2[
 				yield(Event{}, err)
 				return
 			}
+			if !progressed && err == nil {
+				// An empty stream that ended cleanly: the run may have ended with the event
+				// before after, in which case there is nothing more to wait for.
+				if r, rerr := c.Run(ctx, id); rerr == nil && Final(r.Status) {
+					return
+				}
+			}
 			if progressed {
 				failures = 0
 			} else if failures++; failures > MaxReconnects {
