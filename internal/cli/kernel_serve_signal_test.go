@@ -20,7 +20,7 @@ import (
 func TestKernelServeDrainsOnSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
-		"aios.toml": "[policy]\npaths = [\"confirm.rego\"]\n[[policy.grants]]\nagent = \"*\"\nmodels = [\"*\"]\nclasses = [\"*\"]\n",
+		"aios.toml":    "[policy]\npaths = [\"confirm.rego\"]\n[[policy.grants]]\nagent = \"*\"\nmodels = [\"*\"]\nclasses = [\"*\"]\n",
 		"confirm.rego": "package aios.policy\n\nobligations contains {\"confirm\": true} if input.call == \"llm_generate\"\n",
 	}
 	for name, content := range files {
