@@ -189,7 +189,7 @@ func (l *Ledger) account(s Scope, name string) *account {
 
 // roll starts the account's period afresh when now is past it.
 func (a *account) roll(now time.Time) {
-	if s := a.limit.Period.start(now); !s.Equal(a.start) && s.After(a.start) {
+	if s := a.limit.Period.start(now); s.After(a.start) {
 		a.used, a.start = Amount{}, s
 	}
 }

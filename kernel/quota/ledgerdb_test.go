@@ -262,3 +262,36 @@ func TestOpenLedgerRefusesABadPath(t *testing.T) {
 		t.Fatal("opened a ledger in a directory that does not exist")
 	}
 }
+
+// TestLedgerFileConcurrentCallers charges one budget from many goroutines through two ledgers
+// on one file: the budget is used to within one request and never passed.
+func TestLedgerFileConcurrentCallers(t *testing.T) {
+	const limit, est = 3000, 11
+	path := filepath.Join(t.TempDir(), "quota.db")
+	ledgers := []*Ledger{openFile(t, path), openFile(t, path)}
+	for _, l := range ledgers {
+		l.SetLimit(Tenant, "t", Limit{Tokens: limit})
+	}
+	var wg sync.WaitGroup
+	for i := range 40 {
+		l := ledgers[i%2]
+		wg.Go(func() {
+			for {
+				r, err := l.Reserve(Payer{Agent: "a", Tenant: "t"}, Amount{Tokens: est})
+				if errors.Is(err, ErrExhausted) {
+					return
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				r.Settle(Amount{Tokens: est})
+			}
+		})
+	}
+	wg.Wait()
+	b := ledgers[0].Balance(Tenant, "t")
+	if b.Used.Tokens > limit || b.Used.Tokens <= limit-est || b.Reserved.Tokens != 0 {
+		t.Fatalf("balance %+v, want within %d below %d", b, est, limit)
+	}
+}

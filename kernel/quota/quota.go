@@ -1,6 +1,8 @@
 // Package quota keeps token and money budgets per agent and per tenant. A call reserves its
 // estimated use at admission, atomically against every budget it touches, and settles to its
-// actual use afterwards, so concurrent calls can never together overshoot a hard limit.
+// actual use afterwards, so concurrent calls can never together overshoot a hard limit. A
+// ledger lives in memory (NewLedger) or in a SQLite file that processes share (OpenLedger), and
+// a budget counts all use or that of the current UTC day or month (Period).
 package quota
 
 import (
