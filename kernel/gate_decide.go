@@ -34,6 +34,11 @@ func (p *Process) authorize(ctx context.Context, call string, args map[string]an
 		in.TenantUsage = p.k.tenants.usage(p, in.Usage)
 	}
 	d, err := g.cfg.Policy.Decide(ctx, in)
+	if err != nil && ctx.Err() != nil {
+		// The caller gave up (the run was cancelled) during the evaluation: the call is
+		// cancelled, not denied, and no incident.
+		return d, fmt.Errorf("%s: %w", call, ctx.Err())
+	}
 	var inc *incident // a failure of the gate: the agent is told less than the operator
 	if err != nil {
 		inc = newIncident("the policy could not be evaluated", err)
