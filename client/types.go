@@ -20,8 +20,12 @@ func Final(status string) bool {
 
 // RunRequest is the body of POST /v1/runs.
 type RunRequest struct {
-	// Module is the agent: a plain WebAssembly module or a bundle (base64 in JSON).
-	Module []byte `json:"module"`
+	// Module is the agent: a plain WebAssembly module or a bundle (base64 in JSON). Exactly
+	// one of Module and Path is given.
+	Module []byte `json:"module,omitempty"`
+	// Path names a module or bundle file on the server, relative to its modules directory
+	// (`aios kernel serve --modules-dir`); a path that leaves it is refused.
+	Path string `json:"path,omitempty"`
 	// Name names a plain module's run; a bundle's manifest names its own. Default "agent".
 	Name     string   `json:"name,omitempty"`
 	Input    string   `json:"input,omitempty"`

@@ -39,6 +39,9 @@ type Options struct {
 	// Limits are the host's limits: a run may ask for less, never more. Zero fields take
 	// limits.Defaults.
 	Limits limits.Limits
+	// ModulesDir, when set, is the directory POST /v1/runs may name files in ("path"); nothing
+	// outside it can be named. Empty: only uploaded modules run.
+	ModulesDir string
 	// MaxBody is the largest request body accepted, in bytes.
 	MaxBody int64
 	// MaxActive is how many runs may be active at once; more are refused with 429.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -27,6 +28,15 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
 	if err != nil {
 		writeError(w, status, err.Error())
 		return
+	}
+	if req.Path != "" {
+		if req.Name == "" {
+			req.Name = strings.TrimSuffix(filepath.Base(req.Path), filepath.Ext(req.Path))
+		}
+		if req.Module, status, err = s.readModuleFile(req.Path); err != nil {
+			writeError(w, status, err.Error())
+			return
+		}
 	}
 	mod, status, err := s.openModule(req)
 	if err != nil {
@@ -100,8 +110,11 @@ func (s *Server) decodeRunRequest(w http.ResponseWriter, r *http.Request) (clien
 	if _, err := dec.Token(); err != io.EOF {
 		return req, http.StatusBadRequest, errors.New("request body: more than one JSON value")
 	}
-	if len(req.Module) == 0 {
-		return req, http.StatusBadRequest, errors.New("module: required (the module or bundle, base64)")
+	switch {
+	case len(req.Module) == 0 && req.Path == "":
+		return req, http.StatusBadRequest, errors.New("module: required (the module or bundle, base64), or path: a file under the server's modules directory")
+	case len(req.Module) > 0 && req.Path != "":
+		return req, http.StatusBadRequest, errors.New("module and path: give one, not both")
 	}
 	if req.Name != "" && !ValidTenant(req.Name) {
 		return req, http.StatusBadRequest, fmt.Errorf("name %q: use 1 to 64 letters, digits, '.', '_' or '-'", req.Name)

@@ -43,6 +43,7 @@ type KernelServeOptions struct {
 	TLSKey          string
 	Grace           time.Duration
 	MaxBody         string
+	ModulesDir      string
 	KeepRuns        int
 	MaxActive       int
 	EventBuffer     int
@@ -95,6 +96,7 @@ cancels the rest, and closes the data directory; a second signal quits at once.`
 	f.StringVar(&opts.TLSKey, "tls-key", "", "TLS private key PEM file")
 	f.DurationVar(&opts.Grace, "grace", 30*time.Second, "on SIGINT/SIGTERM, how long running agents may go on before they are canceled")
 	f.StringVar(&opts.MaxBody, "max-body", "", "the largest request body accepted, e.g. 64MiB; larger ones get 413 (default "+config.Size(server.DefaultMaxBody).String()+")")
+	f.StringVar(&opts.ModulesDir, "modules-dir", "", "a directory whose module and bundle files POST /v1/runs may name by path (default: none; only uploads run)")
 	f.IntVar(&opts.KeepRuns, "keep-runs", server.DefaultKeepRuns, "how many finished runs are kept for GET; the oldest are forgotten first")
 	f.IntVar(&opts.MaxActive, "max-active", server.DefaultMaxActive, "how many runs may be active at once; more are refused with 429")
 	f.IntVar(&opts.EventBuffer, "event-buffer", server.DefaultEventBuffer, "how many events of each run are kept for streams that start or resume late")
@@ -128,6 +130,12 @@ func (o *KernelServeOptions) check() (server.Options, error) {
 		}
 		so.MaxBody = int64(n)
 	}
+	if o.ModulesDir != "" {
+		if info, err := os.Stat(o.ModulesDir); err != nil || !info.IsDir() {
+			return so, exitWith(ExitConfig, fmt.Errorf("--modules-dir %s is not a directory", o.ModulesDir))
+		}
+	}
+	so.ModulesDir = o.ModulesDir
 	so.KeepRuns, so.MaxActive, so.EventBuffer, so.ApprovalTimeout = o.KeepRuns, o.MaxActive, o.EventBuffer, o.ApprovalTimeout
 	path := o.TokensFile
 	if path == "" {
@@ -184,7 +192,8 @@ func runKernelServe(ctx context.Context, o *KernelServeOptions) error {
 	}
 	defer sys.Close(context.Background())
 	srv := server.New(sys, so)
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(so.Logger.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	scheme := "http"
 	go func() {
@@ -215,7 +224,8 @@ func runKernelServe(ctx context.Context, o *KernelServeOptions) error {
 		return exitWith(ExitUnavailable, err)
 	case <-sigCtx.Done():
 	}
-	stop() // a second signal ends the process at once
+	stop()      // a second signal ends the process at once
+	srv.Drain() // before saying so: whoever reads the line may count on the 503s
 	fmt.Fprintf(o.IO.ErrOut, "aios kernel: stopping; admitting no new runs, letting running agents finish for up to %s\n", o.Grace)
 	graceCtx, cancelGrace := context.WithTimeout(context.Background(), o.Grace)
 	defer cancelGrace()

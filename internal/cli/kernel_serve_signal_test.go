@@ -64,17 +64,26 @@ func TestKernelServeDrainsOnSIGTERM(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("submit while draining: %v, want 503", err)
 	}
-	events := make(chan client.Event, 1)
+	// Follow the run from before the answer: once it ends, the server stops.
+	events, streaming := make(chan client.Event, 1), make(chan struct{})
 	go func() {
 		var last client.Event
 		for e, err := range c.Events(ctx, run.ID, 0) {
 			if err != nil {
 				break
 			}
+			if last.ID == 0 {
+				close(streaming)
+			}
 			last = e
 		}
 		events <- last
 	}()
+	select {
+	case <-streaming:
+	case last := <-events:
+		t.Fatalf("the stream ended early at %+v", last)
+	}
 	if _, err := c.Answer(ctx, approval.ID, true); err != nil {
 		t.Fatal(err)
 	}

@@ -117,6 +117,9 @@ func TestKernelServeRefusesBadFlags(t *testing.T) {
 		}
 	}
 	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"kernel", "serve", "--modules-dir", filepath.Join(t.TempDir(), "nope")}, strings.NewReader(""), &stdout, &stderr); code != ExitConfig || !strings.Contains(stderr.String(), "--modules-dir") {
+		t.Errorf("a missing modules directory: exit %d (%s), want 78", code, stderr.String())
+	}
 	missing := filepath.Join(t.TempDir(), "tokens")
 	if code := Main([]string{"kernel", "serve", "--tokens-file", missing}, strings.NewReader(""), &stdout, &stderr); code != ExitConfig || !strings.Contains(stderr.String(), "tokens file") {
 		t.Errorf("a missing tokens file: exit %d (%s), want 78", code, stderr.String())
