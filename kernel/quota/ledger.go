@@ -154,12 +154,17 @@ func (l *Ledger) Reserve(p Payer, est Amount) (*Reservation, error) {
 		}
 		r.accts = append(r.accts, a)
 	}
+	// With no limited account of the file, nothing is checked and nothing need be held: only
+	// the use is recorded, at Settle. (Processes sharing a file share their [quotas].)
 	if l.db != nil {
+		r.payer = p
+	}
+	if l.db != nil && len(limits) > 0 {
 		id, err := l.db.reserve(p, est, limits, now)
 		if err != nil {
 			return nil, fmt.Errorf("reserve: %w", err)
 		}
-		r.id, r.payer = id, p
+		r.id = id
 	}
 	for _, a := range r.accts {
 		a.reserved = a.reserved.add(est)

@@ -73,7 +73,10 @@ type store struct {
 // opens the file: each Reserve checks the room left and records its hold in one SQLite write
 // transaction, so N processes charging one budget never overshoot it together. Runs' accounts
 // (Scope Run) stay in memory: a run lives in one process. Limits are set per process with
-// SetLimit, as its configuration says; use is shared.
+// SetLimit, as its configuration says; use is shared. A call is held in the file only while it
+// is charged to an account this process limits (otherwise there is nothing to check, and the
+// call costs one transaction, at Settle), so processes sharing a file must share their limits
+// for the file to bound them together.
 //
 // Each reservation in the file carries a lease that its process renews while it is open (see
 // DefaultLease). The reservations of a process that died without settling them are deleted once

@@ -114,6 +114,7 @@ func TestLedgerFileReclaimsLapsedLeases(t *testing.T) {
 	}
 	live := openFile(t, path, WithClock(c.now), WithLease(time.Hour))
 	live.SetLimit(Agent, "w", Limit{Tokens: 100})
+	dead.SetLimit(Agent, "w", Limit{Tokens: 100}) // processes sharing a file share their [quotas]
 	mustReserve(t, dead, Payer{Agent: "w"}, Amount{Tokens: 80})
 	close(dead.db.stop) // the process stops renewing; its file handle stays open
 	dead.db.done.Wait()
@@ -134,6 +135,7 @@ func TestLedgerFileRenewsLeases(t *testing.T) {
 	holder := openFile(t, path, WithLease(2*time.Second))
 	other := openFile(t, path, WithLease(2*time.Second))
 	other.SetLimit(Agent, "w", Limit{Tokens: 100})
+	holder.SetLimit(Agent, "w", Limit{Tokens: 100})
 	r := mustReserve(t, holder, Payer{Agent: "w"}, Amount{Tokens: 80})
 	for range 6 {
 		time.Sleep(500 * time.Millisecond)
@@ -197,10 +199,16 @@ func TestLedgerFileSaturates(t *testing.T) {
 	l := openFile(t, filepath.Join(t.TempDir(), "quota.db"))
 	huge := Amount{Tokens: math.MaxInt64, Money: math.MaxInt64}
 	p := Payer{Agent: "big", Tenant: "t"}
-	r1, r2 := mustReserve(t, l, p, huge), mustReserve(t, l, p, huge)
-	if b := l.Balance(Agent, "big"); b.Reserved != huge {
-		t.Fatalf("two huge holds %+v, want the bound", b.Reserved)
+	// Holds are kept in the file only for an account with a limit; a second huge hold is
+	// refused by the bound rather than wrapping to room.
+	l.SetLimit(Tenant, "t", Limit{Money: math.MaxInt64})
+	r1 := mustReserve(t, l, p, huge)
+	if b := l.Balance(Tenant, "t"); b.Reserved != huge {
+		t.Fatalf("a huge hold %+v, want the bound", b.Reserved)
 	}
+	mustRefuse(t, l, p, huge)
+	l.Forget(Tenant, "t")
+	r2 := mustReserve(t, l, p, huge) // no limit: nothing held, the use still recorded
 	r1.Settle(huge)
 	r2.Settle(huge)
 	mustReserve(t, l, p, Amount{Tokens: -5, Money: -5}).Settle(Amount{Tokens: math.MinInt64, Money: -1})

@@ -126,7 +126,9 @@ func (s *store) settle(id int64, p Payer, used Amount, at time.Time) {
 		}
 		return
 	}
-	s.open--
+	if id != 0 {
+		s.open--
+	}
 }
 
 func (s *store) trySettle(id int64, p Payer, used Amount, at time.Time) (err error) {
@@ -140,8 +142,10 @@ func (s *store) trySettle(id int64, p Payer, used Amount, at time.Time) (err err
 			_ = tx.Rollback()
 		}
 	}()
-	if _, err := s.exec(ctx, tx, unhold, id); err != nil {
-		return err
+	if id != 0 { // 0: nothing was held (no limit to check)
+		if _, err := s.exec(ctx, tx, unhold, id); err != nil {
+			return err
+		}
 	}
 	if used != (Amount{}) {
 		keys := []key{{Agent, p.Agent}}

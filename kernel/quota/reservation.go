@@ -52,7 +52,7 @@ func (r *Reservation) end(used Amount) {
 			a.used = a.used.add(used)
 		}
 	}
-	if r.l.db != nil {
+	if r.l.db != nil && (r.id != 0 || used != (Amount{})) {
 		r.l.db.settle(r.id, r.payer, used, r.at)
 	}
 }
