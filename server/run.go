@@ -61,6 +61,14 @@ func (r *run) finalOutput() ([]byte, bool) {
 	return r.output, !r.ended.IsZero()
 }
 
+// held is how many bytes of output and event text the run holds; fixed once it has ended.
+func (r *run) held() int {
+	_, b := r.events.kept()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.output) + b
+}
+
 // usageOf is u as the API shows it.
 func usageOf(u kernel.Usage) client.Usage {
 	return client.Usage{Calls: u.Calls, Denied: u.Denied, Generations: u.Generations, ToolCalls: u.ToolCalls,

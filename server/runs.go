@@ -5,18 +5,20 @@ import (
 	"sync"
 )
 
-// runStore holds the runs: every active one, and the most recent finished ones up to keep.
+// runStore holds the runs: every active one, and the most recent finished ones up to keep
+// runs and keepBytes bytes of output and events.
 type runStore struct {
-	keep int
+	keep, keepBytes int
 
 	mu       sync.Mutex
 	byID     map[string]*run
 	order    []*run // submission order, for listing
 	finished []*run // finish order, for eviction
+	bytes    int    // what the finished runs hold
 }
 
-func newRunStore(keep int) *runStore {
-	return &runStore{keep: keep, byID: map[string]*run{}}
+func newRunStore(keep, keepBytes int) *runStore {
+	return &runStore{keep: keep, keepBytes: keepBytes, byID: map[string]*run{}}
 }
 
 func (s *runStore) add(r *run) {
@@ -50,14 +52,17 @@ func (s *runStore) list(tenant string) []*run {
 	return out
 }
 
-// markFinished notes that r has ended and forgets the oldest finished runs past the bound.
+// markFinished notes that r has ended and forgets the oldest finished runs past the bounds;
+// the newest is always kept.
 func (s *runStore) markFinished(r *run) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.finished = append(s.finished, r)
-	for len(s.finished) > s.keep {
+	s.bytes += r.held()
+	for len(s.finished) > 1 && (len(s.finished) > s.keep || s.bytes > s.keepBytes) {
 		old := s.finished[0]
 		s.finished = s.finished[1:]
+		s.bytes -= old.held()
 		delete(s.byID, old.id)
 		if i := slices.Index(s.order, old); i >= 0 {
 			s.order = slices.Delete(s.order, i, i+1)

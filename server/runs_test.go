@@ -110,3 +110,41 @@ func TestCancelSlowGeneration(t *testing.T) {
 		t.Fatalf("run = %+v, want canceled", done)
 	}
 }
+
+func TestFinishedRunsAreForgottenOldestFirst(t *testing.T) {
+	s := newTestServer(t, "", nil, Options{KeepRuns: 2})
+	c := s.client("")
+	var ids []string
+	for range 3 {
+		r := submit(t, c, "minimal", "")
+		waitFinal(t, c, r.ID)
+		ids = append(ids, r.ID)
+	}
+	if _, err := c.Run(context.Background(), ids[0]); !client.IsNotFound(err) {
+		t.Fatalf("the oldest of three with KeepRuns 2: %v, want 404", err)
+	}
+	runs, err := c.Runs(context.Background())
+	if err != nil || len(runs) != 2 || runs[0].ID != ids[1] || runs[1].ID != ids[2] {
+		t.Fatalf("runs = %+v, %v; want the newest two", runs, err)
+	}
+	if u, err := c.Usage(context.Background()); err != nil || u.Finished != 3 || u.Runs != 2 {
+		t.Fatalf("usage = %+v, %v; want 3 finished, 2 held", u, err)
+	}
+
+	// By bytes: each minimal run holds its output and a few events; a bound below two runs'
+	// worth keeps only the newest.
+	s = newTestServer(t, "", nil, Options{KeepBytes: 20})
+	c = s.client("")
+	ids = ids[:0]
+	for range 2 {
+		r := submit(t, c, "minimal", "")
+		waitFinal(t, c, r.ID)
+		ids = append(ids, r.ID)
+	}
+	if _, err := c.Run(context.Background(), ids[0]); !client.IsNotFound(err) {
+		t.Fatalf("the older run past KeepBytes: %v, want 404", err)
+	}
+	if _, err := c.Run(context.Background(), ids[1]); err != nil {
+		t.Fatalf("the newest run: %v", err)
+	}
+}

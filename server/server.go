@@ -22,7 +22,8 @@ const (
 	DefaultKeepRuns        = 1000
 	DefaultMaxActive       = 1000
 	DefaultEventBuffer     = 10000
-	DefaultEventBytes      = 8 << 20
+	DefaultEventBytes      = 1 << 20
+	DefaultKeepBytes       = 256 << 20
 	DefaultSubscriberQueue = 1024
 	DefaultApprovalTimeout = 10 * time.Minute
 	DefaultWriteTimeout    = 30 * time.Second
@@ -46,8 +47,11 @@ type Options struct {
 	MaxBody int64
 	// MaxActive is how many runs may be active at once; more are refused with 429.
 	MaxActive int
-	// KeepRuns is how many finished runs are kept for GET; the oldest are forgotten first.
-	KeepRuns int
+	// KeepRuns is how many finished runs are kept for GET, and KeepBytes how many bytes of
+	// output and event text they may hold together; past either the oldest are forgotten
+	// first. Active runs hold at most EventBytes of events and their output limit each.
+	KeepRuns  int
+	KeepBytes int
 	// EventBuffer and EventBytes bound each run's event buffer (count and text bytes); a client
 	// resuming from an evicted event gets a gap event.
 	EventBuffer int
@@ -73,6 +77,7 @@ func (o Options) withDefaults() Options {
 		o.MaxBody = DefaultMaxBody
 	}
 	def(&o.KeepRuns, DefaultKeepRuns)
+	def(&o.KeepBytes, DefaultKeepBytes)
 	def(&o.MaxActive, DefaultMaxActive)
 	def(&o.EventBuffer, DefaultEventBuffer)
 	def(&o.EventBytes, DefaultEventBytes)
@@ -120,7 +125,7 @@ func New(sys *aios.System, opts Options) *Server {
 	base, cancel := context.WithCancelCause(context.Background())
 	return &Server{
 		sys: sys, opts: opts,
-		runs:      newRunStore(opts.KeepRuns),
+		runs:      newRunStore(opts.KeepRuns, opts.KeepBytes),
 		approvals: newApprovalStore(),
 		usage:     newUsageBook(),
 		base:      base, cancelRuns: cancel,

@@ -45,6 +45,7 @@ type KernelServeOptions struct {
 	MaxBody         string
 	ModulesDir      string
 	KeepRuns        int
+	KeepBytes       string
 	MaxActive       int
 	EventBuffer     int
 	ApprovalTimeout time.Duration
@@ -98,6 +99,7 @@ cancels the rest, and closes the data directory; a second signal quits at once.`
 	f.StringVar(&opts.MaxBody, "max-body", "", "the largest request body accepted, e.g. 64MiB; larger ones get 413 (default "+config.Size(server.DefaultMaxBody).String()+")")
 	f.StringVar(&opts.ModulesDir, "modules-dir", "", "a directory whose module and bundle files POST /v1/runs may name by path (default: none; only uploads run)")
 	f.IntVar(&opts.KeepRuns, "keep-runs", server.DefaultKeepRuns, "how many finished runs are kept for GET; the oldest are forgotten first")
+	f.StringVar(&opts.KeepBytes, "keep-bytes", "", "how much output and event text finished runs may hold together, e.g. 256MiB (default "+config.Size(server.DefaultKeepBytes).String()+")")
 	f.IntVar(&opts.MaxActive, "max-active", server.DefaultMaxActive, "how many runs may be active at once; more are refused with 429")
 	f.IntVar(&opts.EventBuffer, "event-buffer", server.DefaultEventBuffer, "how many events of each run are kept for streams that start or resume late")
 	f.DurationVar(&opts.ApprovalTimeout, "approval-timeout", server.DefaultApprovalTimeout, "how long a call waits for an approval before it is denied")
@@ -129,6 +131,16 @@ func (o *KernelServeOptions) check() (server.Options, error) {
 			return so, exitWith(ExitUsage, fmt.Errorf("--max-body %s is too large", o.MaxBody))
 		}
 		so.MaxBody = int64(n)
+	}
+	if o.KeepBytes != "" {
+		var n config.Size
+		if err := n.UnmarshalText([]byte(o.KeepBytes)); err != nil {
+			return so, exitWith(ExitUsage, fmt.Errorf("--keep-bytes: %w", err))
+		}
+		if n > math.MaxInt32 {
+			return so, exitWith(ExitUsage, fmt.Errorf("--keep-bytes %s is too large (at most 2GiB)", o.KeepBytes))
+		}
+		so.KeepBytes = int(n)
 	}
 	if o.ModulesDir != "" {
 		if info, err := os.Stat(o.ModulesDir); err != nil || !info.IsDir() {
