@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,7 +24,7 @@ func TestConcurrentRunsShareOneBudget(t *testing.T) {
 	const procs, budget = 8, 2000 // one process spends at most 600 (100 calls), so several must share
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "aios")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "./cmd/aios")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/aios")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
