@@ -91,6 +91,12 @@ how much memory and time it gets, and what it may touch.`,
 		NewCmdNew(io, nil),
 		NewCmdLogin(io, nil),
 		NewCmdLogout(io, nil),
+		NewCmdPs(io, nil),
+		NewCmdLogs(io, nil),
+		NewCmdKill(io, nil),
+		NewCmdApprove(io, nil),
+		NewCmdDeny(io, nil),
+		NewCmdApprovals(io, nil),
 	)
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/aiosys/aios"
 	"github.com/aiosys/aios/config"
@@ -44,6 +45,10 @@ type RunOptions struct {
 	JSON bool
 	// Approve pre-approves calls that policy requires confirmation for.
 	Approve []string
+
+	// Remote names a kernel to run the agent on instead of this host (run_remote.go).
+	Remote remoteFlags
+	flags  *pflag.FlagSet
 }
 
 // NewCmdRun builds `aios run`. runF replaces the command's work in tests; nil runs it for real.
@@ -79,15 +84,25 @@ agent's own exit code)" or "stopped by the host, exit 72: limit exceeded: wall_t
 
 Ctrl-C or SIGTERM stops the agents (a call or sleep in progress ends at once), prints
 their summaries and closes the data directory cleanly; a second one quits at once.
-The data directory stays consistent either way.`,
+The data directory stays consistent either way.
+
+With --kernel URL (or $AIOS_KERNEL) the agent runs on a kernel served by 'aios kernel
+serve' instead: the file is uploaded, its events and output are shown as above, and
+the exit status is the same (the agent's own code, 70 for a start denied, 71 a trap,
+72 a limit; 77 a token refused, 69 the kernel unreachable). Ctrl-C cancels the
+remote run and exits 130. --timeout and --memory ask the kernel for those limits;
+--replicas, --config, --engine, --tenant, --approve, --json and the trust flags are
+refused: the kernel's configuration decides, and the token (--token, $AIOS_TOKEN)
+names the tenant.`,
 		Example: `  aios run hello.wasm --input "Why is the sky blue?"
   aios run hello.wasm --input @question.txt --timeout 30s --memory 64MiB
   aios run fanout.wasm --replicas 4 --config aios.toml
   aios run localhost:5000/agents/hello:1.0.0 --trust-key alice.pub
-  aios run agent.wasm -- --verbose      # arguments after -- reach the agent's os.Args`,
+  aios run agent.wasm -- --verbose      # arguments after -- reach the agent's os.Args
+  aios run --kernel http://127.0.0.1:7420 --token "$TOKEN" hello.wasm --input hi   # on a served kernel`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.File, opts.Args = args[0], args[1:]
+			opts.File, opts.Args, opts.flags = args[0], args[1:], cmd.Flags()
 			if err := opts.check(); err != nil {
 				return err
 			}
@@ -113,10 +128,17 @@ The data directory stays consistent either way.`,
 	opts.Trust.registerRequire(f)
 	opts.Trust.registerCache(f)
 	opts.Registry.register(f)
+	opts.Remote.register(f)
 	return cmd
 }
 
 func runRun(ctx context.Context, o *RunOptions) (err error) {
+	if o.Remote.url() != "" {
+		if err := o.checkRemote(o.flags); err != nil {
+			return err
+		}
+		return runRemote(ctx, o)
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
