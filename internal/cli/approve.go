@@ -34,15 +34,16 @@ func newCmdAnswer(io *IOStreams, approve bool, runF func(context.Context, *Answe
 	opts := &AnswerOptions{IO: io, Approve: approve}
 	verb, effect := "approve", "the call goes on"
 	if !approve {
-		verb, effect = "deny", "the call fails with a policy denial, as if policy had refused it"
+		verb, effect = "deny", "the call fails as a policy denial"
 	}
 	cmd := &cobra.Command{
 		Use:   verb + " ID [--kernel URL]",
 		Short: fmt.Sprintf("%s%s a call waiting for confirmation on a served kernel", string(verb[0]-'a'+'A'), verb[1:]),
-		Long: fmt.Sprintf(`Answer a call that policy wants confirmed (a confirm obligation) on a kernel served
-by 'aios kernel serve': %s. 'aios approvals' lists the calls waiting,
-and 'aios run --kernel' and 'aios logs' name each as it comes. An approval is answered
-once; one not answered within the kernel's --approval-timeout is denied.`, effect),
+		Long: fmt.Sprintf(`Answer a call that policy wants confirmed (a confirm obligation) on a kernel
+served by 'aios kernel serve': %s.
+'aios approvals' lists the calls waiting, and 'aios run --kernel' and 'aios logs'
+name each as it comes. An approval is answered once; one not answered within the
+kernel's --approval-timeout is denied.`, effect),
 		Example: fmt.Sprintf(`  aios approvals
   aios %s apr_7d21e0 --kernel http://127.0.0.1:7420 --token "$TOKEN"`, verb),
 		Args: cobra.ExactArgs(1),

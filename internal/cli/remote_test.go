@@ -386,3 +386,17 @@ func TestRemoteRunInterruptCancelsTheRun(t *testing.T) {
 	}
 	remoteWait(t, "the run canceled", func() bool { return k.onlyRun("").Status == client.StatusCanceled })
 }
+
+func TestRemoteRunDeniedAtStartExits70(t *testing.T) {
+	k := newRemoteKernel(t, "[policy]\npaths = [\"closed.rego\"]\n", map[string]string{"closed.rego": `package aios.policy
+
+deny contains "tenant alice is closed" if {
+	input.call == "start"
+	input.agent.tenant == "alice"
+}
+`})
+	code, _, errOut := k.aios("run", remoteFixture("minimal"))
+	if code != ExitKernel || !strings.Contains(errOut, "denied by policy: ") || !strings.Contains(errOut, "tenant alice is closed") {
+		t.Fatalf("exit %d, want 70 for a start denied; stderr:\n%s", code, errOut)
+	}
+}

@@ -56,16 +56,12 @@ func runRemote(ctx context.Context, o *RunOptions) (err error) {
 	if err != nil {
 		return remoteExit(err)
 	}
-	var final client.Event
 	for e, err := range c.Events(ctx, run.ID, 0) {
 		if err != nil {
 			if ctx.Err() != nil {
 				break
 			}
 			return remoteExit(err)
-		}
-		if e.Type == client.EventStatus && client.Final(e.Status) {
-			final = e
 		}
 		showRemoteEvent(show, run.ID, e)
 	}
@@ -84,9 +80,6 @@ func runRemote(ctx context.Context, o *RunOptions) (err error) {
 	done, err := c.Run(ctx, run.ID)
 	if err != nil {
 		return remoteExit(err)
-	}
-	if done.Status == "" {
-		done.Status, done.ExitCode, done.Error = final.Status, final.ExitCode, final.Text
 	}
 	out, err := c.Output(ctx, run.ID)
 	if err != nil && !client.IsNotFound(err) {
