@@ -52,6 +52,8 @@ type GateConfig struct {
 	// Approve lists calls pre-approved when policy requires confirmation: a call name
 	// ("llm_generate") or an agent and a call ("writer:llm_generate").
 	Approve []string
+	// Observe, when not nil, is told of every decided call (see DecisionObserver).
+	Observe DecisionObserver
 }
 
 // Gate puts policy in front of every system call of the processes of one kernel: it builds the

@@ -3,6 +3,7 @@ package kernel
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aiosys/aios/policy"
 	"github.com/aiosys/aios/policy/audit"
@@ -33,7 +34,9 @@ func (p *Process) authorize(ctx context.Context, call string, args map[string]an
 	if g.readsTenantUsage() {
 		in.TenantUsage = p.k.tenants.usage(p, in.Usage)
 	}
+	started := time.Now()
 	d, err := g.cfg.Policy.Decide(ctx, in)
+	elapsed := time.Since(started)
 	if err != nil && ctx.Err() != nil {
 		// The caller gave up (the run was cancelled) during the evaluation: the call is
 		// cancelled, not denied, and no incident.
@@ -66,6 +69,7 @@ func (p *Process) authorize(ctx context.Context, call string, args map[string]an
 			d.Allow, d.Reason = false, inc.detail
 		}
 	}
+	g.observe(call, d.Allow, elapsed)
 	if d.Allow {
 		return d, nil
 	}
