@@ -35,8 +35,9 @@ type System struct {
 type Option func(*options)
 
 type options struct {
-	engine string
-	cores  []llm.Core
+	engine  string
+	cores   []llm.Core
+	observe kernel.DecisionObserver
 }
 
 // WithEngine selects the WebAssembly engine by name ("wazero", the default, or "wasmtime" in
@@ -59,7 +60,7 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 	for _, opt := range opts {
 		opt(&o)
 	}
-	pol, err := newPolicy(ctx, cfg, o.cores)
+	pol, err := newPolicy(ctx, cfg, o.cores, o.observe)
 	if err != nil {
 		return nil, err
 	}

@@ -30,8 +30,9 @@ const AuditFile = "audit.db"
 
 // newPolicy builds the policy engine from cfg's [policy] table (with the implicit grant when
 // there is none), opens the audit log in the data directory, and, when policy files are
-// configured, reloads them on change and on SIGHUP until close.
-func newPolicy(ctx context.Context, cfg config.Config, replace []llm.Core) (*policyParts, error) {
+// configured, reloads them on change and on SIGHUP until close. observe, when not nil, is told
+// of every decision (WithDecisionObserver).
+func newPolicy(ctx context.Context, cfg config.Config, replace []llm.Core, observe kernel.DecisionObserver) (*policyParts, error) {
 	pc := cfg.Policy.EngineConfig()
 	if pc.Logger == nil {
 		pc.Logger = slog.Default()
@@ -42,7 +43,7 @@ func newPolicy(ctx context.Context, cfg config.Config, replace []llm.Core) (*pol
 	}
 	p := &policyParts{engine: eng}
 	gc := kernel.GateConfig{Policy: eng, Resolve: newRoutes(cfg, replace).resolve,
-		Rates: cfg.Policy.Rates, Approve: cfg.Policy.Approve}
+		Rates: cfg.Policy.Rates, Approve: cfg.Policy.Approve, Observe: observe}
 	if !cfg.Policy.NoAudit && cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("audit log: %w", err)
