@@ -57,7 +57,10 @@ func newTestServer(t *testing.T, extraTOML string, files map[string]string, opts
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	sys, err := aios.New(ctx, cfg)
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics()
+	}
+	sys, err := aios.New(ctx, cfg, aios.WithDecisionObserver(opts.Metrics.ObserveDecision))
 	if err != nil {
 		t.Fatal(err)
 	}

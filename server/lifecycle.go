@@ -89,5 +89,6 @@ func (s *Server) settle(r *run, ctx context.Context, res *aios.Result, err error
 	}
 	s.runs.markFinished(r)
 	v := r.view()
+	s.opts.Metrics.runEnded(r.tenant, v.Status, r.usageNow(), r.ranFor())
 	s.opts.Logger.Info("run ended", slog.String("run", r.id), slog.String("tenant", r.tenant), slog.String("status", v.Status))
 }

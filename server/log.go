@@ -37,6 +37,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
+		s.opts.Metrics.request(r.Pattern, status, time.Since(start))
 		s.opts.Logger.Info("request", slog.String("request_id", id), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", status), slog.Duration("elapsed", time.Since(start)))
 	})

@@ -65,6 +65,10 @@ type Options struct {
 	WriteTimeout time.Duration
 	// Logger receives one line per request and per run; nil discards.
 	Logger *slog.Logger
+	// Metrics are served at GET /metrics; they belong to this Server alone. Nil: metrics of
+	// its own, without system calls (those are counted only when the System was built with
+	// aios.WithDecisionObserver(Metrics.ObserveDecision)).
+	Metrics *Metrics
 }
 
 func (o Options) withDefaults() Options {
@@ -92,6 +96,9 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics()
+	}
 	return o
 }
 
@@ -103,6 +110,7 @@ type Server struct {
 	runs      *runStore
 	approvals *approvalStore
 	usage     *usageBook
+	scrape    http.Handler // serves opts.Metrics
 
 	// base is the context runs live in; cancelRuns ends them all at the grace period's end.
 	base       context.Context
@@ -123,7 +131,7 @@ type Server struct {
 func New(sys *aios.System, opts Options) *Server {
 	opts = opts.withDefaults()
 	base, cancel := context.WithCancelCause(context.Background())
-	return &Server{
+	s := &Server{
 		sys: sys, opts: opts,
 		runs:      newRunStore(opts.KeepRuns, opts.KeepBytes),
 		approvals: newApprovalStore(),
@@ -131,6 +139,8 @@ func New(sys *aios.System, opts Options) *Server {
 		base:      base, cancelRuns: cancel,
 		closed: make(chan struct{}),
 	}
+	s.scrape = s.newScrape()
+	return s
 }
 
 // Handler returns the API's routes.
@@ -150,6 +160,7 @@ func (s *Server) Handler() http.Handler {
 	auth("GET /v1/approvals", s.listApprovals)
 	auth("POST /v1/approvals/{id}", s.answerApproval)
 	auth("GET /v1/usage", s.getUsage)
+	auth("GET /metrics", s.metrics)
 	return s.logRequests(mux)
 }
 
