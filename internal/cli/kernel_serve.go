@@ -197,7 +197,8 @@ func runKernelServe(ctx context.Context, o *KernelServeOptions) error {
 	if err != nil {
 		return exitWith(ExitUnavailable, fmt.Errorf("listen: %w", err))
 	}
-	sys, err := aios.New(ctx, cfg, aios.WithEngine(o.Engine))
+	so.Metrics = server.NewMetrics()
+	sys, err := aios.New(ctx, cfg, aios.WithEngine(o.Engine), aios.WithDecisionObserver(so.Metrics.ObserveDecision))
 	if err != nil {
 		ln.Close()
 		return exitWith(ExitConfig, err)

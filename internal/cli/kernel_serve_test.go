@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,6 +84,19 @@ func TestKernelServeRunsAnAgentAndStopsOnCancel(t *testing.T) {
 	}
 	if out, err := c.Output(ctx, run.ID); err != nil || string(out) != "hello from wasm" {
 		t.Fatalf("output = %q, %v", out, err)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr.String()+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`aios_syscalls_total{call="start",decision="allow"} 1`, `aios_runs{state="exited"} 1`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("GET /metrics lacks %s:\n%s", want, metrics)
+		}
 	}
 	if _, err := client.New("http://"+addr.String(), "wrong").Runs(ctx); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("a wrong token: %v, want 401", err)
