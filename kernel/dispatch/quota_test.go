@@ -126,7 +126,7 @@ func TestFairShareAcrossAgents(t *testing.T) {
 
 func waitQueued(t *testing.T, d *Dispatcher, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 		d.mu.Lock()
 		got := d.q.Len()
 		d.mu.Unlock()

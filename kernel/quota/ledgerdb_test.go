@@ -132,13 +132,15 @@ func TestLedgerFileReclaimsLapsedLeases(t *testing.T) {
 // another ledger never reclaims it.
 func TestLedgerFileRenewsLeases(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "quota.db")
-	holder := openFile(t, path, WithLease(2*time.Second))
-	other := openFile(t, path, WithLease(2*time.Second))
+	// A lease of 4 s renewed every second: the holder may be kept off the processor for up to
+	// 3 s on a loaded machine before its hold lapses.
+	holder := openFile(t, path, WithLease(4*time.Second))
+	other := openFile(t, path, WithLease(4*time.Second))
 	other.SetLimit(Agent, "w", Limit{Tokens: 100})
 	holder.SetLimit(Agent, "w", Limit{Tokens: 100})
 	r := mustReserve(t, holder, Payer{Agent: "w"}, Amount{Tokens: 80})
-	for range 6 {
-		time.Sleep(500 * time.Millisecond)
+	for range 6 { // past the first lease
+		time.Sleep(time.Second)
 		// Each try reclaims lapsed leases first; the renewed one is not.
 		mustRefuse(t, other, Payer{Agent: "w"}, Amount{Tokens: 30})
 	}
