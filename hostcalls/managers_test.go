@@ -228,6 +228,24 @@ func TestStorageCalls(t *testing.T) {
 			t.Errorf("%s %.80v = %v, want %v (%s)", c.call, c.body, code, c.want, e.lastErr().Message)
 		}
 	}
+	// Page sizes: 0 or less takes the default, a huge one the most; a number no int holds is EINVAL.
+	for _, limit := range []any{-1, 0, 1 << 40} {
+		if es := e.must("storage_list", map[string]any{"limit": limit})["entries"].([]any); len(es) != 1 {
+			t.Errorf("storage_list limit %v = %v", limit, es)
+		}
+		if vs := e.must("storage_history", map[string]any{"key": "notes/b", "limit": limit})["versions"].([]any); len(vs) != 1 {
+			t.Errorf("storage_history limit %v = %v", limit, vs)
+		}
+	}
+	for _, body := range []string{`{"limit": 1e30}`, `{"limit": -1e30}`, `{"limit": "9"}`, `{"before": -3, "key": "k"}`} {
+		call := "storage_list"
+		if strings.Contains(body, "before") {
+			call = "storage_history"
+		}
+		if code, _ := e.do(call, []byte(body)); code != EINVAL {
+			t.Errorf("%s %s = %v, want EINVAL", call, body, code)
+		}
+	}
 	// A key with "../" is an opaque key of this space like any other.
 	e.must("storage_put", map[string]any{"key": "../../etc/passwd", "value": []byte("x")})
 	if got := e.must("storage_get", map[string]any{"key": "../../etc/passwd"}); got["value"] != "eA==" {

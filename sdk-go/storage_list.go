@@ -27,7 +27,7 @@ type (
 	}
 )
 
-// ListPage returns, in byte order, at most limit keys (0: the host's default and most, 1,000)
+// ListPage returns, in byte order, at most limit keys (0: the host's default, 100; at most 1,000)
 // that start with prefix and come after after, and in next the after of the next page: "" after
 // the last. Deleted keys are not listed.
 func (Storage) ListPage(ctx context.Context, prefix, after string, limit int) (entries []StorageEntry, next string, err error) {
