@@ -27,15 +27,18 @@ type Backend struct {
 // DefaultCapacity is a backend's capacity when none is configured.
 const DefaultCapacity = 4
 
-// core is a backend's live state; the dispatcher's mutex guards every field but Backend.
+// core is a backend's live state; the dispatcher's mutex guards every field but Backend and
+// tput.
 type core struct {
 	Backend
 	name      string
 	inflight  int
+	waiting   int     // queued waiters this core may take (Load)
 	rpm, tpm  *window // nil when unlimited
 	failures  int     // consecutive retryable failures
 	coolUntil time.Time
 	latency   time.Duration // moving average of successful requests
+	tput      throughput    // tokens moved recently (Load)
 }
 
 func newCore(b Backend, span time.Duration) *core {

@@ -149,6 +149,7 @@ func (d *Dispatcher) admitEmbed(ctx context.Context, c *core, tokens int) (relea
 				d.mu.Lock()
 				defer d.mu.Unlock()
 				c.inflight--
+				c.tput.add(d.opts.Now(), used)
 				if tpm != nil && used > 0 {
 					c.tpm.correct(tpm, used)
 				}

@@ -59,6 +59,7 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 		try.Model = r.modelFor(s.c)
 		resp, err := d.attempt(ctx, s, try, func(c llm.Chunk) {
 			g.add(c)
+			s.c.tput.add(d.opts.Now(), 1)
 			if onChunk != nil {
 				onChunk(c)
 			}
@@ -69,6 +70,7 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 			used = quota.Add(d.opts.EstimateInput(try), streamed)
 		}
 		d.finish(ctx, s, used, err)
+		s.c.tput.add(d.opts.Now(), used-streamed) // the input; the output was counted as it streamed
 		last = s.c
 		if err == nil {
 			rc.Retries = failures

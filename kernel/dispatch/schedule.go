@@ -24,6 +24,7 @@ func (d *Dispatcher) acquire(ctx context.Context, job *sched.Job) (*slot, error)
 	w := job.Value.(*waiter)
 	d.mu.Lock()
 	d.q.Push(job)
+	w.queued(1)
 	d.schedule()
 	d.mu.Unlock()
 	select {
@@ -35,6 +36,7 @@ func (d *Dispatcher) acquire(ctx context.Context, job *sched.Job) (*slot, error)
 	defer d.mu.Unlock()
 	if w.core == nil {
 		d.q.Remove(job)
+		w.queued(-1)
 		return nil, ctx.Err()
 	}
 	// Placed just as ctx ended: hand the place back at once.
@@ -110,6 +112,7 @@ func (d *Dispatcher) place(w *waiter, now time.Time) time.Duration {
 		return wake
 	}
 	best.inflight++
+	w.queued(-1)
 	if best.rpm != nil {
 		best.rpm.add(now, 1)
 	}
