@@ -29,6 +29,8 @@ type CoreLoad struct {
 	// the last ThroughputWindow, per second. Output is counted as it streams; input when its
 	// request ends.
 	TokensPerSecond float64
+	// Tokens is what it moved since the dispatcher started, counted the same way.
+	Tokens int64
 }
 
 // Load returns each core's load, in the order the dispatcher was built with. It takes the
@@ -38,7 +40,7 @@ func (d *Dispatcher) Load() []CoreLoad {
 	out := make([]CoreLoad, len(d.cores))
 	for i, c := range d.cores {
 		out[i] = CoreLoad{Name: c.name, Models: slices.Clone(c.Core.Models()), Class: c.Class, Model: c.Backend.Model,
-			Capacity: c.Capacity, TokensPerSecond: c.tput.perSecond(now)}
+			Capacity: c.Capacity, TokensPerSecond: c.tput.perSecond(now), Tokens: c.tput.sinceStart()}
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -95,8 +96,8 @@ func TestLoadReportsTokensPerSecondOverTheWindow(t *testing.T) {
 		t.Fatalf("tokens per second = %v, want %v (%d tokens over %s)", got, want, moved, ThroughputWindow)
 	}
 	clock.advance(ThroughputWindow)
-	if got := d.Load()[0].TokensPerSecond; got != 0 {
-		t.Fatalf("tokens per second a window later = %v, want 0", got)
+	if l := d.Load()[0]; l.TokensPerSecond != 0 || l.Tokens != int64(moved) {
+		t.Fatalf("a window later: %v tokens per second and %d since the start, want 0 and %d", l.TokensPerSecond, l.Tokens, moved)
 	}
 }
 
@@ -128,5 +129,8 @@ func TestThroughputSaturatesAndIgnoresNegative(t *testing.T) {
 	tp.add(now, int(^uint(0)>>1))
 	if got := tp.perSecond(now); got <= 0 {
 		t.Fatalf("per second = %v after huge counts, want a large positive rate", got)
+	}
+	if got := tp.sinceStart(); got != math.MaxInt64 {
+		t.Fatalf("since the start = %d after huge counts, want the largest int64", got)
 	}
 }

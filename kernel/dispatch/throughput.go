@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"math"
 	"sync"
 	"time"
 )
@@ -19,6 +20,7 @@ type throughput struct {
 	mu     sync.Mutex
 	tokens [throughputBuckets]int64
 	second [throughputBuckets]int64 // the Unix second each bucket counts
+	total  int64                    // since the dispatcher started
 }
 
 // add counts n tokens moved at now; n of zero or less counts nothing.
@@ -33,9 +35,23 @@ func (t *throughput) add(now time.Time, n int) {
 	if t.second[i] != sec {
 		t.second[i], t.tokens[i] = sec, 0
 	}
-	if t.tokens[i] <= int64(^uint64(0)>>1)-int64(n) { // saturate rather than wrap
-		t.tokens[i] += int64(n)
+	t.tokens[i] = saturatingAdd(t.tokens[i], n)
+	t.total = saturatingAdd(t.total, n)
+}
+
+// saturatingAdd returns a+n, or the largest int64 rather than a wrapped sum.
+func saturatingAdd(a int64, n int) int64 {
+	if a > math.MaxInt64-int64(n) {
+		return math.MaxInt64
 	}
+	return a + int64(n)
+}
+
+// sinceStart returns the tokens moved since the dispatcher started.
+func (t *throughput) sinceStart() int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.total
 }
 
 // perSecond returns the tokens moved in the window that ends at now, per second.
