@@ -16,10 +16,12 @@ import (
 // goes to the kernel's core as the process's own (dispatch.WithCaller), which must implement
 // llm.Embedder (the dispatcher, Cores and the echo core do); otherwise the error matches
 // llm.ErrNoEmbedder. The input tokens are added to the process's usage, per core.
-func (p *Process) Embed(ctx context.Context, req llm.EmbedRequest) (llm.EmbedResponse, error) {
+func (p *Process) Embed(ctx context.Context, req llm.EmbedRequest) (_ llm.EmbedResponse, err error) {
 	if len(req.Input) == 0 {
 		return llm.EmbedResponse{}, fmt.Errorf("embed: %w", ErrInvalid)
 	}
+	t := p.startCall("llm_embed")
+	defer t.end(&err)
 	if err := p.authorizeEmbed(ctx, req); err != nil {
 		return llm.EmbedResponse{}, err
 	}
@@ -43,6 +45,7 @@ func (p *Process) Embed(ctx context.Context, req llm.EmbedRequest) (llm.EmbedRes
 	p.mu.Lock()
 	p.usage.addEmbedding(rc)
 	p.mu.Unlock()
+	t.generated(generationEnd(req.Model, rc.Core, rc.Usage, nil))
 	return resp, nil
 }
 

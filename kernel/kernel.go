@@ -61,7 +61,10 @@ func (k *Kernel) Spawn(spec Spec) (*Process, error) {
 		return nil, fmt.Errorf("spawn: a process needs a name")
 	}
 	p := newProcess(k, PID(k.nextPID.Add(1)), spec)
-	if _, err := p.Authorize(context.Background(), policy.StartCall, nil); err != nil {
+	t := p.startCall(policy.StartCall)
+	_, err := p.Authorize(context.Background(), policy.StartCall, nil)
+	t.end(&err)
+	if err != nil {
 		return nil, fmt.Errorf("spawn %s: %w", spec.Name, err)
 	}
 	if err := p.openBudget(); err != nil {

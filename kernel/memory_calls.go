@@ -59,7 +59,7 @@ func (p *Process) MemorySearch(ctx context.Context, shared string, q memory.Quer
 }
 
 // memoryCall resolves the space, takes the policy decision and runs fn on the memory store.
-func (p *Process) memoryCall(ctx context.Context, call, shared string, fn func(context.Context, *memory.Store, space.Space) error) error {
+func (p *Process) memoryCall(ctx context.Context, call, shared string, fn func(context.Context, *memory.Store, space.Space) error) (err error) {
 	m := p.k.memory
 	if m == nil {
 		return fmt.Errorf("%s: memory %w (it needs a data directory)", call, ErrNoManager)
@@ -68,6 +68,7 @@ func (p *Process) memoryCall(ctx context.Context, call, shared string, fn func(c
 	if err != nil {
 		return err
 	}
+	defer p.startCall(call).end(&err)
 	if _, err := p.Authorize(ctx, call, args); err != nil {
 		return err
 	}

@@ -69,6 +69,9 @@ type Spec struct {
 	// unlimited. It binds together with the agent's and tenant's budgets, so the smallest wins.
 	// It needs a kernel with a ledger (WithLedger).
 	Budget quota.Limit
+	// Trace, when not nil, is told of each system call the gate decides, from its start to
+	// its end (see CallTracer). Nil traces nothing and costs nothing.
+	Trace CallTracer
 }
 
 // Limits are the parts of limits.Limits the kernel enforces.
@@ -174,7 +177,10 @@ func (p *Process) Info() Info {
 // A kernel with a policy gate decides the call first; as Input has no error result, a denied
 // read returns no input (the denial is in the audit log and the live log).
 func (p *Process) Input() []byte {
-	if _, err := p.Authorize(context.Background(), "input", nil); err != nil {
+	t := p.startCall("input")
+	_, err := p.Authorize(context.Background(), "input", nil)
+	t.end(&err)
+	if err != nil {
 		return nil
 	}
 	p.count()
@@ -182,7 +188,8 @@ func (p *Process) Input() []byte {
 }
 
 // Output appends to the run output. Past the output limit nothing is appended.
-func (p *Process) Output(b []byte) error {
+func (p *Process) Output(b []byte) (err error) {
+	defer p.startCall("output").end(&err)
 	if _, err := p.Authorize(context.Background(), "output", nil); err != nil {
 		return err
 	}
@@ -207,7 +214,10 @@ func (p *Process) OutputBytes() []byte {
 // Log records a log line at level (0 debug … 3 error). Past the log limit, lines are dropped
 // and a single notice says so. A line policy denies is dropped (Log has no error result).
 func (p *Process) Log(level int, msg string) {
-	if _, err := p.Authorize(context.Background(), "log", nil); err != nil {
+	t := p.startCall("log")
+	_, err := p.Authorize(context.Background(), "log", nil)
+	t.end(&err)
+	if err != nil {
 		return
 	}
 	p.mu.Lock()
@@ -238,11 +248,13 @@ func (p *Process) Log(level int, msg string) {
 // The generation goes to the kernel's core as the process's own (dispatch.WithCaller: its name,
 // tenant, priority and PID), whatever the request says, so schedulers and budgets see who
 // asked. The request's priority hint may lower the process's priority, never raise it. What it used is added to the process's usage, per core.
-func (p *Process) Generate(ctx context.Context, req llm.Request, onChunk func(llm.Chunk)) (llm.Response, error) {
+func (p *Process) Generate(ctx context.Context, req llm.Request, onChunk func(llm.Chunk)) (_ llm.Response, err error) {
 	if len(req.Messages) == 0 {
 		return llm.Response{}, fmt.Errorf("generate: %w", ErrInvalid)
 	}
-	req, err := p.authorizeGenerate(ctx, req)
+	t := p.startCall("llm_generate")
+	defer t.end(&err)
+	req, err = p.authorizeGenerate(ctx, req)
 	if err != nil {
 		return llm.Response{}, err
 	}
@@ -269,6 +281,7 @@ func (p *Process) Generate(ctx context.Context, req llm.Request, onChunk func(ll
 	p.mu.Lock()
 	p.usage.addGeneration(resp, receipt)
 	p.mu.Unlock()
+	t.generated(generationEnd(req.Model, resp.Core, resp.Usage, receipt))
 	return resp, nil
 }
 

@@ -93,11 +93,12 @@ func (p *Process) storageWrite(ctx context.Context, call, key string, write func
 }
 
 // storageCall takes the policy decision and runs fn on the storage store.
-func (p *Process) storageCall(ctx context.Context, call string, fn func(context.Context, *storage.Store) error) error {
+func (p *Process) storageCall(ctx context.Context, call string, fn func(context.Context, *storage.Store) error) (err error) {
 	s := p.k.storage
 	if s == nil {
 		return fmt.Errorf("%s: storage %w (it needs a data directory)", call, ErrNoManager)
 	}
+	defer p.startCall(call).end(&err)
 	if _, err := p.Authorize(ctx, call, map[string]any{}); err != nil {
 		return err
 	}

@@ -26,7 +26,8 @@ func WithTools(m ToolManager) Option { return func(k *Kernel) { k.tools = m } }
 // ToolList returns the tools policy lets the process call (ABI 1.2's tool_list), in the shape
 // a generation's tools take. The call itself touches only the process's own view and is
 // decided as such; each tool is then asked about as a tool_call naming it, without recording.
-func (p *Process) ToolList(ctx context.Context) ([]tools.Tool, error) {
+func (p *Process) ToolList(ctx context.Context) (_ []tools.Tool, err error) {
+	defer p.startCall("tool_list").end(&err)
 	if _, err := p.Authorize(ctx, "tool_list", map[string]any{}); err != nil {
 		return nil, err
 	}
@@ -47,7 +48,7 @@ func (p *Process) ToolList(ctx context.Context) ([]tools.Tool, error) {
 // first, then decided by policy (args.tool, and args.host for a tool that reaches a URL), with
 // the confirmation obligation for a destructive tool, then run with the process blocked. The
 // outcome and duration are recorded beside the decision (see Gate).
-func (p *Process) ToolCall(ctx context.Context, name string, args json.RawMessage) (tools.Result, error) {
+func (p *Process) ToolCall(ctx context.Context, name string, args json.RawMessage) (_ tools.Result, err error) {
 	m := p.k.tools
 	if m == nil {
 		return tools.Result{}, fmt.Errorf("tool_call %s: %w (no tools are configured)", quoteName(name), tools.ErrUnknownTool)
@@ -60,6 +61,7 @@ func (p *Process) ToolCall(ctx context.Context, name string, args json.RawMessag
 	if c.Host != "" {
 		pargs["host"] = c.Host
 	}
+	defer p.startCall("tool_call").end(&err)
 	if _, err := p.authorize(ctx, "tool_call", pargs, c.Confirm); err != nil {
 		return tools.Result{}, err
 	}
