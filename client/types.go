@@ -21,11 +21,14 @@ func Final(status string) bool {
 // RunRequest is the body of POST /v1/runs.
 type RunRequest struct {
 	// Module is the agent: a plain WebAssembly module or a bundle (base64 in JSON). Exactly
-	// one of Module and Path is given.
+	// one of Module, Path and Ref is given.
 	Module []byte `json:"module,omitempty"`
 	// Path names a module or bundle file on the server, relative to its modules directory
 	// (`aios kernel serve --modules-dir`); a path that leaves it is refused.
 	Path string `json:"path,omitempty"`
+	// Ref is a hub reference, HOST/REPOSITORY[:TAG|@DIGEST], that the server pulls (into its
+	// cache) and verifies against its own trust configuration, as `aios run REF` does.
+	Ref string `json:"ref,omitempty"`
 	// Name names a plain module's run; a bundle's manifest names its own. Default "agent".
 	Name     string   `json:"name,omitempty"`
 	Input    string   `json:"input,omitempty"`
@@ -72,12 +75,28 @@ type Usage struct {
 }
 
 // TenantUsage is the body of GET /v1/usage: what the tenant's finished runs used since the
-// server started, and how many runs it has.
+// server started, how many runs it has, and its budget in the kernel's quota ledger.
 type TenantUsage struct {
 	Tenant   string `json:"tenant"`
 	Runs     int    `json:"runs"`
 	Finished int    `json:"finished"`
 	Usage    Usage  `json:"usage"`
+	Budget   Budget `json:"budget"`
+}
+
+// Budget is a tenant's account in the kernel's quota ledger: its limits ([quotas.tenants] of
+// the kernel's configuration; zero is unlimited) and its use in the current period, counted by
+// every process that shares the ledger (the server and `aios run` on its data directory).
+// Costs are micro-dollars.
+type Budget struct {
+	// Period is "lifetime", "daily" or "monthly" (UTC days and months).
+	Period         string `json:"period"`
+	TokensLimit    int64  `json:"tokens_limit"`
+	CostLimit      int64  `json:"cost_limit"`
+	TokensUsed     int64  `json:"tokens_used"`
+	CostUsed       int64  `json:"cost_used"`
+	TokensReserved int64  `json:"tokens_reserved"`
+	CostReserved   int64  `json:"cost_reserved"`
 }
 
 // Event types on a run's event stream.

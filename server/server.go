@@ -43,6 +43,9 @@ type Options struct {
 	// ModulesDir, when set, is the directory POST /v1/runs may name files in ("path"); nothing
 	// outside it can be named. Empty: only uploaded modules run.
 	ModulesDir string
+	// Pull, when set, fetches the bundles POST /v1/runs names by hub reference ("ref"); nil
+	// refuses references.
+	Pull Puller
 	// MaxBody is the largest request body accepted, in bytes.
 	MaxBody int64
 	// MaxActive is how many runs may be active at once; more are refused with 429.

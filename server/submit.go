@@ -29,11 +29,17 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
 		writeError(w, status, err.Error())
 		return
 	}
-	if req.Path != "" {
+	switch {
+	case req.Path != "":
 		if req.Name == "" {
 			req.Name = strings.TrimSuffix(filepath.Base(req.Path), filepath.Ext(req.Path))
 		}
 		if req.Module, status, err = s.readModuleFile(req.Path); err != nil {
+			writeError(w, status, err.Error())
+			return
+		}
+	case req.Ref != "":
+		if req.Module, status, err = s.pullRef(r.Context(), req.Ref); err != nil {
 			writeError(w, status, err.Error())
 			return
 		}
@@ -110,11 +116,17 @@ func (s *Server) decodeRunRequest(w http.ResponseWriter, r *http.Request) (clien
 	if _, err := dec.Token(); err != io.EOF {
 		return req, http.StatusBadRequest, errors.New("request body: more than one JSON value")
 	}
-	switch {
-	case len(req.Module) == 0 && req.Path == "":
-		return req, http.StatusBadRequest, errors.New("module: required (the module or bundle, base64), or path: a file under the server's modules directory")
-	case len(req.Module) > 0 && req.Path != "":
-		return req, http.StatusBadRequest, errors.New("module and path: give one, not both")
+	given := 0
+	for _, set := range []bool{len(req.Module) > 0, req.Path != "", req.Ref != ""} {
+		if set {
+			given++
+		}
+	}
+	switch given {
+	case 0:
+		return req, http.StatusBadRequest, errors.New("module: required (the module or bundle, base64), or path: a file under the server's modules directory, or ref: a hub reference")
+	case 2, 3:
+		return req, http.StatusBadRequest, errors.New("module, path and ref: give one of them, not several")
 	}
 	if req.Name != "" && !ValidTenant(req.Name) {
 		return req, http.StatusBadRequest, fmt.Errorf("name %q: use 1 to 64 letters, digits, '.', '_' or '-'", req.Name)

@@ -186,10 +186,12 @@ func runKernelServe(ctx context.Context, o *KernelServeOptions) error {
 	if err != nil {
 		return err
 	}
-	so.Trust, _ = o.Trust.config(cfg)
+	var cacheDir string
+	so.Trust, cacheDir = o.Trust.config(cfg)
 	if _, err := newTrust(so.Trust); err != nil {
 		return err
 	}
+	so.Pull = hubPuller(so.Trust, cacheDir)
 	so.Limits = cfg.Limits
 	sigCtx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -53,8 +53,8 @@ func (r *remoteFlags) client() (*client.Client, error) {
 
 // remoteExit turns an error from the kernel's API into the command's exit code: 77 for a token
 // refused, 64 for a request refused as malformed, 65 for a module or bundle refused, 66 for no
-// such run or approval, 70 for a start policy denied (as a local run) or the kernel failing, 69
-// when the kernel cannot be reached or is too busy.
+// such run, approval or hub reference, 70 for a start policy denied (as a local run) or the
+// kernel failing, 69 when the kernel cannot be reached, is too busy or cannot reach its hub.
 func remoteExit(err error) error {
 	var apiErr *client.Error
 	if !errors.As(err, &apiErr) {
@@ -73,7 +73,7 @@ func remoteExit(err error) error {
 		return exitWith(ExitNoInput, err)
 	case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
 		return exitWith(ExitUsage, err)
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusBadGateway:
 		return exitWith(ExitUnavailable, err)
 	}
 	return exitWith(ExitKernel, err)

@@ -29,6 +29,13 @@ type remoteKernel struct {
 // own), files written beside it first.
 func newRemoteKernel(t *testing.T, extraTOML string, files map[string]string) *remoteKernel {
 	t.Helper()
+	return newRemoteKernelWith(t, extraTOML, files, nil)
+}
+
+// newRemoteKernelWith is newRemoteKernel with the server's options adjusted by adjust (nil:
+// none) after the test's own are set.
+func newRemoteKernelWith(t *testing.T, extraTOML string, files map[string]string, adjust func(*server.Options)) *remoteKernel {
+	t.Helper()
 	dir := t.TempDir()
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
@@ -55,7 +62,11 @@ func newRemoteKernel(t *testing.T, extraTOML string, files map[string]string) *r
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(sys, server.Options{Tokens: tokens, Limits: cfg.Limits})
+	opts := server.Options{Tokens: tokens, Limits: cfg.Limits}
+	if adjust != nil {
+		adjust(&opts)
+	}
+	srv := server.New(sys, opts)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		ended, cancel := context.WithCancel(context.Background())

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -32,9 +34,9 @@ func (o *RunOptions) checkRemote(flags *pflag.FlagSet) error {
 	return nil
 }
 
-// runRemote is `aios run --kernel URL FILE`: it uploads the module or bundle, shows the run's
-// events as a local run does, prints its output and exits with its code. SIGINT or SIGTERM
-// cancels the remote run.
+// runRemote is `aios run --kernel URL FILE|REF`: it uploads the module or bundle (or has the
+// kernel pull the hub reference REF), shows the run's events as a local run does, prints its
+// output and exits with its code. SIGINT or SIGTERM cancels the remote run.
 func runRemote(ctx context.Context, o *RunOptions) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
@@ -104,12 +106,16 @@ func (o *RunOptions) remoteRequest() (client.RunRequest, error) {
 	if err != nil {
 		return req, exitWith(ExitNoInput, err)
 	}
+	req = client.RunRequest{Input: string(input), Args: o.Args, Env: o.Env, Priority: o.Priority}
 	wasm, err := os.ReadFile(o.File)
-	if err != nil {
-		return req, exitWith(ExitNoInput, fmt.Errorf("read the agent: %w (a remote run uploads a module or bundle file)", err))
+	switch {
+	case err == nil:
+		req.Module, req.Name = wasm, remoteRunName(o.File)
+	case errors.Is(err, fs.ErrNotExist) && looksLikeRef(o.File):
+		req.Ref = o.File // the kernel pulls it from the hub
+	default:
+		return req, exitWith(ExitNoInput, fmt.Errorf("read the agent: %w (a remote run uploads a module or bundle file, or names a hub reference HOST/REPOSITORY[:TAG])", err))
 	}
-	req = client.RunRequest{Module: wasm, Name: remoteRunName(o.File), Input: string(input),
-		Args: o.Args, Env: o.Env, Priority: o.Priority}
 	var lim client.Limits
 	if o.Timeout > 0 {
 		lim.WallTime = o.Timeout.String()

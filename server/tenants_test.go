@@ -1,0 +1,80 @@
+package server
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aiosys/aios/client"
+)
+
+// tenantsTOML makes alice and bob two virtual kernels on one server: alice has a token budget of
+// her own and a grant to every model; bob has no budget and no grant at all.
+const tenantsTOML = `
+[quotas.tenants.alice]
+tokens = 40
+
+[policy]
+[[policy.grants]]
+tenant = "alice"
+models = ["*"]
+classes = ["*"]
+`
+
+// TestTenantsAreVirtualKernels runs the same agent for two tenants of one server: each meets
+// only its own budget and its own policy data, and GET /v1/usage reports each one's account
+// in the shared quota ledger.
+func TestTenantsAreVirtualKernels(t *testing.T) {
+	s, alice, bob := twoTenants(t, tenantsTOML, nil, Options{})
+	ac, bc := s.client(alice), s.client(bob)
+
+	// spend asks for 8 tokens at a time until a call fails, then writes the error it got.
+	ar := waitFinal(t, ac, submit(t, ac, "spend", "").ID)
+	br := waitFinal(t, bc, submit(t, bc, "spend", "").ID)
+	ctx := context.Background()
+	aout, err := ac.Output(ctx, ar.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bout, err := bc.Output(ctx, br.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// alice's budget binds after a few answers; bob is denied his first call by policy.
+	if n := strings.Count(string(aout), "ok\n"); n == 0 || n > 5 || !strings.Contains(string(aout), "EQUOTA") ||
+		!strings.Contains(string(aout), `tenant \"alice\"`) {
+		t.Fatalf("alice's run: want a few answers, then her tenant budget refusing; output:\n%s", aout)
+	}
+	if strings.Contains(string(bout), "ok\n") || !strings.Contains(string(bout), "EPERM") {
+		t.Fatalf("bob's run: want his first call denied by policy (he has no grant); output:\n%s", bout)
+	}
+
+	au, err := ac.Usage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if au.Tenant != "alice" || au.Budget.TokensLimit != 40 || au.Budget.TokensUsed <= 0 || au.Budget.TokensUsed > 40 ||
+		au.Budget.Period != "lifetime" || au.Usage.Generations == 0 {
+		t.Fatalf("alice's usage: %+v", au)
+	}
+	bu, err := bc.Usage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bu.Tenant != "bob" || bu.Budget != (client.Budget{Period: "lifetime"}) || bu.Usage.Generations != 0 || bu.Usage.Denied == 0 {
+		t.Fatalf("bob's usage: %+v", bu)
+	}
+	// Each sees only its own run.
+	for _, c := range []struct {
+		c    *client.Client
+		mine string
+	}{{ac, ar.ID}, {bc, br.ID}} {
+		runs, err := c.c.Runs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != 1 || runs[0].ID != c.mine {
+			t.Fatalf("runs %+v, want only %s", runs, c.mine)
+		}
+	}
+}
