@@ -57,12 +57,15 @@ type Config struct {
 	Memory Memory
 	// Storage configures the storage manager: quotas per space.
 	Storage Storage
+	// Telemetry says where traces of runs and system calls go; none by default.
+	Telemetry Telemetry
 }
 
 // Default returns the configuration used when there is no file: no data directory yet (Load
 // fills it in), no cores, the default scheduler and limits.
 func Default() Config {
-	return Config{Scheduler: DefaultScheduler(), Limits: limits.Defaults(), Audit: DefaultAudit()}
+	return Config{Scheduler: DefaultScheduler(), Limits: limits.Defaults(), Audit: DefaultAudit(),
+		Telemetry: Telemetry{SampleRatio: 1, ServiceName: DefaultServiceName}}
 }
 
 // Load reads the configuration file at path, applies the AIOS_* environment variables over it,
@@ -152,10 +155,12 @@ func (c *Config) decode(path string, data []byte) error {
 		return err
 	}
 	c.Memory, c.Storage = f.Memory.memory(), f.Storage.storage()
+	c.Telemetry = f.Telemetry.telemetry()
 	return nil
 }
 
 func (c *Config) applyEnv() error {
+	c.Telemetry = c.Telemetry.withEnv()
 	if dir := os.Getenv(EnvDataDir); dir != "" {
 		abs, err := expandPath(dir, "")
 		if err != nil {

@@ -22,6 +22,7 @@ func isolate(t *testing.T) string {
 	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "data"))
 	t.Setenv(EnvConfig, "")
 	t.Setenv(EnvDataDir, "")
+	t.Setenv(EnvOTLPEndpoint, "")
 	return dir
 }
 
@@ -130,7 +131,8 @@ in_flight = 8
 			Memory: 64 << 20, CPUTime: 30 * time.Second, WallTime: time.Hour, Stack: 512 << 10,
 			Log: 2 << 10, Output: 1e6, Request: 512 << 10, Response: 1 << 30, InFlight: 8,
 		},
-		Audit: DefaultAudit(),
+		Audit:     DefaultAudit(),
+		Telemetry: Telemetry{SampleRatio: 1, ServiceName: DefaultServiceName},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got  %+v\nwant %+v", cfg, want)

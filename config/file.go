@@ -24,6 +24,7 @@ type fileConfig struct {
 	Tools     []fileTool        `toml:"tools"`
 	Memory    fileMemory        `toml:"memory"`
 	Storage   fileStorage       `toml:"storage"`
+	Telemetry fileTelemetry     `toml:"telemetry"`
 }
 
 type fileCore struct {

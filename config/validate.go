@@ -45,6 +45,7 @@ func (c Config) Validate() error {
 	errs = append(errs, validateTools(c.Tools)...)
 	errs = append(errs, c.Memory.validate()...)
 	errs = append(errs, c.Storage.validate()...)
+	errs = append(errs, c.Telemetry.validate()...)
 	l := c.Limits
 	if l.CPUTime < 0 || l.WallTime < 0 {
 		errs = append(errs, fmt.Errorf("limits: cpu_time %s and wall_time %s must not be negative", l.CPUTime, l.WallTime))
