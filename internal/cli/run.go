@@ -48,14 +48,16 @@ type RunOptions struct {
 
 	// Remote names a kernel to run the agent on instead of this host (run_remote.go).
 	Remote remoteFlags
-	flags  *pflag.FlagSet
+	// Workflow holds the flags of workflow files (run_workflow.go).
+	Workflow workflowFlags
+	flags    *pflag.FlagSet
 }
 
 // NewCmdRun builds `aios run`. runF replaces the command's work in tests; nil runs it for real.
 func NewCmdRun(io *IOStreams, runF func(context.Context, *RunOptions) error) *cobra.Command {
 	opts := &RunOptions{IO: io}
 	cmd := &cobra.Command{
-		Use:   "run FILE.wasm|REF [-- ARGS...]",
+		Use:   "run FILE.wasm|REF|WORKFLOW.toml [-- ARGS...]",
 		Short: "Run an agent",
 		Long: `Run an agent to completion: a module or bundle file, or a hub reference
 (HOST/REPOSITORY[:TAG]), which is pulled into the local cache and verified first.
@@ -93,12 +95,17 @@ the exit status is the same (the agent's own code, 70 for a start denied, 71 a t
 remote run and exits 130. --timeout and --memory ask the kernel for those limits;
 --replicas, --config, --engine, --tenant, --approve, --json and the trust flags are
 refused: the kernel's configuration decides, and the token (--token, $AIOS_TOKEN)
-names the tenant.`,
+names the tenant.
+
+A file ending in .toml is a workflow: a graph of agent steps run on one kernel, with
+live progress per step, a final table, --dry-run to print the plan and --yes to approve
+steps that ask for confirmation (docs/WORKFLOWS.md).`,
 		Example: `  aios run hello.wasm --input "Why is the sky blue?"
   aios run hello.wasm --input @question.txt --timeout 30s --memory 64MiB
   aios run fanout.wasm --replicas 4 --config aios.toml
   aios run localhost:5000/agents/hello:1.0.0 --trust-key alice.pub
   aios run agent.wasm -- --verbose      # arguments after -- reach the agent's os.Args
+  aios run pipeline.toml --yes          # a workflow (docs/WORKFLOWS.md)
   aios run --kernel http://127.0.0.1:7420 --token "$TOKEN" hello.wasm --input hi   # on a served kernel`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -129,10 +136,17 @@ names the tenant.`,
 	opts.Trust.registerCache(f)
 	opts.Registry.register(f)
 	opts.Remote.register(f)
+	opts.Workflow.register(f)
 	return cmd
 }
 
 func runRun(ctx context.Context, o *RunOptions) (err error) {
+	if isWorkflowFile(o.File) {
+		return runWorkflow(ctx, o)
+	}
+	if err := o.Workflow.agentOnly(); err != nil {
+		return err
+	}
 	if o.Remote.url() != "" {
 		if err := o.checkRemote(o.flags); err != nil {
 			return err
