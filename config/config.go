@@ -48,6 +48,10 @@ type Config struct {
 	Trust Trust
 	// Hub says where bundles come from and where pulled ones are kept.
 	Hub Hub
+	// Server holds `aios kernel serve`'s defaults; Remote names the kernel the remote commands
+	// talk to by default.
+	Server Serve
+	Remote Remote
 	// Audit says how much of the audit log to keep; keys the file leaves out have
 	// DefaultAudit's values.
 	Audit Audit
@@ -146,6 +150,12 @@ func (c *Config) decode(path string, data []byte) error {
 		return err
 	}
 	if c.Hub, err = f.Hub.hub(filepath.Dir(path)); err != nil {
+		return err
+	}
+	if c.Server, err = f.Server.serve(filepath.Dir(path)); err != nil {
+		return err
+	}
+	if c.Remote, err = f.Remote.remote(filepath.Dir(path)); err != nil {
 		return err
 	}
 	if c.Audit, err = f.Audit.audit(); err != nil {

@@ -20,6 +20,8 @@ type fileConfig struct {
 	Policy    filePolicy        `toml:"policy"`
 	Trust     fileTrust         `toml:"trust"`
 	Hub       fileHub           `toml:"hub"`
+	Server    fileServe         `toml:"server"`
+	Remote    fileRemote        `toml:"remote"`
 	Audit     fileAudit         `toml:"audit"`
 	Tools     []fileTool        `toml:"tools"`
 	Memory    fileMemory        `toml:"memory"`

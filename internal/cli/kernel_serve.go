@@ -54,6 +54,8 @@ type KernelServeOptions struct {
 	Trust           trustFlags
 	// ready, when set, is told the address the server listens on (tests listen on port 0).
 	ready func(net.Addr)
+	// listenSet says --listen was given, so that [server] listen does not replace it.
+	listenSet bool
 }
 
 // NewCmdKernelServe builds `aios kernel serve`. runF replaces the command's work in tests; nil
@@ -67,8 +69,9 @@ func NewCmdKernelServe(io *IOStreams, runF func(context.Context, *KernelServeOpt
 modules or bundles (POST /v1/runs), watched through server-sent events, canceled,
 and the calls policy wants confirmed are answered remotely (/v1/approvals).
 
-Requests carry a bearer token; the tokens file (--tokens-file, else $AIOS_TOKENS_FILE)
-maps the SHA-256 digests of tokens to tenants, one TENANT:HEX a line, as
+Requests carry a bearer token; the tokens file (--tokens-file, else $AIOS_TOKENS_FILE,
+else [server] tokens_file in aios.toml) maps the SHA-256 digests of tokens to tenants,
+one TENANT:HEX a line, as
 'aios kernel token' prints. A tenant sees only its own runs, approvals and usage.
 Tokens are required unless the listen address is loopback; there, without a tokens
 file, every request is the tenant "default". With --tls-cert and --tls-key the API
@@ -83,6 +86,7 @@ cancels the rest, and closes the data directory; a second signal quits at once.`
   curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:7420/v1/runs`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.listenSet = cmd.Flags().Changed("listen")
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -90,14 +94,14 @@ cancels the rest, and closes the data directory; a second signal quits at once.`
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Listen, "listen", "127.0.0.1:7420", "the address to listen on")
+	f.StringVar(&opts.Listen, "listen", "127.0.0.1:7420", "the address to listen on (else [server] listen in aios.toml)")
 	f.StringVarP(&opts.ConfigPath, "config", "c", "", "configuration file (default: $AIOS_CONFIG, else $XDG_CONFIG_HOME/aios/aios.toml if it exists)")
 	f.StringVar(&opts.TokensFile, "tokens-file", "", "file of TENANT:SHA256-HEX lines mapping bearer tokens to tenants (default: $"+EnvTokensFile+")")
 	f.StringVar(&opts.TLSCert, "tls-cert", "", "TLS certificate PEM file (with --tls-key: serve HTTPS)")
 	f.StringVar(&opts.TLSKey, "tls-key", "", "TLS private key PEM file")
 	f.DurationVar(&opts.Grace, "grace", 30*time.Second, "on SIGINT/SIGTERM, how long running agents may go on before they are canceled")
 	f.StringVar(&opts.MaxBody, "max-body", "", "the largest request body accepted, e.g. 64MiB; larger ones get 413 (default "+config.Size(server.DefaultMaxBody).String()+")")
-	f.StringVar(&opts.ModulesDir, "modules-dir", "", "a directory whose module and bundle files POST /v1/runs may name by path (default: none; only uploads run)")
+	f.StringVar(&opts.ModulesDir, "modules-dir", "", "a directory whose module and bundle files POST /v1/runs may name by path (default: [server] modules_dir, else none)")
 	f.IntVar(&opts.KeepRuns, "keep-runs", server.DefaultKeepRuns, "how many finished runs are kept for GET; the oldest are forgotten first")
 	f.StringVar(&opts.KeepBytes, "keep-bytes", "", "how much output and event text finished runs may hold together, e.g. 256MiB (default "+config.Size(server.DefaultKeepBytes).String()+")")
 	f.IntVar(&opts.MaxActive, "max-active", server.DefaultMaxActive, "how many runs may be active at once; more are refused with 429")
@@ -108,6 +112,19 @@ cancels the rest, and closes the data directory; a second signal quits at once.`
 	opts.Trust.registerKeys(f)
 	opts.Trust.registerRequire(f)
 	return cmd
+}
+
+// applyConfig takes what the flags did not say from the configuration's [server] table.
+func (o *KernelServeOptions) applyConfig(c config.Serve) {
+	if !o.listenSet && c.Listen != "" {
+		o.Listen = c.Listen
+	}
+	if o.TokensFile == "" && os.Getenv(EnvTokensFile) == "" {
+		o.TokensFile = c.TokensFile
+	}
+	if o.ModulesDir == "" {
+		o.ModulesDir = c.ModulesDir
+	}
 }
 
 // check refuses flag values that cannot work, before anything starts.
@@ -178,11 +195,12 @@ func runKernelServe(ctx context.Context, o *KernelServeOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	so, err := o.check()
+	cfg, err := loadConfigFrom(o.ConfigPath)
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfigFrom(o.ConfigPath)
+	o.applyConfig(cfg.Server)
+	so, err := o.check()
 	if err != nil {
 		return err
 	}
