@@ -43,6 +43,8 @@ type RunOptions struct {
 	// Approve pre-approves calls that policy requires confirmation for ("llm_generate" or
 	// "agent:llm_generate").
 	Approve []string
+	// RunID names the run in its trace (the server's run id); empty for runs that have none.
+	RunID string
 }
 
 // Result is how a run ended.
@@ -64,8 +66,10 @@ type Result struct {
 // Run runs the agent once to completion. The error is for failures to start it at all (a
 // policy that denies the start is a *kernel.DeniedError); how the agent itself ended is in the
 // Result.
-func (a *Agent) Run(ctx context.Context, o RunOptions) (*Result, error) {
+func (a *Agent) Run(ctx context.Context, o RunOptions) (res *Result, err error) {
 	lim := o.Limits.Or(a.sys.cfg.Limits).Or(limits.Defaults())
+	run := a.sys.trace.startRun(ctx, a.name, o)
+	defer func() { endRun(run, res, err) }()
 	proc, err := a.sys.kernel.Spawn(kernel.Spec{
 		Name:     a.name,
 		Tenant:   o.Tenant,
@@ -79,6 +83,7 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (*Result, error) {
 		Confirm:  o.Confirm,
 		Approve:  o.Approve,
 		Budget:   a.budget,
+		Trace:    callTracer(run),
 	})
 	if err != nil {
 		return nil, err
@@ -88,7 +93,7 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (*Result, error) {
 	report, runErr := a.module.Run(ctx, g, lim)
 	g.Close()
 
-	res := &Result{PID: proc.PID(), Name: a.name, Duration: time.Since(start),
+	res = &Result{PID: proc.PID(), Name: a.name, Duration: time.Since(start),
 		MemoryLimitReached: report.MemoryLimitReached}
 	var exit *hostcalls.ExitError
 	switch {

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/kernel"
 	"github.com/aiosys/aios/kernel/dispatch"
@@ -29,15 +31,18 @@ type System struct {
 	policy *policyParts
 	// managers are the memory, storage and tool managers behind ABI 1.2's calls.
 	managers *managers
+	// trace makes the spans of runs; nil when nothing is traced.
+	trace *tracing
 }
 
 // Option adjusts how New builds a System.
 type Option func(*options)
 
 type options struct {
-	engine  string
-	cores   []llm.Core
-	observe kernel.DecisionObserver
+	engine         string
+	cores          []llm.Core
+	observe        kernel.DecisionObserver
+	tracerProvider trace.TracerProvider
 }
 
 // WithEngine selects the WebAssembly engine by name ("wazero", the default, or "wasmtime" in
@@ -86,14 +91,22 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 	if cfg.DataDir != "" {
 		rc.CacheDir = filepath.Join(cfg.DataDir, "cache", "compiled")
 	}
-	eng, err := runtime.NewEngine(ctx, o.engine, rc)
+	tr, err := newTracing(ctx, cfg.Telemetry, o.tracerProvider)
 	if err != nil {
 		_ = led.Close()
 		_ = mgr.close()
 		_ = pol.close()
 		return nil, err
 	}
-	return &System{cfg: cfg, kernel: w.kernel, ledger: w.ledger, engine: eng, cores: w.cores, router: w.router, policy: pol, managers: mgr}, nil
+	eng, err := runtime.NewEngine(ctx, o.engine, rc)
+	if err != nil {
+		_ = tr.close()
+		_ = led.Close()
+		_ = mgr.close()
+		_ = pol.close()
+		return nil, err
+	}
+	return &System{cfg: cfg, kernel: w.kernel, ledger: w.ledger, engine: eng, cores: w.cores, router: w.router, policy: pol, managers: mgr, trace: tr}, nil
 }
 
 // wiring is a kernel and what it was built over.
@@ -180,9 +193,13 @@ func (s *System) EchoOnly() bool {
 func (s *System) Policy() *policy.Engine { return s.policy.engine }
 
 // Close releases the engine and everything compiled with it, stops the tools, closes the memory
-// and storage stores, stops reloading the policy, and flushes and closes the audit log.
+// and storage stores, stops reloading the policy, flushes and closes the audit log, and sends
+// the last spans to the trace receiver (for a few seconds at most).
 func (s *System) Close(ctx context.Context) error {
 	err := s.engine.Close(ctx)
+	if terr := s.trace.close(); terr != nil && err == nil {
+		err = fmt.Errorf("flush traces: %w", terr)
+	}
 	if merr := s.managers.close(); merr != nil && err == nil {
 		err = merr
 	}
