@@ -22,10 +22,11 @@ type Engine interface {
 
 // Module is a compiled agent, ready to be instantiated many times at once.
 type Module interface {
-	// Run instantiates the module bound to g, calls its _start, and returns when it ends. It
-	// returns nil on a normal return, a *hostcalls.ExitError after proc_exit, a
-	// *limits.ExceededError when a limit ended it, or another error (a trap). The RunReport
-	// says what the run met on the way, however it ended.
+	// Run instantiates the module bound to g, calls its _initialize, if exported, then its
+	// entry (_start, or a reactor's aios_main), and returns when it ends. It returns nil on a
+	// normal return, a *hostcalls.ExitError after proc_exit, a *limits.ExceededError when a
+	// limit ended it, or another error (a trap). The RunReport says what the run met on the
+	// way, however it ended.
 	Run(ctx context.Context, g *hostcalls.Guest, lim limits.Limits) (RunReport, error)
 	Close(ctx context.Context) error
 }

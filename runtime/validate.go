@@ -70,8 +70,9 @@ type lookupFunc func(module, name string) (hostcalls.Func, bool)
 
 // Check applies the load rules of docs/ABI.md section 1 to an inspected module: only system
 // calls of hostcalls' table with their exact signatures, no imported memory, table, global or
-// tag, exactly one memory exported as "memory", and a `_start` of type ()->(). It returns nil or
-// a *RefusedError listing every problem.
+// tag, exactly one memory exported as "memory", and either a `_start` (a command) or an
+// `aios_main` (a reactor, ABI 1.3) of type ()->(), not both. It returns nil or a *RefusedError
+// listing every problem.
 func Check(r *Report) error {
 	return check(r, hostcalls.Lookup)
 }
@@ -122,13 +123,17 @@ func memoryProblems(r *Report) []string {
 
 func entryProblems(r *Report) []string {
 	var ps []string
-	for _, name := range []string{"_start", "_initialize"} {
+	start, main := findExport(r, CommandEntry), findExport(r, ReactorEntry)
+	switch {
+	case start == nil && main == nil:
+		ps = append(ps, `missing export "_start"`)
+	case start != nil && main != nil:
+		ps = append(ps, `exports both "_start" and "aios_main": a module is either a command or a reactor`)
+	}
+	for _, name := range []string{CommandEntry, InitializeExport, ReactorEntry} {
 		ex := findExport(r, name)
 		switch {
 		case ex == nil:
-			if name == "_start" {
-				ps = append(ps, `missing export "_start"`)
-			}
 		case ex.Kind != KindFunc:
 			ps = append(ps, fmt.Sprintf("export %q is a %s, want a function", name, ex.Kind))
 		case len(ex.Func.Params) != 0 || len(ex.Func.Results) != 0:

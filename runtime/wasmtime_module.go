@@ -87,7 +87,7 @@ func (m *wasmtimeModule) run(parent context.Context, v *wtVariant, in *wtInstanc
 
 	var rep RunReport
 	if err == nil {
-		err = callEntriesWasmtime(store, inst)
+		err = callEntriesWasmtime(store, inst, entryOf(m.report))
 		if ex := inst.GetExport(store, "memory"); ex != nil && ex.Memory() != nil {
 			// The Limiter refuses grows silently: no room for one more page is the sign.
 			rep.MemoryLimitReached = uint64(ex.Memory().DataSize(store))+PageSize > maxMem
@@ -135,17 +135,17 @@ func (m *wasmtimeModule) addVariant(v *wtVariant) error {
 	return nil
 }
 
-// callEntriesWasmtime calls _initialize, if exported, then _start (Check made sure both are
-// ()->()).
-func callEntriesWasmtime(store *wasmtime.Store, inst *wasmtime.Instance) error {
-	if f := inst.GetFunc(store, "_initialize"); f != nil {
+// callEntriesWasmtime calls _initialize, if exported, then entry: _start or aios_main (Check
+// made sure they are ()->()).
+func callEntriesWasmtime(store *wasmtime.Store, inst *wasmtime.Instance, entry string) error {
+	if f := inst.GetFunc(store, InitializeExport); f != nil {
 		if _, err := f.Call(store); err != nil {
 			return err
 		}
 	}
-	f := inst.GetFunc(store, "_start")
+	f := inst.GetFunc(store, entry)
 	if f == nil {
-		return errors.New(`run: no "_start" export`)
+		return fmt.Errorf("run: no %q export", entry)
 	}
 	_, err := f.Call(store)
 	return err

@@ -22,7 +22,7 @@ type wazeroModule struct {
 }
 
 // instanceConfig names no instance (so any number may exist at once) and runs no start
-// function on instantiation; Run calls _initialize and _start itself.
+// function on instantiation; Run calls _initialize and the entry (_start or aios_main) itself.
 var instanceConfig = wazero.NewModuleConfig().WithName("").WithStartFunctions()
 
 // Run implements Module. Zero fields of lim take limits.Defaults. Run closes g when the instance
@@ -54,7 +54,7 @@ func (m *wazeroModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.L
 
 	mod, err := m.rt.InstantiateModule(runCtx, m.compiled, instanceConfig)
 	if err == nil {
-		err = callEntries(runCtx, mod)
+		err = callEntries(runCtx, mod, entryOf(m.report))
 		// The instance is anonymous and ours alone; closing it cannot fail in a way the
 		// caller could act on.
 		_ = mod.Close(context.WithoutCancel(ctx))
@@ -63,16 +63,17 @@ func (m *wazeroModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.L
 	return rep, memoryOutcome(rep, maxMem, outcome(ctx, runCtx, err))
 }
 
-// callEntries calls _initialize, if exported, then _start (Check made sure both are ()->()).
-func callEntries(ctx context.Context, mod api.Module) error {
-	if f := mod.ExportedFunction("_initialize"); f != nil {
+// callEntries calls _initialize, if exported, then entry: _start or aios_main (Check made
+// sure they are ()->()).
+func callEntries(ctx context.Context, mod api.Module, entry string) error {
+	if f := mod.ExportedFunction(InitializeExport); f != nil {
 		if err := f.CallWithStack(ctx, nil); err != nil {
 			return err
 		}
 	}
-	f := mod.ExportedFunction("_start")
+	f := mod.ExportedFunction(entry)
 	if f == nil {
-		return errors.New(`run: no "_start" export`)
+		return fmt.Errorf("run: no %q export", entry)
 	}
 	return f.CallWithStack(ctx, nil)
 }

@@ -95,5 +95,6 @@ func (m Manifest) clone() Manifest {
 	c.Capabilities.Classes = append([]string(nil), m.Capabilities.Classes...)
 	c.Capabilities.Tools = append([]string(nil), m.Capabilities.Tools...)
 	c.Capabilities.Memory = append([]string(nil), m.Capabilities.Memory...)
+	c.Preinit = m.Preinit.clone()
 	return c
 }

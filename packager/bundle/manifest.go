@@ -34,6 +34,10 @@ type Manifest struct {
 	Capabilities Capabilities `toml:"capabilities" json:"capabilities"`
 	Limits       Limits       `toml:"limits" json:"limits"`
 	Budgets      Budgets      `toml:"budgets" json:"budgets"`
+
+	// Preinit is set by `aios pack --preinit`, never by the TOML source: the module is
+	// pre-initialised.
+	Preinit *Preinit `toml:"-" json:"preinit,omitempty"`
 }
 
 // Capabilities are what the agent asks to use. Policy decides what it gets; each list is a set,
@@ -152,6 +156,11 @@ func (m *Manifest) normalize() error {
 	}
 	if err := m.Limits.normalize(); err != nil {
 		return err
+	}
+	if m.Preinit != nil {
+		if err := m.Preinit.normalize(); err != nil {
+			return err
+		}
 	}
 	return m.Budgets.normalize()
 }
