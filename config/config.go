@@ -63,6 +63,8 @@ type Config struct {
 	Storage Storage
 	// Telemetry says where traces of runs and system calls go; none by default.
 	Telemetry Telemetry
+	// Agents configures the agents a run may start (agent_spawn) and their messages.
+	Agents Agents
 }
 
 // Default returns the configuration used when there is no file: no data directory yet (Load
@@ -159,6 +161,9 @@ func (c *Config) decode(path string, data []byte) error {
 		return err
 	}
 	if c.Audit, err = f.Audit.audit(); err != nil {
+		return err
+	}
+	if c.Agents, err = f.Agents.agents(filepath.Dir(path)); err != nil {
 		return err
 	}
 	if c.Tools, err = fileTools(f.Tools, filepath.Dir(path)); err != nil {

@@ -27,6 +27,7 @@ type fileConfig struct {
 	Memory    fileMemory        `toml:"memory"`
 	Storage   fileStorage       `toml:"storage"`
 	Telemetry fileTelemetry     `toml:"telemetry"`
+	Agents    fileAgents        `toml:"agents"`
 }
 
 type fileCore struct {
