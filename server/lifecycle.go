@@ -25,8 +25,9 @@ var (
 )
 
 // start runs agent in the background as tenant's run and returns the run, already running;
-// errDraining when the server is draining, errBusy when MaxActive runs are active.
-func (s *Server) start(tenant, name string, agent *aios.Agent, o aios.RunOptions) (*run, error) {
+// errDraining when the server is draining, errBusy when MaxActive runs are active. req is the
+// context of the request that asked, whose id the "run started" record carries.
+func (s *Server) start(req context.Context, tenant, name string, agent *aios.Agent, o aios.RunOptions) (*run, error) {
 	s.admit.Lock()
 	defer s.admit.Unlock()
 	if s.draining.Load() {
@@ -46,6 +47,7 @@ func (s *Server) start(tenant, name string, agent *aios.Agent, o aios.RunOptions
 		}
 	}
 	o.Confirm = s.confirmer(r)
+	o.RunID = r.id
 	r.events.publish(client.Event{Type: client.EventStatus, Status: client.StatusRunning})
 	s.runs.add(r)
 	s.active.Add(1)
@@ -61,7 +63,8 @@ func (s *Server) start(tenant, name string, agent *aios.Agent, o aios.RunOptions
 		_ = agent.Close(context.Background())
 		s.settle(r, ctx, res, err)
 	}()
-	s.opts.Logger.Info("run started", slog.String("run", r.id), slog.String("tenant", tenant), slog.String("agent", name))
+	s.opts.Logger.Info("run started", slog.String("run", r.id), slog.String("tenant", tenant), slog.String("agent", name),
+		slog.String("request_id", requestID(req)))
 	return r, nil
 }
 

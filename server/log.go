@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -24,12 +25,18 @@ func (r *statusRecorder) WriteHeader(code int) {
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// logRequests gives every request an id (the X-Request-Id response header) and logs it when
-// it is done.
+// logRequests gives every request an id, logs the request when it is done and echoes the id
+// in the X-Request-Id response header. The id is the client's X-Request-Id when that is sane
+// (see clientRequestID), else a new one; every record logged for the request carries it as
+// request_id (see requestID).
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := newID("req_")
+		id, ok := clientRequestID(r.Header.Values("X-Request-Id"))
+		if !ok {
+			id = newID("req_")
+		}
 		w.Header().Set("X-Request-Id", id)
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 		rec := &statusRecorder{ResponseWriter: w}
 		start := time.Now()
 		next.ServeHTTP(rec, r)
@@ -41,6 +48,33 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		s.opts.Logger.Info("request", slog.String("request_id", id), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", status), slog.Duration("elapsed", time.Since(start)))
 	})
+}
+
+// maxRequestID bounds the X-Request-Id a client may choose.
+const maxRequestID = 64
+
+// clientRequestID returns the request id a client sent, when it sent exactly one of at most
+// maxRequestID printable ASCII characters without spaces; anything else (which could forge
+// log lines or flood them) is replaced by a new id.
+func clientRequestID(values []string) (string, bool) {
+	if len(values) != 1 || values[0] == "" || len(values[0]) > maxRequestID {
+		return "", false
+	}
+	for i := 0; i < len(values[0]); i++ {
+		if c := values[0][i]; c <= ' ' || c > '~' {
+			return "", false
+		}
+	}
+	return values[0], true
+}
+
+// requestIDKey keys the request id in a request's context.
+type requestIDKey struct{}
+
+// requestID returns the id logRequests gave the request ctx belongs to, or "" outside one.
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
 }
 
 // newID returns prefix and 24 random hex digits.

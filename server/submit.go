@@ -79,7 +79,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	run, err := s.start(tenant, mod.name, agent, aios.RunOptions{
+	run, err := s.start(r.Context(), tenant, mod.name, agent, aios.RunOptions{
 		Tenant: tenant, Priority: req.Priority, Input: []byte(req.Input), Args: req.Args, Env: req.Env,
 		Limits: lim, Identity: identity,
 	})
