@@ -44,9 +44,10 @@ export function when(iso) {
   return today ? d.toLocaleTimeString() : d.toLocaleString();
 }
 
-// duration formats milliseconds: 850ms, 12.3s, 4m 05s, 2h 03m.
+// duration formats milliseconds: 40µs, 850ms, 12.3s, 4m 05s, 2h 03m.
 export function duration(ms) {
   if (!(ms >= 0)) return '';
+  if (ms < 1) return `${Math.round(ms * 1000)}µs`;
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const s = ms / 1000;
   if (s < 60) return `${s.toFixed(1)}s`;

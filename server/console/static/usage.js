@@ -13,6 +13,12 @@ export async function refreshUsage() {
     ['Denied', count(u.denied)], ['Generations', count(u.generations)], ['Tool calls', count(u.tool_calls)],
     ['Input tokens', count(u.input_tokens)], ['Output tokens', count(u.output_tokens)], ['Cost', dollars(u.cost)],
   ];
+  const b = t.budget;
+  if (b) {
+    const of = (used, limit, f) => limit > 0 ? `${f(used)} of ${f(limit)}` : `${f(used)} (no limit)`;
+    cards.push([`Budget tokens (${visible(b.period, 20)})`, of(b.tokens_used, b.tokens_limit, count)],
+      [`Budget cost (${visible(b.period, 20)})`, of(b.cost_used, b.cost_limit, dollars)]);
+  }
   $('usage-cards').replaceChildren(...cards.map(([k, v]) => el('div', { className: 'card' }, el('div', { className: 'k', textContent: k }), el('div', { className: 'v', textContent: v }))));
   let cores;
   try {
@@ -32,11 +38,15 @@ function showCores(data) {
   list = list.filter(c => c && typeof c === 'object').slice(0, 200);
   const cols = [];
   for (const c of list) for (const k of Object.keys(c)) if (!cols.includes(k) && cols.length < 12) cols.push(k);
-  $('cores-head').replaceChildren(...cols.map(k => el('th', { scope: 'col', textContent: visible(k.replace(/_/g, ' '), 40) })));
+  const numeric = k => list.some(c => typeof c[k] === 'number');
+  $('cores-head').replaceChildren(...cols.map(k => el('th', { scope: 'col', className: numeric(k) ? 'num' : '', textContent: visible(k.replace(/_/g, ' '), 40) })));
   $('cores-body').replaceChildren(...list.map(c => el('tr', {}, ...cols.map(k => {
     const v = c[k];
-    const text = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return el('td', { className: typeof v === 'number' ? 'num' : '', textContent: visible(typeof v === 'number' ? v.toLocaleString() : text, 300) });
+    let text = '';
+    if (typeof v === 'number') text = v.toLocaleString(undefined, { maximumFractionDigits: 2 });
+    else if (Array.isArray(v)) text = v.length ? v.join(', ') : '—';
+    else if (v !== undefined && v !== null) text = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return el('td', { className: numeric(k) ? 'num' : '', textContent: visible(text, 300) });
   }))));
   $('cores-pane').hidden = list.length === 0;
 }
