@@ -61,6 +61,8 @@ type Result struct {
 	// MemoryLimitReached means the agent's memory reached the memory limit: a memory.grow
 	// past it returned -1 to the agent, which may have gone on (see runtime.RunReport).
 	MemoryLimitReached bool
+	// Children are the agents it started (agent_spawn), in order, each with its own.
+	Children []kernel.ChildInfo
 }
 
 // Run runs the agent once to completion. The error is for failures to start it at all (a
@@ -89,6 +91,8 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (res *Result, err error) 
 		return nil, err
 	}
 	start := time.Now()
+	a.sys.agents.runs.Store(proc.PID(), lim)
+	defer a.sys.agents.runs.Delete(proc.PID())
 	g := hostcalls.NewGuest(proc, lim)
 	report, runErr := a.module.Run(ctx, g, lim)
 	g.Close()
@@ -104,7 +108,8 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (res *Result, err error) 
 		res.ExitCode = -1
 		res.Err = runErr
 	}
-	proc.Exit(res.ExitCode)
+	proc.End(res.ExitCode, res.Err) // ends its children first
+	res.Children = proc.Children()
 	res.Output = proc.OutputBytes()
 	if info, ok := a.sys.kernel.Reap(proc.PID()); ok {
 		res.Usage = info.Usage

@@ -33,6 +33,8 @@ type System struct {
 	managers *managers
 	// trace makes the spans of runs; nil when nothing is traced.
 	trace *tracing
+	// agents starts the child agents of ABI 1.3's agent_spawn.
+	agents *spawner
 }
 
 // Option adjusts how New builds a System.
@@ -80,7 +82,8 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 		_ = pol.close()
 		return nil, err
 	}
-	w, err := wireLedger(cfg, o.cores, led, append(mgr.options(), kernel.WithGate(pol.gate))...)
+	sp := newSpawner(cfg.Agents)
+	w, err := wireLedger(cfg, o.cores, led, append(mgr.options(), kernel.WithGate(pol.gate), kernel.WithAgents(sp, agentLimits(cfg.Agents)))...)
 	if err != nil {
 		_ = led.Close()
 		_ = mgr.close()
@@ -106,7 +109,9 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 		_ = pol.close()
 		return nil, err
 	}
-	return &System{cfg: cfg, kernel: w.kernel, ledger: w.ledger, engine: eng, cores: w.cores, router: w.router, policy: pol, managers: mgr, trace: tr}, nil
+	s := &System{cfg: cfg, kernel: w.kernel, ledger: w.ledger, engine: eng, cores: w.cores, router: w.router, policy: pol, managers: mgr, trace: tr, agents: sp}
+	sp.sys = s
+	return s, nil
 }
 
 // wiring is a kernel and what it was built over.
@@ -196,6 +201,7 @@ func (s *System) Policy() *policy.Engine { return s.policy.engine }
 // and storage stores, stops reloading the policy, flushes and closes the audit log, and sends
 // the last spans to the trace receiver (for a few seconds at most).
 func (s *System) Close(ctx context.Context) error {
+	s.agents.close(ctx)
 	err := s.engine.Close(ctx)
 	if terr := s.trace.close(); terr != nil && err == nil {
 		err = fmt.Errorf("flush traces: %w", terr)

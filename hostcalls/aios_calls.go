@@ -9,7 +9,7 @@ import (
 // nil error is OK, any other error becomes its errno (see ErrnoOf) and the last error.
 type aiosCall func(ctx context.Context, g *Guest, mem Memory, p []uint64) error
 
-// aiosCalls returns every call of ABI v1.2 (docs/ABI.md section 4).
+// aiosCalls returns every call of ABI v1.3 (docs/ABI.md section 4).
 func aiosCalls() []Func {
 	calls := []Func{
 		aiosFunc("abi_version", params(I32, I32), abiVersion),
@@ -33,11 +33,12 @@ func aiosCalls() []Func {
 	return calls
 }
 
-// managerCallNames are ABI 1.2's calls in the order docs/ABI.md lists them.
+// managerCallNames are ABI 1.2's and 1.3's table-driven calls in the order docs/ABI.md lists them.
 var managerCallNames = []string{
 	"memory_add", "memory_get", "memory_update", "memory_delete", "memory_search",
 	"storage_put", "storage_get", "storage_list", "storage_delete", "storage_history", "storage_rollback",
 	"tool_list", "tool_call",
+	"agent_spawn", "agent_wait", "agent_kill", "msg_send", "msg_recv", // ABI 1.3
 }
 
 // aiosFunc binds call as an aios system call returning an i32 errno.

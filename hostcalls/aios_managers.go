@@ -15,8 +15,8 @@ import (
 // kernel and returns the value to encode as the result.
 type managerCall func(ctx context.Context, p *kernel.Process, body []byte) (any, error)
 
-// managerCalls are ABI 1.2's calls (docs/ABI.md 4.1), by name. Each is bound as a blocking call
-// of signature (req_ptr, req_len, out) and may be submitted.
+// managerCalls are ABI 1.2's calls (docs/ABI.md 4.1) and 1.3's agent calls (4.2), by name.
+// Each is bound as a blocking call of signature (req_ptr, req_len, out) and may be submitted.
 var managerCalls = map[string]managerCall{
 	"memory_add":       memoryAdd,
 	"memory_get":       memoryGet,
@@ -31,6 +31,11 @@ var managerCalls = map[string]managerCall{
 	"storage_rollback": storageRollback,
 	"tool_list":        toolList,
 	"tool_call":        toolCall,
+	"agent_spawn":      agentSpawn, // ABI 1.3
+	"agent_wait":       agentWait,
+	"agent_kill":       agentKill,
+	"msg_send":         msgSend,
+	"msg_recv":         msgRecv,
 }
 
 // managerFunc binds a managerCall as a blocking call.

@@ -75,7 +75,7 @@ func TestSubmitPollLifecycle(t *testing.T) {
 
 func TestSubmitErrors(t *testing.T) {
 	e := newEnv(t)
-	cp, cn := e.put(callAt, []byte("agent_spawn"))
+	cp, cn := e.put(callAt, []byte("agent_fork"))
 	rp, rn := e.put(reqAt, generateBody("x", false))
 	if got := e.aios("submit", cp, cn, rp, rn, outAt); got != ENOSYS {
 		t.Fatalf("submit of an unknown call = %v, want ENOSYS", got)

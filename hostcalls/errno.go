@@ -119,8 +119,14 @@ func ErrnoOf(err error) Errno {
 		return EINVAL
 	case errors.Is(err, memory.ErrQuota), errors.Is(err, storage.ErrQuota):
 		return EQUOTA
-	case errors.Is(err, tools.ErrRateLimited):
+	case errors.Is(err, tools.ErrRateLimited), errors.Is(err, kernel.ErrAgentLimit):
 		return ELIMIT
+	case errors.Is(err, kernel.ErrNoAgent):
+		return ENOENT
+	case errors.Is(err, kernel.ErrStillRunning), errors.Is(err, kernel.ErrNoMessage), errors.Is(err, kernel.ErrMailboxFull):
+		return EAGAIN
+	case errors.Is(err, kernel.ErrMessageSize):
+		return E2BIG
 	default:
 		return EBACKEND
 	}

@@ -33,6 +33,9 @@ type Kernel struct {
 	memory  *memory.Store
 	storage *storage.Store
 	tools   ToolManager
+	// spawner starts child agents (agent_spawn); nil: none can be started.
+	spawner     Spawner
+	agentLimits AgentLimits
 }
 
 // Option configures a Kernel.

@@ -72,6 +72,8 @@ type Spec struct {
 	// Trace, when not nil, is told of each system call the gate decides, from its start to
 	// its end (see CallTracer). Nil traces nothing and costs nothing.
 	Trace CallTracer
+
+	parent *child // the parent's record of this child (agent_spawn); nil for a run's first agent
 }
 
 // Limits are the parts of limits.Limits the kernel enforces.
@@ -132,6 +134,7 @@ type Process struct {
 	output   []byte
 	rng      *mrand.ChaCha8
 	run      string // the process's own account in the ledger; empty: no budget of its own
+	fam      *family
 }
 
 func newProcess(k *Kernel, pid PID, spec Spec) *Process {
@@ -143,7 +146,14 @@ func newProcess(k *Kernel, pid PID, spec Spec) *Process {
 	}
 	var s [32]byte
 	binary.LittleEndian.PutUint64(s[:], seed)
-	return &Process{k: k, pid: pid, spec: spec, started: k.now(), rng: mrand.NewChaCha8(s)}
+	p := &Process{k: k, pid: pid, spec: spec, started: k.now(), rng: mrand.NewChaCha8(s)}
+	p.fam = newFamily(k, spec.parent)
+	if c := spec.parent; c != nil {
+		c.mu.Lock()
+		c.proc = p
+		c.mu.Unlock()
+	}
+	return p
 }
 
 // PID returns the process's identifier.

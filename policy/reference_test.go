@@ -107,7 +107,8 @@ func referenceInputs() []Input {
 	other.Name, other.Publisher, other.Tenant = "reader", "key2", "globex"
 	agents := []Agent{writer(), nameless, greedy, bare, other}
 
-	calls := []string{StartCall, "llm_generate", "tool_call", "tool_list", "memory_search", "memory_add", "storage_put", "storage_history", "mystery_call"}
+	calls := []string{StartCall, "llm_generate", "tool_call", "tool_list", "memory_search", "memory_add", "storage_put", "storage_history", "mystery_call",
+		"agent_spawn", "agent_wait", "msg_send", "msg_recv"}
 	args := []map[string]any{
 		nil,
 		{"model": "gpt-4o"},
@@ -133,6 +134,10 @@ func referenceInputs() []Input {
 		{"class": "small", "host": ""},
 		{"model": "gpt-4o", "agent": "writer"},
 		{"tool": "http_fetch", "host": false},
+		{"relation": "child"},
+		{"relation": "parent"},
+		{"relation": "sibling"},
+		{"module": "worker.wasm"},
 	}
 	var ins []Input
 	for _, a := range agents {

@@ -21,7 +21,13 @@ call_families := {
 	"poll": "local", "wait": "local", "cancel": "local", "stream_next": "local",
 	"result_read": "local", "result_drop": "local", "last_error": "local",
 	"llm_generate": "llm", "llm_embed": "llm", "tool_call": "tool", "tool_list": "local",
+	"agent_wait": "local", "agent_kill": "local", "msg_recv": "local",
 }
+
+# A message to the sender's parent or one of its children is local too (args.relation, which
+# the kernel sets); one to a sibling is a call of its own: it needs calls = ["msg_send"].
+# agent_spawn is always such a call: calls = ["agent_spawn"], declared and granted.
+local_relations := {"parent", "child"}
 
 # own_calls act on the calling agent's own memory or storage, a space derived from its identity:
 # local calls too, unless a memory call names a shared space (args.space), which needs a grant.
@@ -43,6 +49,9 @@ identity_args := {
 # (memory_* on a shared space) or any other call.
 family := f if {
 	f := call_families[input.call]
+} else := "local" if {
+	input.call == "msg_send"
+	object.get(args, "relation", "") in local_relations
 } else := "local" if {
 	own_calls[input.call]
 	object.get(args, "space", "") == ""

@@ -14,6 +14,7 @@ package aios.system
 local_calls := {
 	"start", "abi_version", "input", "output", "log", "poll", "wait", "cancel",
 	"stream_next", "result_read", "result_drop", "last_error", "tool_list",
+	"agent_wait", "agent_kill", "msg_recv",
 }
 
 own_calls := {
@@ -32,6 +33,9 @@ identity_args := {
 
 family := "local" if {
 	local_calls[input.call]
+} else := "local" if {
+	input.call == "msg_send"
+	object.get(args, "relation", "") in {"parent", "child"}
 } else := "local" if {
 	own_calls[input.call]
 	object.get(args, "space", "") == ""

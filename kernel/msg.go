@@ -1,0 +1,142 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Message is a message between the agents of one run tree (ABI 1.3's msg_send, msg_recv).
+type Message struct {
+	From PID
+	Body []byte
+}
+
+// ErrMailboxFull is a msg_send to a mailbox holding AgentLimits.Mailbox messages: the sender
+// is not blocked, and may retry. hostcalls maps it to EAGAIN.
+var ErrMailboxFull = errors.New("the mailbox is full")
+
+// ErrNoMessage is a msg_recv with a zero timeout on an empty mailbox; hostcalls maps it to
+// EAGAIN.
+var ErrNoMessage = errors.New("no message is waiting")
+
+// ErrMessageSize is a message body past AgentLimits.Message; hostcalls maps it to E2BIG.
+var ErrMessageSize = errors.New("the message is too large")
+
+// mailbox is a process's bounded queue of messages. A closed mailbox (its process ended)
+// refuses messages.
+type mailbox struct {
+	ch     chan Message
+	mu     sync.Mutex
+	closed bool
+}
+
+func newMailbox(size int) *mailbox { return &mailbox{ch: make(chan Message, size)} }
+
+// put queues m without blocking.
+func (b *mailbox) put(m Message) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return fmt.Errorf("%w: the agent has ended", ErrNoAgent)
+	}
+	select {
+	case b.ch <- m:
+		return nil
+	default:
+		return ErrMailboxFull
+	}
+}
+
+func (b *mailbox) close() {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+}
+
+// SendMessage puts body in the mailbox of to, which must be p's parent, one of its children or
+// one of its siblings (the other children of its parent). Policy decides the call with
+// args.relation ("parent", "child" or "sibling"). A full mailbox is ErrMailboxFull at once.
+func (p *Process) SendMessage(ctx context.Context, to PID, body []byte) (err error) {
+	defer p.startCall("msg_send").end(&err)
+	if max := p.k.limitsOfAgents().Message; len(body) > max {
+		return fmt.Errorf("msg_send: %w: %d bytes, more than %d", ErrMessageSize, len(body), max)
+	}
+	target, rel := p.relative(to)
+	if target == nil {
+		return fmt.Errorf("msg_send: pid %d %w in the caller's tree (its parent, children and siblings)", to, ErrNoAgent)
+	}
+	if _, err := p.Authorize(ctx, "msg_send", map[string]any{"relation": rel}); err != nil {
+		return err
+	}
+	p.count()
+	if err := target.fam.box.put(Message{From: p.pid, Body: slices.Clone(body)}); err != nil {
+		return fmt.Errorf("msg_send to pid %d: %w", to, err)
+	}
+	return nil
+}
+
+// relative finds to among p's parent, children and siblings and says which it is.
+func (p *Process) relative(to PID) (*Process, string) {
+	if to == 0 || to == p.pid {
+		return nil, ""
+	}
+	if c := p.fam.child(to); c != nil {
+		return c.procOf(), "child"
+	}
+	self := p.fam.self
+	if self == nil {
+		return nil, ""
+	}
+	if self.parent.pid == to {
+		return self.parent, "parent"
+	}
+	if c := self.parent.fam.child(to); c != nil {
+		return c.procOf(), "sibling"
+	}
+	return nil, ""
+}
+
+func (c *child) procOf() *Process {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.proc
+}
+
+// RecvMessage takes the oldest message in p's mailbox, waiting at most timeout for one
+// (negative: until ctx ends; zero: ErrNoMessage at once when the mailbox is empty).
+func (p *Process) RecvMessage(ctx context.Context, timeout time.Duration) (_ Message, err error) {
+	defer p.startCall("msg_recv").end(&err)
+	if _, err := p.Authorize(ctx, "msg_recv", map[string]any{}); err != nil {
+		return Message{}, err
+	}
+	p.count()
+	box := p.fam.box
+	select {
+	case m := <-box.ch:
+		return m, nil
+	default:
+	}
+	if timeout == 0 {
+		return Message{}, fmt.Errorf("msg_recv: %w", ErrNoMessage)
+	}
+	var timer <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		timer = t.C
+	}
+	p.block()
+	defer p.unblock()
+	select {
+	case m := <-box.ch:
+		return m, nil
+	case <-ctx.Done():
+		return Message{}, fmt.Errorf("msg_recv: %w", ctx.Err())
+	case <-timer:
+		return Message{}, fmt.Errorf("msg_recv: no message within %s: %w", timeout, context.DeadlineExceeded)
+	}
+}

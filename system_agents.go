@@ -1,0 +1,145 @@
+package aios
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/aiosys/aios/config"
+	"github.com/aiosys/aios/hostcalls"
+	"github.com/aiosys/aios/kernel"
+	"github.com/aiosys/aios/limits"
+	"github.com/aiosys/aios/runtime"
+)
+
+// maxChildModule bounds the size of a module an agent may start.
+const maxChildModule = 256 << 20
+
+// spawner starts the child agents of a System's runs (kernel.Spawner): modules of the
+// configured agents directory ([agents] dir), compiled once per content on the System's
+// engine, run on its kernel under the parent's limits at most.
+type spawner struct {
+	dir string
+	sys *System // set once the System is built, before any run
+
+	mu       sync.Mutex
+	compiled map[[sha256.Size]byte]runtime.Module
+
+	runs sync.Map // kernel.PID -> limits.Limits: the limits of every running agent
+}
+
+func newSpawner(cfg config.Agents) *spawner {
+	return &spawner{dir: cfg.Dir, compiled: map[[sha256.Size]byte]runtime.Module{}}
+}
+
+// agentLimits are the kernel's limits on child agents from cfg's [agents].
+func agentLimits(cfg config.Agents) kernel.AgentLimits {
+	return kernel.AgentLimits{Children: cfg.MaxChildren, Depth: cfg.MaxDepth, Tree: cfg.MaxTree, Mailbox: cfg.Mailbox, Message: cfg.MaxMessage}
+}
+
+// StartChild implements kernel.Spawner.
+func (s *spawner) StartChild(ctx context.Context, parent *kernel.Process, module string, req kernel.SpawnRequest, spec kernel.Spec) (*kernel.Process, error) {
+	m, err := s.load(ctx, module)
+	if err != nil {
+		return nil, err
+	}
+	plim, ok := s.runs.Load(parent.PID())
+	if !ok {
+		return nil, fmt.Errorf("the parent's limits are unknown (it was not started by this system)")
+	}
+	lim, _ := req.Limits.Within(plim.(limits.Limits))
+	spec.Limits = kernel.Limits{Log: lim.Log, Output: lim.Output}
+	proc, err := s.sys.kernel.Spawn(spec)
+	if err != nil {
+		return nil, err
+	}
+	s.runs.Store(proc.PID(), lim)
+	go s.run(ctx, proc, m, lim)
+	return proc, nil
+}
+
+// run runs a child to its end; see kernel.Spawner.
+func (s *spawner) run(ctx context.Context, proc *kernel.Process, m runtime.Module, lim limits.Limits) {
+	g := hostcalls.NewGuest(proc, lim)
+	_, err := m.Run(ctx, g, lim)
+	g.Close()
+	code, cause := exitOf(err)
+	proc.End(code, cause)
+	s.runs.Delete(proc.PID())
+	s.sys.kernel.Reap(proc.PID())
+}
+
+// exitOf turns how a module's run ended into an exit code and, when the host ended it, why.
+func exitOf(err error) (int, error) {
+	var exit *hostcalls.ExitError
+	switch {
+	case err == nil:
+		return 0, nil
+	case errors.As(err, &exit):
+		return int(exit.Code), nil
+	}
+	return -1, err
+}
+
+// load reads module from the agents directory and compiles it, once per content.
+func (s *spawner) load(ctx context.Context, module string) (runtime.Module, error) {
+	if s.dir == "" {
+		return nil, fmt.Errorf("starting agents %w: no agents directory is configured ([agents] dir in aios.toml)", kernel.ErrNoManager)
+	}
+	if !filepath.IsLocal(module) || !strings.HasSuffix(module, ".wasm") || strings.ContainsRune(module, 0) {
+		return nil, fmt.Errorf("%w: module %q must be a path to a .wasm file inside the agents directory", kernel.ErrInvalid, module)
+	}
+	wasm, err := readInRoot(s.dir, module)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: module %q is not in the agents directory", kernel.ErrNoAgent, module)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: module %q: %v", kernel.ErrInvalid, module, err)
+	}
+	sum := sha256.Sum256(wasm)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m, ok := s.compiled[sum]; ok {
+		return m, nil
+	}
+	m, err := s.sys.engine.Compile(ctx, wasm)
+	if err != nil {
+		return nil, fmt.Errorf("%w: module %q: %v", kernel.ErrInvalid, module, err)
+	}
+	s.compiled[sum] = m
+	return m, nil
+}
+
+// readInRoot reads name within dir, never outside it (not through "..", nor a symbolic link).
+func readInRoot(dir, name string) ([]byte, error) {
+	f, err := os.OpenInRoot(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxChildModule+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxChildModule {
+		return nil, fmt.Errorf("larger than %d MiB", maxChildModule>>20)
+	}
+	return b, nil
+}
+
+// close releases the compiled child modules.
+func (s *spawner) close(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, m := range s.compiled {
+		_ = m.Close(ctx)
+		delete(s.compiled, k)
+	}
+}
