@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -60,8 +61,10 @@ type inspection struct {
 	Exports  []inspectExport         `json:"exports"`
 	Sections []runtime.CustomSection `json:"custom_sections"`
 	Memory   *runtime.MemoryInfo     `json:"memory,omitempty"`
-	Loads    bool                    `json:"loads"`
-	Refusal  string                  `json:"refusal,omitempty"`
+	// Entry is "_start (command)" or "aios_main (reactor)" for a module that would load.
+	Entry   string `json:"entry,omitempty"`
+	Loads   bool   `json:"loads"`
+	Refusal string `json:"refusal,omitempty"`
 	// Bundle is set for a bundle: its manifest and (unverified) signer.
 	Bundle *bundle.Report `json:"bundle,omitempty"`
 }
@@ -121,6 +124,12 @@ func runInspect(o *InspectOptions) error {
 	} else if err := runtime.CheckStructure(wasm, rep); err != nil {
 		// Past a structural limit (docs/ABI.md section 1.1), or code that cannot be decoded.
 		in.Loads, in.Refusal = false, err.Error()
+	}
+	if in.Loads {
+		in.Entry = "_start (command)"
+		if runtime.IsReactor(rep) {
+			in.Entry = "aios_main (reactor)"
+		}
 	}
 	// An import the module repeats (same name, kind and signature) is listed once, counted.
 	seen := map[inspectImport]int{}
@@ -193,6 +202,9 @@ func printInspection(io *IOStreams, in inspection) {
 	for _, ex := range in.Exports {
 		fmt.Fprintf(w, "  %s\t%s %s\n", safeText(ex.Name), ex.Kind, ex.Signature)
 	}
+	if in.Entry != "" {
+		fmt.Fprintf(w, "entry:\t%s\n", in.Entry)
+	}
 	fmt.Fprintf(w, "custom sections:\t%d\n", len(in.Sections))
 	for _, s := range in.Sections {
 		fmt.Fprintf(w, "  %s\t%d bytes\n", safeText(s.Name), s.Size)
@@ -246,6 +258,22 @@ func printBundle(w io.Writer, b *bundle.Report) {
 	}
 	if lim, err := m.Limits.Resolve(); err == nil && lim != (limits.Limits{}) {
 		fmt.Fprintf(w, "asks for limits:\t%s\n", safeText(describeLimits(m.Limits)))
+	}
+	if p := m.Preinit; p != nil {
+		printPreinit(w, p)
+	}
+}
+
+// printPreinit says that a bundle is pre-initialised and what that fixed (docs/RATIONALE.md).
+func printPreinit(w io.Writer, p *bundle.Preinit) {
+	fmt.Fprintf(w, "pre-initialised:\tfrom %s (runs start at aios_main)\n", safeText(p.From))
+	if len(p.Fixed) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "fixed at pack time:\t%s\n", safeText(strings.Join(p.Fixed, ", ")))
+	if slices.Contains(p.Fixed, "wasi_snapshot_preview1.random_get") {
+		fmt.Fprintln(w, "\tevery run shares the random state of initialisation (Go's map hash seeds,")
+		fmt.Fprintln(w, "\tmath/rand's generator); crypto/rand still asks the host")
 	}
 }
 
