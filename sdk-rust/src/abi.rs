@@ -1,0 +1,186 @@
+//! The agent's connection to the host: the one-time version handshake, the errno-to-[`Error`]
+//! conversion through `last_error`, and copying results out of the host's result table.
+
+use std::cell::RefCell;
+
+use crate::sys::{decode_result, Host, Platform, ResultBuf};
+use crate::{Errno, Error, Result};
+
+/// The ABI minor versions this crate asks for, newest first (section 4: an SDK may ask for
+/// 1.2 and, refused, for an older one).
+const MINORS: [u32; 3] = [2, 1, 0];
+
+/// The host and what the handshake agreed with it.
+pub(crate) struct Abi {
+    host: Option<Platform>,
+    /// `None` until the handshake; then the minor version agreed, or the handshake's error.
+    minor: Option<std::result::Result<u32, Error>>,
+}
+
+thread_local! {
+    /// The host every public function of this crate uses. A guest has one thread; the
+    /// host-side tests each install their own model of a host in their own thread.
+    static STD: RefCell<Abi> = RefCell::new(Abi::new(crate::sys::platform()));
+}
+
+/// Runs `f` with this program's connection to the host.
+pub(crate) fn with<R>(f: impl FnOnce(&mut Abi) -> R) -> R {
+    STD.with(|a| f(&mut a.borrow_mut()))
+}
+
+/// Runs `f` with the connection unless it is in use (a value dropped during a call) or gone
+/// (a thread ending); a destructor's best effort.
+pub(crate) fn try_with(f: impl FnOnce(&mut Abi)) {
+    let _ = STD.try_with(|a| {
+        if let Ok(mut a) = a.try_borrow_mut() {
+            f(&mut a)
+        }
+    });
+}
+
+/// Replaces this thread's host, for the host-side tests.
+#[cfg(test)]
+pub(crate) fn install(host: Box<dyn crate::sys::Host>) {
+    STD.with(|a| *a.borrow_mut() = Abi::new(Some(host)));
+}
+
+impl Abi {
+    pub(crate) fn new(host: Option<Platform>) -> Abi {
+        Abi { host, minor: None }
+    }
+
+    /// Performs the handshake once and returns the host with its outcome on every call.
+    fn ready(&mut self, call: &str) -> Result<&mut Platform> {
+        let host = match self.host.as_mut() {
+            Some(h) => h,
+            None => return Err(Error::not_in_aios(call)),
+        };
+        let minor = self.minor.get_or_insert_with(|| {
+            for minor in MINORS {
+                if host.abi_version(1, minor) == 0 {
+                    return Ok(minor);
+                }
+            }
+            Err(Error::new(Errno::ENOTSUP, "abi_version", "the host does not implement aios ABI 1.0"))
+        });
+        match minor {
+            Ok(_) => Ok(host),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// Fails with `ENOTSUP`, naming `what` needs it, unless the host implements ABI 1.`minor`.
+    pub(crate) fn require(&mut self, minor: u32, call: &str, what: &str) -> Result<()> {
+        self.ready(call)?;
+        match self.minor {
+            Some(Ok(have)) if have < minor => Err(Error::new(
+                Errno::ENOTSUP,
+                call,
+                format!("{} needs aios ABI 1.{}; the host implements 1.{}", what, minor, have),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs one system call named `name`. A failure is an [`Error`] filled from `last_error`,
+    /// except for the codes in `expected`, outcomes the caller handles (`EAGAIN` from `poll`,
+    /// `EEOF` from `stream_next`), which carry no message.
+    pub(crate) fn call(&mut self, name: &str, expected: &[Errno], f: impl FnOnce(&mut Platform) -> u32) -> Result<()> {
+        let host = self.ready(name)?;
+        let e = Errno(f(host));
+        if e.0 == 0 {
+            return Ok(());
+        }
+        if expected.contains(&e) {
+            return Err(Error::new(e, name, ""));
+        }
+        Err(describe(host, name, e))
+    }
+
+    /// Runs a system call that produces a result and returns the result's bytes.
+    pub(crate) fn call_result(
+        &mut self,
+        name: &str,
+        expected: &[Errno],
+        f: impl FnOnce(&mut Platform, &mut ResultBuf) -> u32,
+    ) -> Result<Vec<u8>> {
+        let mut out = ResultBuf::default();
+        self.call(name, expected, |h| f(h, &mut out))?;
+        let (rid, len) = decode_result(&out);
+        let host = self.ready(name)?;
+        read(host, rid, len).map_err(|e| {
+            host.result_drop(rid);
+            Error::new(e.errno(), name, format!("read result: {}", e))
+        })
+    }
+}
+
+/// Copies result `rid` of `len` bytes out of the host with `result_read`, which releases it.
+/// The buffer is sized by the length the host returned; a length this agent's memory cannot
+/// hold is an error, never an abort.
+fn read(host: &mut Platform, rid: u32, len: u32) -> Result<Vec<u8>> {
+    let mut buf = alloc_zeroed(len)?;
+    let e = Errno(host.result_read(rid, &mut buf));
+    if e.0 != 0 {
+        return Err(describe(host, "result_read", e));
+    }
+    Ok(buf)
+}
+
+/// Returns `len` zero bytes, or `E2BIG` when the allocator cannot provide them.
+fn alloc_zeroed(len: u32) -> Result<Vec<u8>> {
+    let too_big = || Error::new(Errno::E2BIG, "result_read", format!("a result of {} bytes does not fit in the agent's memory", len));
+    let len = usize::try_from(len).map_err(|_| too_big())?;
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u8>(len).map_err(|_| too_big())?;
+    // SAFETY: layout has a non-zero size. A null pointer is the allocator's refusal, reported
+    // as an error. Otherwise the block holds len initialized (zero) bytes, allocated by the
+    // global allocator with the layout of a [u8; len], which is what Vec<u8> with capacity len
+    // frees. alloc_zeroed rather than resize: memory the host's length asks for is not
+    // touched before the host writes it.
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout);
+        if ptr.is_null() {
+            return Err(too_big());
+        }
+        Ok(Vec::from_raw_parts(ptr, len, len))
+    }
+}
+
+/// Returns the [`Error`] for errno `e` of `call`, filled from `last_error` when the host has a
+/// matching record.
+fn describe(host: &mut Platform, call: &str, e: Errno) -> Error {
+    let err = Error::new(e, call, "");
+    let mut out = ResultBuf::default();
+    if host.last_error(&mut out) != 0 {
+        return err;
+    }
+    let (rid, len) = decode_result(&out);
+    let mut buf = match alloc_zeroed(len) {
+        Ok(b) => b,
+        Err(_) => {
+            host.result_drop(rid);
+            return err;
+        }
+    };
+    if host.result_read(rid, &mut buf) != 0 {
+        host.result_drop(rid);
+        return err;
+    }
+    match serde_json::from_slice(&buf) {
+        Ok(rec) => err.with_record(rec),
+        Err(_) => err,
+    }
+}
+
+/// Decodes the JSON result body of `call`; a body that does not decode is `EINTERNAL`.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(call: &str, b: &[u8]) -> Result<T> {
+    serde_json::from_slice(b).map_err(|e| Error::new(Errno::EINTERNAL, call, format!("decode result: {}", e)))
+}
+
+/// Encodes a request body of `call`; a value that does not encode is `EINVAL`.
+pub(crate) fn encode<T: serde::Serialize + ?Sized>(call: &str, v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(v).map_err(|e| Error::new(Errno::EINVAL, call, format!("encode request: {}", e)))
+}
