@@ -206,3 +206,11 @@ func (p *Process) KillAgent(ctx context.Context, pid PID) (err error) {
 	c.kill("killed")
 	return nil
 }
+
+// Process returns the process pid while it is in the table.
+func (k *Kernel) Process(pid PID) (*Process, bool) {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	p, ok := k.procs[pid]
+	return p, ok
+}
