@@ -26,7 +26,7 @@ func NewCmdNew(io *IOStreams, runF func(context.Context, *NewOptions) error) *co
 		Short: "Start an agent project that builds as it is",
 		Long: `Create the directory NAME with a working agent: main.go (it answers its input with an
 LLM), go.mod, the manifest agent.toml, and a Makefile whose default target builds
-NAME.wasm (GOOS=wasip1 GOARCH=wasm). The aios Go SDK this binary was built with is
+NAME.wasm (GOOS=wasip1 GOARCH=wasm, a reactor: docs/ABI.md 1.3). The aios Go SDK this binary was built with is
 written into NAME/third_party/sdk-go and go.mod points there, so the project builds
 without fetching anything.
 
