@@ -79,6 +79,9 @@ func (l *Ledger) Balance(s Scope, name string) Balance {
 func (l *Ledger) Lookup(s Scope, name string) (Balance, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.db != nil {
+		l.db.waitIdle()
+	}
 	a, ok := l.accounts[key{s, name}]
 	if l.db != nil && s != Run {
 		var lim Limit
@@ -125,6 +128,9 @@ func (l *Ledger) Reserve(p Payer, est Amount) (*Reservation, error) {
 	est = Amount{max(est.Tokens, 0), max(est.Money, 0)}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.db != nil {
+		l.db.waitIdle()
+	}
 	now := l.now()
 	var run *account
 	if p.Run != "" {

@@ -56,13 +56,24 @@ CREATE INDEX reservations_owner ON reservations (owner);
 
 // store is a ledger's file.
 type store struct {
-	db    *sql.DB              // of one connection, used under the ledger's mutex
+	// dbmu guards the connection: held for each transaction, after the ledger's mutex when
+	// both are held. The writer holds only dbmu while it writes, so calls ending meanwhile
+	// (Settle needs only the ledger's mutex) do not wait for the disk.
+	dbmu  sync.Mutex
+	db    *sql.DB              // of one connection
 	stmts map[string]*sql.Stmt // prepared, by query
 	owner string               // this ledger's name on its reservations
 	lease time.Duration
 	now   func() time.Time
 	open  int   // reservations this ledger holds in the file
 	err   error // the first settlement the file refused
+	// pending are settlements not yet written; the writer (Ledger.writeSettlements) is kicked
+	// when one is added. writing says the writer is writing a batch taken from pending; idle
+	// is signalled when it is done. All under the ledger's mutex.
+	pending []settlement
+	kick    chan struct{}
+	writing bool
+	idle    *sync.Cond
 
 	stop chan struct{}
 	done sync.WaitGroup
@@ -71,7 +82,8 @@ type store struct {
 // OpenLedger opens or creates the ledger file at path (quota.db in a data directory) and
 // returns a ledger keeping the use of agents and tenants there, shared by every process that
 // opens the file: each Reserve checks the room left and records its hold in one SQLite write
-// transaction, so N processes charging one budget never overshoot it together. Runs' accounts
+// transaction, so N processes charging one budget never overshoot it together. Settlements are
+// written by a writer of the ledger's own, many in one transaction (see Reservation.Settle). Runs' accounts
 // (Scope Run) stay in memory: a run lives in one process. Limits are set per process with
 // SetLimit, as its configuration says; use is shared. A call is held in the file only while it
 // is charged to an account this process limits (otherwise there is nothing to check, and the
@@ -101,13 +113,43 @@ func OpenLedger(ctx context.Context, path string, opts ...Option) (*Ledger, erro
 	var id [8]byte
 	_, _ = rand.Read(id[:]) // never fails (crypto/rand)
 	l.db = &store{db: db, stmts: map[string]*sql.Stmt{}, owner: fmt.Sprintf("%d-%s", os.Getpid(), hex.EncodeToString(id[:])),
-		lease: l.lease, now: l.now, stop: make(chan struct{})}
+		lease: l.lease, now: l.now, stop: make(chan struct{}), kick: make(chan struct{}, 1), idle: sync.NewCond(&l.mu)}
 	if err := l.db.prepare(ctx); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("quota ledger %s: %w", path, err)
 	}
 	l.db.done.Go(func() { l.renewLeases() })
+	l.db.done.Go(func() { l.writeSettlements() })
 	return l, nil
+}
+
+// writeSettlements writes the settlements of ended calls off their callers' path, until Close:
+// those that end while a transaction is being written go together in the next one, so many
+// calls share a commit.
+func (l *Ledger) writeSettlements() {
+	for {
+		select {
+		case <-l.db.stop:
+			return
+		case <-l.db.kick:
+		}
+		s := l.db
+		l.mu.Lock()
+		batch := s.pending
+		s.pending, s.writing = nil, len(batch) > 0
+		l.mu.Unlock()
+		if len(batch) == 0 {
+			continue
+		}
+		s.dbmu.Lock()
+		err := s.settle(batch)
+		s.dbmu.Unlock()
+		l.mu.Lock()
+		s.wrote(batch, err)
+		s.writing = false
+		s.idle.Broadcast()
+		l.mu.Unlock()
+	}
 }
 
 // Close ends a ledger opened by OpenLedger: it stops renewing leases, releases the reservations
@@ -127,6 +169,9 @@ func (l *Ledger) Close() error {
 	s.done.Wait()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	s.flush()
+	s.dbmu.Lock()
+	defer s.dbmu.Unlock()
 	_, err := s.stmts[releaseOwn].Exec(s.owner)
 	if err != nil {
 		err = fmt.Errorf("quota ledger: release the reservations still held: %w", err)
@@ -146,11 +191,14 @@ func (l *Ledger) renewLeases() {
 		case <-t.C:
 		}
 		l.mu.Lock()
-		if l.db.open > 0 {
-			// A failed renewal is retried at the next tick; a lease spans four.
-			_, _ = l.db.stmts[renew].Exec(l.db.expiry(), l.db.owner)
-		}
+		open := l.db.open
 		l.mu.Unlock()
+		if open > 0 {
+			// A failed renewal is retried at the next tick; a lease spans four.
+			l.db.dbmu.Lock()
+			_, _ = l.db.stmts[renew].Exec(l.db.expiry(), l.db.owner)
+			l.db.dbmu.Unlock()
+		}
 	}
 }
 

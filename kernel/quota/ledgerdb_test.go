@@ -69,11 +69,13 @@ func TestLedgerFileIsSharedBetweenLedgers(t *testing.T) {
 	}
 	ra.Settle(Amount{Tokens: 40, Money: Dollars(0.5)})
 	ra.Settle(Amount{Tokens: 40}) // a second end does nothing
+	written(a)
 	rb := mustReserve(t, b, p, Amount{Tokens: 60})
 	if ex := mustRefuse(t, a, p, Amount{Money: Dollars(0.6)}); ex.Scope != Tenant || ex.Resource != "money" {
 		t.Fatalf("refusal %+v, want the tenant's money budget", ex)
 	}
 	rb.Release()
+	written(b)
 	got, err := a.Lookup(Agent, "w")
 	if err != nil || got != (Balance{Limit: Limit{Tokens: 100}, Used: Amount{Tokens: 40, Money: Dollars(0.5)}}) {
 		t.Fatalf("balance %+v, %v", got, err)
@@ -145,7 +147,44 @@ func TestLedgerFileRenewsLeases(t *testing.T) {
 		mustRefuse(t, other, Payer{Agent: "w"}, Amount{Tokens: 30})
 	}
 	r.Settle(Amount{Tokens: 10})
+	written(holder)
 	mustReserve(t, other, Payer{Agent: "w"}, Amount{Tokens: 90})
+}
+
+// written waits until l's writer has written every settlement ended so far, as another process
+// sees the file after it has.
+func written(l *Ledger) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.db.flush()
+}
+
+// TestLedgerFileWritesSettlementsOffTheCallersPath: Settle returns before its transaction, and
+// the ledger's writer commits it with nothing else happening in its process; another ledger on
+// the file then sees the use and the hold gone.
+func TestLedgerFileWritesSettlementsOffTheCallersPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "quota.db")
+	a, b := openFile(t, path), openFile(t, path)
+	a.SetLimit(Agent, "w", Limit{Tokens: 100})
+	for range 20 {
+		mustReserve(t, a, Payer{Agent: "w", Tenant: "acme"}, Amount{Tokens: 5}).Settle(Amount{Tokens: 3})
+	}
+	mustReserve(t, a, Payer{Agent: "free"}, Amount{Tokens: 5}).Settle(Amount{Tokens: 2}) // no limit: nothing held
+	guard := time.Now().Add(time.Minute)
+	for {
+		w, err := b.Lookup(Agent, "w")
+		if err != nil {
+			t.Fatal(err)
+		}
+		free, tenant := b.Balance(Agent, "free"), b.Balance(Tenant, "acme")
+		if w.Used.Tokens == 60 && w.Reserved.Tokens == 0 && free.Used.Tokens == 2 && tenant.Used.Tokens == 60 {
+			break
+		}
+		if time.Now().After(guard) {
+			t.Fatalf("after a minute another ledger sees w %+v, free %+v, acme %+v; want 60, 2 and 60 used, nothing held", w, free, tenant)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // TestLedgerFilePeriods counts a daily and a monthly budget over days and months of an injected
@@ -300,6 +339,7 @@ func TestLedgerFileConcurrentCallers(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	written(ledgers[1])
 	b := ledgers[0].Balance(Tenant, "t")
 	if b.Used.Tokens > limit || b.Used.Tokens <= limit-est || b.Reserved.Tokens != 0 {
 		t.Fatalf("balance %+v, want within %d below %d", b, est, limit)

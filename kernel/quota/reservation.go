@@ -28,9 +28,12 @@ func (r *Reservation) Held() Amount { return r.held }
 // refuses further reservations. Callers keep the estimate an upper bound (for example by
 // capping max_tokens) so that this does not happen.
 //
-// For a ledger in a file, a settlement the file refuses (an I/O error) leaves the whole
-// reservation held, which errs on the side of the budget, until the process ends and its lease
-// lapses (see OpenLedger); Close reports the error.
+// For a ledger in a file, the settlement is written by the ledger's writer, not by Settle's
+// caller: settlements that end while the writer is busy are committed together, in one
+// transaction, and this process's next Reserve against a limit, Balance or Close waits for
+// them, so what this process sees is exact. A settlement the file refuses (an I/O error) leaves
+// the whole reservation held, which errs on the side of the budget, until the process ends and
+// its lease lapses (see OpenLedger); Close reports the error.
 func (r *Reservation) Settle(actual Amount) {
 	actual = Amount{max(actual.Tokens, 0), max(actual.Money, 0)}
 	r.end(actual)
@@ -53,6 +56,6 @@ func (r *Reservation) end(used Amount) {
 		}
 	}
 	if r.l.db != nil && (r.id != 0 || used != (Amount{})) {
-		r.l.db.settle(r.id, r.payer, used, r.at)
+		r.l.db.enqueue(settlement{id: r.id, payer: r.payer, used: used, at: r.at})
 	}
 }
