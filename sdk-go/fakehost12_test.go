@@ -92,6 +92,8 @@ func (h *fakeHost) serve(name string, body []byte) (any, Errno) {
 		return h.serveMemory(name, body)
 	case strings.HasPrefix(name, "storage_"):
 		return h.serveStorage(name, body)
+	case calls13[name]:
+		return h.serveAgents(name, body)
 	}
 	return h.serveTool(name, body)
 }

@@ -12,7 +12,7 @@ import (
 // its duration in ticks, a call finishes when the clock reaches its doneAt, and a wait without a
 // deadline advances the clock to the earliest one; a wait with a deadline never advances it.
 type fakeHost struct {
-	major, minor uint32 // the ABI version the host implements; newFakeHost sets 1.2
+	major, minor uint32 // the ABI version the host implements; newFakeHost sets 1.3
 	versionCalls int
 
 	in      []byte
@@ -27,8 +27,9 @@ type fakeHost struct {
 	requests []generateRequest
 	embeds   []embedRequest
 
-	store12     // memory, storage and tools (ABI 1.2): fakehost12_test.go
-	ticks12 int // how long a call of ABI 1.2 started with submit takes
+	store12          // memory, storage and tools (ABI 1.2): fakehost12_test.go
+	agents13 world13 // agents and messages (ABI 1.3): agent_fakehost_test.go
+	ticks12  int     // how long a call of ABI 1.2 started with submit takes
 
 	now     int
 	calls   map[uint32]*fakeCall
@@ -55,7 +56,7 @@ type fakeCall struct {
 func newFakeHost() *fakeHost {
 	return &fakeHost{
 		major:   1,
-		minor:   2,
+		minor:   3,
 		calls:   map[uint32]*fakeCall{},
 		results: map[uint32][]byte{},
 		store12: newStore12(),
@@ -172,7 +173,7 @@ func (h *fakeHost) llmEmbed(body []byte, out *resultBuf) Errno {
 // submit starts llm_generate, whose MaxTokens is its duration, or a call of ABI 1.2, which
 // takes ticks12 ticks and has its outcome decided at once.
 func (h *fakeHost) submit(call, body []byte, handle *uint32) Errno {
-	if string(call) != "llm_generate" && (h.minor < 2 || !calls12[string(call)]) {
+	if string(call) != "llm_generate" && (h.minor < 2 || !calls12[string(call)]) && (h.minor < 3 || !calls13[string(call)]) {
 		return h.fail("submit", ErrNoSys, "unknown call "+string(call))
 	}
 	if h.inFlMax > 0 && len(h.calls) >= h.inFlMax {
