@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aiosys/aios/kernel/quota"
@@ -139,13 +140,13 @@ func (p *Process) carve(want quota.Amount) (*quota.Hold, quota.Limit, error) {
 }
 
 // childSpec is the spec of a child of p: p's tenant, priority, events, confirmation and
-// declared capabilities, under the module's name.
+// declared capabilities, under the module's name, with p's pid in its environment.
 func (p *Process) childSpec(module string, req SpawnRequest, budget quota.Limit) Spec {
 	a := p.agent()
 	s := p.spec
 	return Spec{
 		Name: childName(module), Tenant: s.Tenant, Priority: s.Priority,
-		Input: req.Input, Args: req.Args, Env: req.Env, Limits: s.Limits,
+		Input: req.Input, Args: req.Args, Env: childEnv(req.Env, p.pid), Limits: s.Limits,
 		Events: s.Events, Confirm: s.Confirm, Approve: s.Approve, Trace: s.Trace, Budget: budget,
 		Agent: childAgent(a, childName(module)),
 	}
@@ -214,3 +215,21 @@ func (k *Kernel) Process(pid PID) (*Process, bool) {
 	p, ok := k.procs[pid]
 	return p, ok
 }
+
+// ParentEnv is the environment variable that holds a child's parent's pid, so the child can
+// message it.
+const ParentEnv = "AIOS_PARENT"
+
+// childEnv is env without any ParentEnv of its own, then ParentEnv=parent.
+func childEnv(env []string, parent PID) []string {
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, ParentEnv+"=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, fmt.Sprintf("%s=%d", ParentEnv, parent))
+}
+
+// Kernel returns the kernel the process runs on (a Spawner starts children there).
+func (p *Process) Kernel() *Kernel { return p.k }
