@@ -83,10 +83,13 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request, _ string) {
 }
 
 // newScrape registers the metrics read from s at each scrape (runs by state, the
-// dispatcher's load) and returns the handler serving the registry.
+// dispatcher's queue and each core's load) and returns the handler serving the registry.
 func (s *Server) newScrape() http.Handler {
-	if err := s.opts.Metrics.reg.Register(loadCollector{s}); err != nil {
-		s.opts.Logger.Warn("metrics: runs and generations are not exported; the Metrics belong to another Server", "error", err)
+	for _, c := range []prometheus.Collector{loadCollector{s}, coresCollector{s}} {
+		if err := s.opts.Metrics.reg.Register(c); err != nil {
+			s.opts.Logger.Warn("metrics: runs and generations are not exported; the Metrics belong to another Server", "error", err)
+			break
+		}
 	}
 	return promhttp.HandlerFor(s.opts.Metrics.reg, promhttp.HandlerOpts{})
 }

@@ -163,6 +163,7 @@ func (s *Server) Handler() http.Handler {
 	auth("GET /v1/approvals", s.listApprovals)
 	auth("POST /v1/approvals/{id}", s.answerApproval)
 	auth("GET /v1/usage", s.getUsage)
+	auth("GET /v1/cores", s.getCores)
 	auth("GET /metrics", s.metrics)
 	return s.logRequests(mux)
 }
