@@ -6,6 +6,10 @@
 //	GOOS=wasip1 GOARCH=wasm go build -o agent.wasm .
 //	aios run agent.wasm
 //
+// or as a reactor, whose initialisation `aios pack --preinit` can run ahead of time (see Main):
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o agent.wasm .
+//
 // It reads its run input with Input, writes its run output with Output, logs with Log (or
 // Debugf, Infof, Warnf, Errorf; standard output and standard error reach the same log), and asks
 // LLMs for text in three ways:

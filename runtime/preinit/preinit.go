@@ -15,9 +15,10 @@ import (
 
 const initializeExport = runtime.InitializeExport
 
-// memoryLimitPages bounds the memory initialisation may grow to: 4 GiB, all a 32-bit memory
-// can hold.
-const memoryLimitPages = 65536
+// memoryLimitPages bounds the memory initialisation may grow to (1 GiB), so a module cannot
+// make the machine that packs it allocate all a 32-bit memory can hold. A grow past it fails
+// as a grow past the module's own maximum would.
+const memoryLimitPages = 16384
 
 // Result is a pre-initialised module and what was fixed to make it.
 type Result struct {

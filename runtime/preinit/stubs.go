@@ -154,6 +154,9 @@ func (r *recorder) handler(module, name string) api.GoModuleFunc {
 // quoting what the module tried to write: often a panic message.
 func (r *recorder) fdWrite(call string, mem api.Memory, p []uint64) {
 	fd, iovs, n, nwritten := uint32(p[0]), uint32(p[1]), uint32(p[2]), uint32(p[3])
+	if uint64(n)*8 > uint64(mem.Size()) {
+		r.refuse(call, fmt.Sprintf("_initialize called %s with %d iovecs, more than its memory holds", call, n))
+	}
 	var text []byte
 	total := uint64(0)
 	for i := range uint64(n) {
