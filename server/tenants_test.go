@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aiosys/aios/client"
 )
@@ -76,5 +78,76 @@ func TestTenantsAreVirtualKernels(t *testing.T) {
 		if len(runs) != 1 || runs[0].ID != c.mine {
 			t.Fatalf("runs %+v, want only %s", runs, c.mine)
 		}
+	}
+}
+
+// weightsTOML gives alice three times bob's share of one slow core that serves one generation
+// at a time, so that their generations queue.
+const weightsTOML = `
+[[cores]]
+name = "slow"
+kind = "echo"
+latency = "10ms"
+capacity = 1
+
+[scheduler]
+kind = "fair-share"
+by_tenant = true
+
+[scheduler.weights]
+alice = 3
+bob = 1
+`
+
+// TestTenantSchedulerWeights: with both tenants' generations waiting for one core, the
+// scheduler serves alice about three times as often as bob. The first eight generations served
+// would hold four of each were the weights equal; with 3:1 they hold at least five of alice's
+// (six in the steady state; the first one or two may be bob's if his arrive first).
+func TestTenantSchedulerWeights(t *testing.T) {
+	s, alice, bob := twoTenants(t, weightsTOML, nil, Options{})
+	ac, bc := s.client(alice), s.client(bob)
+	const each = 8
+	var ids []string
+	owner := map[string]string{}
+	for range each {
+		for _, c := range []struct {
+			c    *client.Client
+			name string
+		}{{bc, "bob"}, {ac, "alice"}} {
+			r := submit(t, c.c, "generate", "")
+			ids = append(ids, r.ID)
+			owner[r.ID] = c.name
+		}
+	}
+	type ended struct {
+		id  string
+		at  time.Time
+		who string
+	}
+	var done []ended
+	for _, id := range ids {
+		c := ac
+		if owner[id] == "bob" {
+			c = bc
+		}
+		r := waitFinal(t, c, id)
+		if r.Status != client.StatusExited || r.Ended == nil {
+			t.Fatalf("run %s of %s: %+v", id, owner[id], r)
+		}
+		done = append(done, ended{id, *r.Ended, owner[id]})
+	}
+	sort.Slice(done, func(i, j int) bool { return done[i].at.Before(done[j].at) })
+	first := 0
+	for _, d := range done[:each] {
+		if d.who == "alice" {
+			first++
+		}
+	}
+	if first < 5 {
+		var order []string
+		for _, d := range done {
+			order = append(order, d.who)
+		}
+		t.Fatalf("alice had %d of the first %d generations served, want at least 5 with weight 3:1; order: %v", first, each, order)
 	}
 }
