@@ -12,14 +12,15 @@ SIM := $(BIN)/llm-d-inference-sim
 RACE_PKGS = ./kernel/... ./runtime/... ./hostcalls/... ./policy/... ./packager/... . $(shell $(GO) list ./internal/... | grep -v /internal/toolbench)
 
 .PHONY: help deps build build-debug binsize build-wasmtime samples plugins sim demo test test-go test-wasmtime test-sdk \
-	fuzz bench bench-kernel bench-memory bench-tools fmt vet lint fixtures clean
+	fuzz bench bench-kernel bench-memory bench-tools fmt vet lint fixtures screenshots clean
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t18
 
-deps: ## install what the build and tests need when missing (gcc; node and the MCP test servers)
+deps: ## install what the build and tests need when missing (gcc; node and the MCP test servers; chromium)
 	@scripts/ensure-deps.sh
 	@scripts/ensure-mcp.sh
+	@scripts/ensure-chromium.sh
 
 # Release binaries leave out the symbol table and DWARF (-s -w): a third of bin/aios, which
 # stack traces do not need. Not -trimpath: it would compile every package again instead of
@@ -96,6 +97,10 @@ bench-memory: ## memory manager benchmarks: search at 10k and 100k entries (docs
 
 bench-tools: deps ## tool-call benchmarks: kernel tool_call against direct MCP and Extism calls (docs/BENCHMARKS.md)
 	scripts/bench-tools.sh
+
+screenshots: ## the web console's screenshots, docs/console-*.png, taken by its browser test (real server, real runs)
+	@scripts/ensure-chromium.sh
+	AIOS_CONSOLE_SCREENSHOTS=$(CURDIR)/docs $(GO) test -count=1 -run '^TestConsoleInBrowser$$' ./server
 
 fixtures: ## rebuild testdata/*.wasm from their .wat sources (needs wat2wasm from wabt)
 	testdata/build.sh

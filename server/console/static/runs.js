@@ -20,14 +20,47 @@ export function onApprovalEvent(f) { onApproval = f; }
 // refreshRuns fetches the run list and redraws it.
 export async function refreshRuns() {
   runs = await api('GET', '/v1/runs');
-  const newest = runs.slice().reverse();
-  $('runs-body').replaceChildren(...newest.slice(0, 500).map(runRow));
+  drawRows(runs.slice().reverse().slice(0, 500));
   $('runs-empty').hidden = runs.length > 0;
   const active = runs.filter(r => r.status === 'running' || r.status === 'queued').length;
   $('runs-summary').textContent = `${count(active)} active · ${count(runs.length)} kept`;
   if (open) {
     const r = runs.find(x => x.id === open.id);
     if (r) showFacts(r);
+  }
+}
+
+// rows are the table's rows by run id. A row is updated in place, its link kept, so that the
+// redraw every poll neither moves the keyboard focus nor detaches what a pointer is on.
+const rows = new Map();
+
+function drawRows(list) {
+  const body = $('runs-body');
+  const keep = new Set();
+  let prev = null;
+  for (const r of list) {
+    keep.add(r.id);
+    const fresh = runRow(r);
+    let tr = rows.get(r.id);
+    if (!tr) {
+      tr = fresh;
+      rows.set(r.id, tr);
+    } else {
+      tr.className = fresh.className;
+      const cells = [...fresh.children].slice(1);
+      [...tr.children].slice(1).forEach((td, i) => {
+        if (td.textContent !== cells[i].textContent) td.replaceWith(cells[i]);
+      });
+    }
+    const want = prev ? prev.nextSibling : body.firstChild;
+    if (want !== tr) body.insertBefore(tr, want);
+    prev = tr;
+  }
+  for (const [id, tr] of rows) {
+    if (!keep.has(id)) {
+      tr.remove();
+      rows.delete(id);
+    }
   }
 }
 
