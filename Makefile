@@ -12,7 +12,7 @@ SIM := $(BIN)/llm-d-inference-sim
 RACE_PKGS = ./kernel/... ./runtime/... ./hostcalls/... ./policy/... ./packager/... . $(shell $(GO) list ./internal/... | grep -v /internal/toolbench)
 
 .PHONY: help deps build build-debug binsize build-wasmtime samples plugins sim demo test test-go test-wasmtime test-sdk \
-	fuzz bench bench-kernel bench-memory bench-tools fmt vet lint fixtures screenshots clean
+	fuzz bench bench-kernel bench-memory bench-tools fmt vet lint fixtures screenshots clean rust test-rust
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t18
@@ -21,6 +21,7 @@ deps: ## install what the build and tests need when missing (gcc; node and the M
 	@scripts/ensure-deps.sh
 	@scripts/ensure-mcp.sh
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-rust.sh
 
 # Release binaries leave out the symbol table and DWARF (-s -w): a third of bin/aios, which
 # stack traces do not need. Not -trimpath: it would compile every package again instead of
@@ -39,7 +40,7 @@ binsize: build-debug ## where bin/aios's bytes go, per module (scripts/binsize.g
 build-wasmtime: deps ## build bin/aios-wasmtime (adds the wasmtime engine; cgo; stripped)
 	$(GO) build $(LDFLAGS_RELEASE) -tags wasmtime -o $(BIN)/aios-wasmtime ./cmd/aios
 
-samples: ## build the sample agents into bin/samples/*.wasm
+samples: rust ## build the sample agents (Go, and Rust through make rust) into bin/samples/*.wasm
 	@mkdir -p $(BIN)/samples
 	cd samples && for s in $(SAMPLES); do GOOS=wasip1 GOARCH=wasm $(GO) build -o ../$(BIN)/samples/$$s.wasm ./$$s || exit 1; done
 
@@ -51,12 +52,30 @@ sim: $(SIM) ## build the LLM simulator (llm-d-inference-sim) used by tests and b
 $(SIM): tools/go.mod tools/go.sum
 	tools/build-sim.sh
 
+# Rust: sdk-rust and the Rust sample agents, built with scripts/cargo.sh (Debian's toolchain and
+# crates offline when installed, scripts/ensure-rust.sh; else cargo and crates.io).
+RUST_SAMPLES := hello-rust
+CARGO := scripts/cargo.sh
+
+rust: ## build the Rust samples into bin/samples (wasm32-wasi) and sdk-rust for wasm32-unknown-unknown
+	@mkdir -p $(BIN)/samples
+	$(CARGO) build --release --target wasm32-unknown-unknown --manifest-path sdk-rust/Cargo.toml
+	for s in $(RUST_SAMPLES); do \
+		$(CARGO) build --release --target wasm32-wasi --manifest-path samples/$$s/Cargo.toml && \
+		cp samples/$$s/target/wasm32-wasi/release/$$s.wasm $(BIN)/samples/$$s.wasm || exit 1; \
+	done
+
+test-rust: rust ## sdk-rust's tests on the host, its docs, and its test agents built for wasm32-wasi
+	$(CARGO) test --manifest-path sdk-rust/Cargo.toml
+	RUSTDOCFLAGS='-D warnings' $(CARGO) doc --no-deps --manifest-path sdk-rust/Cargo.toml
+	$(CARGO) build --examples --target wasm32-wasi --manifest-path sdk-rust/Cargo.toml
+
 demo: deps build samples plugins sim ## run the sample agents against the echo core and a local LLM server
 	scripts/demo.sh
 
 # The suites `make test` runs. Each runs even when an earlier one failed, so one failure does not
 # hide the others; the recipe names the failed suites at the end and exits non-zero.
-TEST_SUITES := lint test-go test-wasmtime test-sdk fuzz
+TEST_SUITES := lint test-go test-wasmtime test-sdk test-rust fuzz
 
 test: deps build samples plugins sim ## run every test (what CI runs); every suite runs, failures listed at the end
 	@failed=; for suite in $(TEST_SUITES); do \

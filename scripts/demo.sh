@@ -12,6 +12,9 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "1. hello on the built-in echo core (no LLM configured)"
 $aios run bin/samples/hello.wasm --input "What is WebAssembly?"
 
+step "1b. hello-rust: the same agent written in Rust (sdk-rust, samples/hello-rust)"
+$aios run bin/samples/hello-rust.wasm --input "What is WebAssembly?"
+
 step "2. fanout: one agent, three LLM calls in flight at once"
 $aios run bin/samples/fanout.wasm --input $'What is a kernel?\nWhat is a scheduler?\nWhat is a sandbox?'
 
