@@ -14,6 +14,7 @@ import (
 	"github.com/aiosys/aios"
 	"github.com/aiosys/aios/limits"
 	"github.com/aiosys/aios/packager/bundle"
+	"github.com/aiosys/aios/server/console"
 )
 
 // Defaults for the zero fields of Options.
@@ -164,7 +165,11 @@ func (s *Server) Handler() http.Handler {
 	auth("POST /v1/approvals/{id}", s.answerApproval)
 	auth("GET /v1/usage", s.getUsage)
 	auth("GET /v1/cores", s.getCores)
+	auth("GET /v1/audit", s.listAudit)
 	auth("GET /metrics", s.metrics)
+	// The web console's files are public; the data it shows comes from the API above.
+	mux.Handle("GET /{$}", console.Handler())
+	mux.Handle("GET "+console.Prefix, console.Handler())
 	return s.logRequests(mux)
 }
 
