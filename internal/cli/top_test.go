@@ -211,12 +211,12 @@ func TestTopKeepsTryingWhenTheKernelGoesAway(t *testing.T) {
 		t.Fatalf("refresh against no kernel: err %v; want the error kept and the next refresh scheduled", m.err)
 	}
 	view := m.render(80, 24, plainStyles)
-	if !strings.Contains(view, "kernel unreachable") || !strings.Contains(view, "tenant alice") {
+	if !strings.Contains(view, "refresh failed") || !strings.Contains(view, "tenant alice") {
 		t.Fatalf("the view does not show the error over the last snapshot:\n%s", view)
 	}
 	m.c = k.client()
 	m.Update(m.fetch())
-	if m.err != nil || strings.Contains(m.render(80, 24, plainStyles), "unreachable") {
+	if m.err != nil || strings.Contains(m.render(80, 24, plainStyles), "refresh failed") {
 		t.Fatalf("after the kernel is back: err %v", m.err)
 	}
 }

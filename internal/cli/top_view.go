@@ -58,7 +58,7 @@ func (m *topModel) render(width, height int, st topStyles) string {
 	}
 	add(&st.title, "aios top  %s  tenant %s  updated %s (every %s)", safeText(m.kernel), tenant, updated, m.interval)
 	if m.err != nil {
-		add(&st.problem, "kernel unreachable: %s; retrying every %s", safeText(m.err.Error()), m.interval)
+		add(&st.problem, "refresh failed: %s; retrying every %s", safeText(m.err.Error()), m.interval)
 	}
 	if m.help {
 		lines = append(lines, topHelp(st)...)
