@@ -96,7 +96,7 @@ func TestTopInATerminalShowsCancelsAndQuits(t *testing.T) {
 		return err == nil && len(cores.Cores) == 1 && cores.Cores[0].InFlight == 1
 	})
 
-	script := fmt.Sprintf("%s top --kernel %s --token %s --interval 200ms; echo \"top exited $?\"; stty -a; sleep 3600",
+	script := fmt.Sprintf("%s top --kernel %s --token %s --interval 200ms; echo \"top exited $?\"; stty -a; echo stty done; sleep 3600",
 		shellQuote(aiosBin), shellQuote(k.url), shellQuote(k.token))
 	term := newTmuxTerminal(t, script)
 	// The run, the echo core with one request in flight of no bound, and the tenant.
@@ -114,7 +114,7 @@ func TestTopInATerminalShowsCancelsAndQuits(t *testing.T) {
 	term.keys("?")
 	term.waitFor("cancel the selected run (y to confirm)")
 	term.keys("q")
-	s := term.waitFor("top exited 0")
+	s := term.waitFor("top exited 0", "stty done")
 	// bubbletea left the alternate screen and gave the terminal its modes back.
 	if strings.Contains(s, "TOKENS IN/OUT") {
 		t.Errorf("the view is still on the screen after q:\n%s", s)
