@@ -33,7 +33,9 @@ func TestCoresShowKindAndThroughput(t *testing.T) {
 	if len(cores) != 1 || cores[0].Name != "echo" || cores[0].Kind != llm.KindEcho {
 		t.Fatalf("cores = %+v, want the echo core of kind echo", cores)
 	}
-	if c := cores[0]; c.InFlight != 0 || c.Waiting != 0 || c.CoolingFor != 0 || c.TokensPerSecond <= 0 {
+	// TokensPerSecond is not checked: it depends on how long the generation took. The
+	// dispatcher's tests check it on a clock of their own.
+	if c := cores[0]; c.InFlight != 0 || c.Waiting != 0 || c.CoolingFor != 0 || c.Tokens <= 0 {
 		t.Fatalf("echo core = %+v, want it idle, in rotation, with the generation's tokens counted", c)
 	}
 }

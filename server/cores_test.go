@@ -95,8 +95,10 @@ func TestCoresCountTokensMoved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Cores[0]; got.Tokens != int64(used) || got.TokensPerSecond <= 0 {
-		t.Errorf("core = %+v, want the run's %d tokens counted and a positive rate", got, used)
+	// tokens_per_second is not checked: on a slow machine the 10 s window may have passed. The
+	// dispatcher's tests check it on a clock of their own.
+	if got := r.Cores[0]; got.Tokens != int64(used) {
+		t.Errorf("core = %+v, want the run's %d tokens counted", got, used)
 	}
 	if got := sample(s.scrape(""), "aios_core_tokens_total", map[string]string{"core": "echo"}); got != float64(used) {
 		t.Errorf("aios_core_tokens_total = %v, want %d", got, used)
