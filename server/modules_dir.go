@@ -19,7 +19,7 @@ func (s *Server) readModuleFile(path string) ([]byte, int, error) {
 		return nil, http.StatusBadRequest, errors.New("path: this server runs only uploaded modules (it has no --modules-dir)")
 	}
 	if filepath.IsAbs(path) || !filepath.IsLocal(path) {
-		return nil, http.StatusBadRequest, fmt.Errorf("path %q: name a file inside the modules directory, relative to it", path)
+		return nil, http.StatusBadRequest, fmt.Errorf("path %s: name a file inside the modules directory, relative to it", quote(path))
 	}
 	root, err := os.OpenRoot(s.opts.ModulesDir)
 	if err != nil {
@@ -29,20 +29,24 @@ func (s *Server) readModuleFile(path string) ([]byte, int, error) {
 	f, err := root.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, http.StatusBadRequest, fmt.Errorf("path %q: no such file in the modules directory", path)
+			return nil, http.StatusBadRequest, fmt.Errorf("path %s: no such file in the modules directory", quote(path))
 		}
-		return nil, http.StatusBadRequest, fmt.Errorf("path %q: %w", path, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is quoted already, shortened
+		}
+		return nil, http.StatusBadRequest, fmt.Errorf("path %s: %w", quote(path), err)
 	}
 	defer f.Close()
 	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
-		return nil, http.StatusBadRequest, fmt.Errorf("path %q: not a regular file", path)
+		return nil, http.StatusBadRequest, fmt.Errorf("path %s: not a regular file", quote(path))
 	}
 	raw, err := io.ReadAll(io.LimitReader(f, bundle.MaxBundleSize+1))
 	if err != nil {
-		return nil, http.StatusInternalServerError, fmt.Errorf("path %q: %w", path, err)
+		return nil, http.StatusInternalServerError, fmt.Errorf("path %s: %w", quote(path), err)
 	}
 	if len(raw) > bundle.MaxBundleSize {
-		return nil, http.StatusBadRequest, fmt.Errorf("path %q: larger than %d bytes", path, bundle.MaxBundleSize)
+		return nil, http.StatusBadRequest, fmt.Errorf("path %s: larger than %d bytes", quote(path), bundle.MaxBundleSize)
 	}
 	return raw, 0, nil
 }

@@ -24,7 +24,7 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, tenant str
 	if h := strings.TrimSpace(r.Header.Get("Last-Event-ID")); h != "" {
 		n, err := strconv.ParseUint(h, 10, 64)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("Last-Event-ID %q: want an event id (a decimal number)", h))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("Last-Event-ID %s: want an event id (a decimal number)", quote(h)))
 			return
 		}
 		after = n

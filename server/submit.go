@@ -24,6 +24,10 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
 		writeError(w, http.StatusServiceUnavailable, errDraining.Error())
 		return
 	}
+	if s.atCapacity() {
+		writeError(w, http.StatusTooManyRequests, errBusy.Error())
+		return
+	}
 	req, status, err := s.decodeRunRequest(w, r)
 	if err != nil {
 		writeError(w, status, err.Error())
@@ -56,7 +60,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
 	}
 	for _, kv := range req.Env {
 		if !strings.Contains(kv, "=") {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("env %q: want KEY=VALUE", kv))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("env %s: want KEY=VALUE", quote(kv)))
 			return
 		}
 	}
@@ -96,6 +100,14 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
 	writeJSON(w, http.StatusCreated, run.view())
 }
 
+// atCapacity reports whether MaxActive runs are active: a request is then refused before its
+// body is read and its module compiled for nothing. start checks again as it admits the run.
+func (s *Server) atCapacity() bool {
+	s.admit.Lock()
+	defer s.admit.Unlock()
+	return s.running >= s.opts.MaxActive
+}
+
 // decodeRunRequest reads the body, at most MaxBody bytes: a larger one is refused with 413,
 // by its Content-Length before anything is read when it declares one.
 func (s *Server) decodeRunRequest(w http.ResponseWriter, r *http.Request) (client.RunRequest, int, error) {
@@ -111,7 +123,7 @@ func (s *Server) decodeRunRequest(w http.ResponseWriter, r *http.Request) (clien
 		if errors.As(err, &mbe) {
 			return req, http.StatusRequestEntityTooLarge, tooLarge
 		}
-		return req, http.StatusBadRequest, fmt.Errorf("request body: %w", err)
+		return req, http.StatusBadRequest, fmt.Errorf("request body: %s", clip(err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return req, http.StatusBadRequest, errors.New("request body: more than one JSON value")
@@ -129,7 +141,7 @@ func (s *Server) decodeRunRequest(w http.ResponseWriter, r *http.Request) (clien
 		return req, http.StatusBadRequest, errors.New("module, path and ref: give one of them, not several")
 	}
 	if req.Name != "" && !ValidTenant(req.Name) {
-		return req, http.StatusBadRequest, fmt.Errorf("name %q: use 1 to 64 letters, digits, '.', '_' or '-'", req.Name)
+		return req, http.StatusBadRequest, fmt.Errorf("name %s: use 1 to 64 letters, digits, '.', '_' or '-'", quote(req.Name))
 	}
 	return req, 0, nil
 }
@@ -151,7 +163,7 @@ func (s *Server) runLimits(asked *client.Limits, mod *module) (limits.Limits, er
 		}
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return 0, fmt.Errorf("limits.%s %q: want a positive duration such as 30s", name, v)
+			return 0, fmt.Errorf("limits.%s %s: want a positive duration such as 30s", name, quote(v))
 		}
 		return d, nil
 	}

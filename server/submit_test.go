@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -104,10 +105,17 @@ func (r *countingReader) Read(p []byte) (int, error) {
 
 func TestOversizedBodyIs413WithoutReadingIt(t *testing.T) {
 	const gig = 1 << 30
-	s := newTestServer(t, "", nil, Options{MaxBody: 1 << 20})
-	host := strings.TrimPrefix(s.ts.URL, "http://")
+	const maxBody = 1 << 20
+	s := newTestServer(t, "", nil, Options{MaxBody: maxBody})
+	by := startBystander(t, s.client(""))
+	counted, read := countedServer(t, s.Handler())
+	host := strings.TrimPrefix(counted.URL, "http://")
 
 	for _, chunked := range []bool{false, true} {
+		read.Store(0)
+		var before runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
 		conn, err := net.Dial("tcp", host)
 		if err != nil {
 			t.Fatal(err)
@@ -150,9 +158,17 @@ func TestOversizedBodyIs413WithoutReadingIt(t *testing.T) {
 		if sent := atomic.LoadInt64(&body.read); sent >= gig {
 			t.Fatalf("chunked=%v: the whole gigabyte was sent before the answer", chunked)
 		}
+		// The server reads at most MaxBody bytes of the body, and then what net/http reads past
+		// the answer (it discards up to 256 KiB to keep a connection), its buffers, headers and
+		// chunk framing: a constant, nowhere near the gigabyte.
+		if n := read.Load(); n > 2*maxBody {
+			t.Fatalf("chunked=%v: the server read %d bytes of a body limited to %d", chunked, n, maxBody)
+		}
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		if grown := after.TotalAlloc - before.TotalAlloc; grown > 64<<20 {
+			t.Fatalf("chunked=%v: %d bytes allocated while refusing the upload, want far less than the gigabyte", chunked, grown)
+		}
 	}
-	// The server still serves.
-	if _, err := s.client("").Runs(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	by.check()
 }
