@@ -76,7 +76,7 @@ func topFixture(n int) *topModel {
 		m.snap.runs = append(m.snap.runs, client.Run{ID: fmt.Sprintf("run_%d", i), Name: "evil\x1b[2J\r\n\u202e" + strings.Repeat("名", 100),
 			Status: client.StatusRunning, Started: &started, Usage: &client.Usage{InputTokens: 1 << 40, OutputTokens: -5, Cost: 1234}})
 	}
-	m.snap.cores = client.CoreReport{Queued: 3, Cores: []client.Core{{Name: "core\x1b[31m", Kind: "echo", Capacity: 4, InFlight: 2,
+	m.snap.cores = client.CoreReport{Queued: 3, Cores: []client.Core{{Name: "core\x1b[31m", Kind: "echo", Class: "fast", Models: []string{"m1", "m\x1b2"}, Capacity: 4, InFlight: 2,
 		Health: client.CoreCooling, CooldownSeconds: 12.4, Failures: 3, TokensPerSecond: 42.25}}}
 	m.snap.usage = client.TenantUsage{Tenant: "t\nx", Budget: client.Budget{Period: "daily", TokensLimit: 1000, TokensUsed: 10}}
 	m.snap.at, m.fetched = now, true
@@ -108,7 +108,7 @@ func TestTopViewFitsAnyTerminal(t *testing.T) {
 	}
 	plain := m.render(0, 0, plainStyles)
 	for _, want := range []string{`evil\x1b[2J\r\n\u202e`, `core\x1b[31m`, `tenant t\nx`, "2/4", "cooling 12s (3 failed)", "42.2", "1m30s",
-		"$0.0012", "tokens 10 used + 0 reserved of 1000", "generations queued 3"} {
+		"$0.0012", "tokens 10 used + 0 reserved of 1000", "generations queued 3", `fast: m1,m\x1b2`} {
 		if !strings.Contains(plain, want) {
 			t.Errorf("the view lacks %q:\n%s", want, plain)
 		}

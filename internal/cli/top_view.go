@@ -108,7 +108,7 @@ func (m *topModel) render(width, height int, st topStyles) string {
 	}
 	add(nil, "")
 
-	table = [][]string{{"CORE", "KIND", "IN FLIGHT", "QUEUED", "TOKENS/S", "HEALTH"}}
+	table = [][]string{{"CORE", "KIND", "MODELS", "IN FLIGHT", "QUEUED", "TOKENS/S", "HEALTH"}}
 	for _, c := range m.snap.cores.Cores {
 		capacity := "∞"
 		if c.Capacity > 0 {
@@ -121,7 +121,15 @@ func (m *topModel) render(width, height int, st topStyles) string {
 		if c.Failures > 0 {
 			health += fmt.Sprintf(" (%d failed)", c.Failures)
 		}
-		table = append(table, []string{topCell(c.Name, topNameWidth), topCell(c.Kind, 12), fmt.Sprintf("%d/%s", c.InFlight, capacity),
+		models := "any"
+		if len(c.Models) > 0 {
+			models = strings.Join(c.Models, ",")
+		}
+		if c.Class != "" {
+			models = c.Class + ": " + models
+		}
+		table = append(table, []string{topCell(c.Name, topNameWidth), topCell(c.Kind, 12), topCell(models, topNameWidth),
+			fmt.Sprintf("%d/%s", c.InFlight, capacity),
 			fmt.Sprint(c.Queued), fmt.Sprintf("%.1f", c.TokensPerSecond), health})
 	}
 	for i, text := range topColumns(table) {
