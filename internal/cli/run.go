@@ -330,6 +330,7 @@ func summary(r *aios.Result) string {
 	} else if len(names) == 1 {
 		fmt.Fprintf(&b, " on core %s", names[0])
 	}
+	b.WriteString(childLines(r.Children))
 	return b.String()
 }
 

@@ -77,6 +77,8 @@ type jsonResult struct {
 	Output     string     `json:"output"`
 	DurationMS int64      `json:"duration_ms"`
 	Usage      jsonUsage  `json:"usage"`
+	// Children are the agents it started (agent_spawn), each with its own.
+	Children []jsonChild `json:"children,omitempty"`
 }
 
 type jsonUsage struct {
@@ -110,6 +112,7 @@ func newJSONResult(r *aios.Result) jsonResult {
 		Output: string(r.Output), DurationMS: r.Duration.Milliseconds(),
 		Usage: jsonUsage{Calls: u.Calls, Denied: u.Denied, Generations: u.Generations, InputTokens: u.InputTokens,
 			OutputTokens: u.OutputTokens, Cost: u.Cost.String(), BudgetRefusals: u.BudgetRefusals, Exhausted: u.Exhausted},
+		Children: jsonChildren(r.Children),
 	}
 	if e.Reason != nil {
 		out.Error = e.Reason.Error()
