@@ -108,7 +108,7 @@ cancels the rest, and closes the data directory; a second signal quits at once.`
 	f.IntVar(&opts.EventBuffer, "event-buffer", server.DefaultEventBuffer, "how many events of each run are kept for streams that start or resume late")
 	f.DurationVar(&opts.ApprovalTimeout, "approval-timeout", server.DefaultApprovalTimeout, "how long a call waits for an approval before it is denied")
 	f.StringVar(&opts.Engine, "engine", "wazero", "WebAssembly engine: wazero, or wasmtime in builds with -tags wasmtime")
-	f.StringVar(&opts.LogFormat, "log-format", "text", "request and run log on standard error: text or json")
+	f.StringVar(&opts.LogFormat, "log-format", defaultLogFormat(), "request and run log on standard error: text or json (default $"+EnvLogFormat+", else text)")
 	opts.Trust.registerKeys(f)
 	opts.Trust.registerRequire(f)
 	return cmd
@@ -136,8 +136,8 @@ func (o *KernelServeOptions) check() (server.Options, error) {
 	if o.Grace < 0 || o.ApprovalTimeout < 0 || o.KeepRuns < 0 || o.EventBuffer < 0 || o.MaxActive < 0 {
 		return so, exitWith(ExitUsage, errors.New("--grace, --approval-timeout, --keep-runs, --max-active and --event-buffer may not be negative"))
 	}
-	if o.LogFormat != "text" && o.LogFormat != "json" {
-		return so, exitWith(ExitUsage, fmt.Errorf("--log-format %q: use text or json", o.LogFormat))
+	if err := checkLogFormat(o.LogFormat); err != nil {
+		return so, err
 	}
 	if o.MaxBody != "" {
 		var n config.Size
@@ -183,15 +183,11 @@ func (o *KernelServeOptions) check() (server.Options, error) {
 	if so.Tokens != nil && so.Tokens.Len() == 0 {
 		return so, exitWith(ExitConfig, fmt.Errorf("tokens file %s holds no tokens: nobody could use the server", path))
 	}
-	var h slog.Handler = slog.NewTextHandler(o.IO.ErrOut, nil)
-	if o.LogFormat == "json" {
-		h = slog.NewJSONHandler(o.IO.ErrOut, nil)
-	}
-	so.Logger = slog.New(h)
+	so.Logger = slog.New(newLogHandler(o.IO.ErrOut, o.LogFormat))
 	return so, nil
 }
 
-func runKernelServe(ctx context.Context, o *KernelServeOptions) error {
+func runKernelServe(ctx context.Context, o *KernelServeOptions) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -203,6 +199,12 @@ func runKernelServe(ctx context.Context, o *KernelServeOptions) error {
 	so, err := o.check()
 	if err != nil {
 		return err
+	}
+	if o.LogFormat == logJSON {
+		// aios's own lines (serving, stopping, errors) become records of the same log.
+		lg := logOver(so.Logger, "")
+		o.IO = lg.streams(o.IO)
+		defer func() { lg.flush(); err = lg.failed(err) }()
 	}
 	var cacheDir string
 	so.Trust, cacheDir = o.Trust.config(cfg)

@@ -93,6 +93,7 @@ func TestKernelServeRunsAnAgentAndStopsOnCancel(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	requestID := resp.Header.Get("X-Request-Id")
 	for _, want := range []string{`aios_syscalls_total{call="start",decision="allow"} 1`, `aios_runs{state="exited"} 1`} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("GET /metrics lacks %s:\n%s", want, metrics)
@@ -110,9 +111,17 @@ func TestKernelServeRunsAnAgentAndStopsOnCancel(t *testing.T) {
 	case <-time.After(2 * time.Minute):
 		t.Fatal("the server did not stop")
 	}
-	for _, want := range []string{"serving http://" + addr.String(), `"request_id"`, "aios kernel: stopped"} {
-		if !strings.Contains(stderr.String(), want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	// With --log-format json every line is a record, aios kernel's own lines too.
+	recs := jsonRecords(t, stderr.String())
+	for _, want := range []map[string]any{
+		{"msg": "serving http://" + addr.String() + " (tokens from " + tokens + ")"},
+		{"msg": "request", "path": "/metrics", "request_id": requestID},
+		{"msg": "run started", "run": run.ID, "tenant": "alice"},
+		{"msg": "run ended", "run": run.ID, "status": "exited"},
+		{"msg": "stopped"},
+	} {
+		if find(recs, want) == nil {
+			t.Errorf("stderr has no record with %v:\n%s", want, stderr)
 		}
 	}
 }

@@ -14,7 +14,7 @@ const remotePID kernel.PID = 1
 // showRemoteEvent prints one event of run id's stream as a local run prints its own: log lines
 // with their level, tokens after "llm: ", and aios's own lines (a retry, an approval waited
 // for, events missed) after "aios: ".
-func showRemoteEvent(show *eventPrinter, id string, e client.Event) {
+func showRemoteEvent(show eventSink, id string, e client.Event) {
 	switch e.Type {
 	case client.EventLog:
 		show.event(kernel.Event{PID: remotePID, Kind: kernel.EventLog, Level: e.Level, Text: e.Text})

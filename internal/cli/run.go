@@ -45,6 +45,8 @@ type RunOptions struct {
 	JSON bool
 	// Approve pre-approves calls that policy requires confirmation for.
 	Approve []string
+	// LogFormat is how standard error is written: "text" lines, or "json" records (logformat.go).
+	LogFormat string
 
 	// Remote names a kernel to run the agent on instead of this host (run_remote.go).
 	Remote remoteFlags
@@ -131,6 +133,7 @@ steps that ask for confirmation (docs/WORKFLOWS.md).`,
 	f.IntVar(&opts.Priority, "priority", 0, "scheduling priority under the priority scheduler; higher runs first, negative after the default 0")
 	f.BoolVar(&opts.JSON, "json", false, "print events and each agent's result as JSON lines on standard output")
 	f.StringArrayVar(&opts.Approve, "approve", nil, "pre-approve CALL (or AGENT:CALL) where policy requires confirmation (repeatable)")
+	f.StringVar(&opts.LogFormat, "log-format", defaultLogFormat(), "standard error as text lines or as json records, one a line (default $"+EnvLogFormat+", else text)")
 	opts.Trust.registerKeys(f)
 	opts.Trust.registerRequire(f)
 	opts.Trust.registerCache(f)
@@ -141,6 +144,11 @@ steps that ask for confirmation (docs/WORKFLOWS.md).`,
 }
 
 func runRun(ctx context.Context, o *RunOptions) (err error) {
+	if o.LogFormat == logJSON {
+		lg := newRunLog(o.IO.ErrOut, o.Tenant)
+		o.IO = lg.streams(o.IO)
+		defer func() { lg.flush(); err = lg.failed(err) }()
+	}
 	if isWorkflowFile(o.File) {
 		return runWorkflow(ctx, o)
 	}
@@ -156,7 +164,7 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	show := newEventPrinter(o.IO.ErrOut, IsTerminal(o.IO.ErrOut), o.Replicas > 1)
+	show := o.eventSink()
 	// Watched from the start, so that Ctrl-C also stops a pull or a compile; the deferred
 	// stop runs last, after the System is closed, so a signal while closing is handled too.
 	ctx, intr := watchInterrupts(ctx, o.IO.ErrOut, show.notice, o.Replicas)
@@ -287,7 +295,7 @@ func report(io *IOStreams, results []*aios.Result, errs []error, jsonOut *jsonPr
 		if len(r.Output) > 0 && r.Output[len(r.Output)-1] != '\n' {
 			fmt.Fprintln(io.Out)
 		}
-		fmt.Fprintln(io.ErrOut, summary(r))
+		printSummary(io.ErrOut, r)
 	}
 	if jsonOut != nil && jsonOut.err != nil && code == ExitOK {
 		return exitWith(ExitKernel, fmt.Errorf("write the JSON results: %w", jsonOut.err))

@@ -23,6 +23,9 @@ func (o *RunOptions) check() error {
 	case o.Timeout < 0:
 		return exitWith(ExitUsage, fmt.Errorf("--timeout must not be negative, not %s (0 leaves the limit to the manifest and config)", o.Timeout))
 	}
+	if err := checkLogFormat(o.LogFormat); err != nil {
+		return err
+	}
 	return checkEngine(o.Engine)
 }
 

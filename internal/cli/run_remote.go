@@ -45,7 +45,7 @@ func runRemote(ctx context.Context, o *RunOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	show := newEventPrinter(o.IO.ErrOut, IsTerminal(o.IO.ErrOut), false)
+	show := o.eventSink()
 	ctx, intr := watchInterrupts(ctx, o.IO.ErrOut, show.notice, 1)
 	defer intr.stop()
 	defer func() { err = intr.exit(err) }()
