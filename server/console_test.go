@@ -178,3 +178,30 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("the page reported errors:\n%s", strings.Join(errs, "\n"))
 	}
 }
+
+// TestConsoleKeepsABoundedLog opens, on a server without tokens (no sign-in), a run that
+// writes 100000 log lines while the page follows it (a small stream queue, so a page that falls
+// behind is dropped and resumes with Last-Event-ID): the page keeps the newest 2000 lines, says
+// how many it let go, and shows the run's end.
+func TestConsoleKeepsABoundedLog(t *testing.T) {
+	s := newTestServer(t, floodTOML, nil, Options{SubscriberQueue: 64})
+	c := s.client("")
+	br := newBrowser(t)
+	br.do("open the console", chromedp.Navigate(s.ts.URL+"/"), chromedp.WaitVisible(chromedp.ID("runs-title")))
+	br.waitFor("the tenant's name", `document.getElementById('tenant').textContent === 'tenant default'`)
+	if v := br.eval(`document.getElementById('login').hidden && document.getElementById('sign-out').hidden`); v != true {
+		t.Fatal("a server without tokens asks for one")
+	}
+	run := submit(t, c, "stdoutflood", "")
+	br.do("follow the run", chromedp.Navigate(s.ts.URL+"/#/runs/"+run.ID), chromedp.WaitVisible(chromedp.ID("run-log")))
+	waitFinal(t, c, run.ID)
+	br.waitFor("the run's end", `document.getElementById('run-log').textContent.includes('exited (exit code 0)')`)
+	if v := br.eval(`document.querySelectorAll('#run-log .line:not(.dropped)').length === 2000 &&
+		/[0-9,]+ earlier lines not kept/.test(document.querySelector('#run-log .line.dropped').textContent)`); v != true {
+		t.Fatalf("the page keeps %v log lines, want the newest 2000 and a note of the rest",
+			br.eval(`document.querySelectorAll('#run-log .line').length`))
+	}
+	if errs := br.pageErrors(); len(errs) > 0 {
+		t.Fatalf("the page reported errors:\n%s", strings.Join(errs, "\n"))
+	}
+}

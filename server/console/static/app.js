@@ -74,12 +74,16 @@ async function signIn() {
   try {
     const u = await api('GET', '/v1/usage');
     signedIn = true;
+    notify('');
     $('login').hidden = true;
     $('tenant').textContent = `tenant ${u.tenant}`;
     $('sign-out').hidden = !token();
     show();
   } catch (e) {
-    if (e.status !== 401) notify(`Cannot reach the kernel: ${e.message}`);
+    if (e.status !== 401) {
+      notify(`Cannot reach the kernel: ${e.message}; trying again`);
+      setTimeout(signIn, 3000);
+    }
   }
 }
 

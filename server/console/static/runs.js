@@ -92,7 +92,7 @@ export async function showRun(id) {
   for (const tr of document.querySelectorAll('#runs-body tr')) tr.classList.toggle('selected', tr.dataset.runId === id);
   if (!id) return;
   const abort = new AbortController();
-  const run = { id, abort, tokens: '', flushing: false, dropped: 0 };
+  const run = { id, abort, tokens: '', flushing: false, pending: [], drawing: false, lines: 0, dropped: 0 };
   open = run;
   $('run-id').textContent = visible(id, 80);
   $('run-name').textContent = '';
@@ -130,19 +130,48 @@ function onEvent(run, ev) {
   }
 }
 
-// line appends one log line, keeping the newest maxLines.
+// line queues one log line; lines are drawn together at most every 50 ms, the newest maxLines
+// kept, so that a flood of lines costs one layout per draw and not one per line.
 function line(run, kind, text) {
+  run.pending.push([kind, visible(text, 8000)]);
+  if (run.pending.length > maxLines) {
+    run.dropped += run.pending.length - maxLines;
+    run.pending.splice(0, run.pending.length - maxLines);
+  }
+  if (run.drawing) return;
+  run.drawing = true;
+  setTimeout(() => drawLines(run), 50);
+}
+
+function drawLines(run) {
+  run.drawing = false;
+  if (open !== run) return;
   const log = $('run-log');
   const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
-  log.append(el('div', { className: 'line ' + kind }, el('span', { className: 'lvl', textContent: kind }), el('span', { className: 'txt', textContent: visible(text, 8000) })));
-  let extra = log.querySelectorAll('.line:not(.dropped)').length - maxLines;
+  const frag = document.createDocumentFragment();
+  for (const [kind, text] of run.pending) {
+    frag.append(el('div', { className: 'line ' + kind }, el('span', { className: 'lvl', textContent: kind }), el('span', { className: 'txt', textContent: text })));
+  }
+  run.lines += run.pending.length;
+  run.pending = [];
+  log.append(frag);
+  let extra = run.lines - maxLines;
   if (extra > 0) {
+    run.lines = maxLines;
+    run.dropped += extra;
+    let first = log.querySelector('.line:not(.dropped)');
+    for (; extra > 0; extra--) {
+      const next = first.nextSibling;
+      first.remove();
+      first = next;
+    }
+  }
+  if (run.dropped > 0) {
     let head = log.querySelector('.dropped');
     if (!head) {
       head = el('div', { className: 'line dropped' }, el('span', { className: 'lvl', textContent: '…' }), el('span', { className: 'txt' }));
       log.prepend(head);
     }
-    for (; extra > 0; extra--) { head.nextSibling.remove(); run.dropped++; }
     head.lastChild.textContent = `${count(run.dropped)} earlier lines not kept`;
   }
   if (atBottom) log.scrollTop = log.scrollHeight;
