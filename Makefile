@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := bin
-SAMPLES := hello fanout react
+SAMPLES := hello fanout react pipeline
 # Extism plugins (plugins/*), built as wasm tools into bin/plugins.
 PLUGINS := textkit
 SIM := $(BIN)/llm-d-inference-sim

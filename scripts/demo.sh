@@ -100,6 +100,10 @@ echo "the stored answer, as an operator sees it:"
 $aios storage history --config "$tmp/react.toml" --agent react answers/latest
 $aios memory ls --config "$tmp/react.toml" --agent react
 
+step "4b. a workflow: three checks side by side, then build and deploy (samples/pipeline)"
+$aios run samples/pipeline/pipeline.toml --dry-run
+$aios run --config "$tmp/aios.toml" samples/pipeline/pipeline.toml --input "$(cat samples/pipeline/service.md)" --yes
+
 step "5. a signed bundle: pack the hello agent with its manifest, sign it, run it"
 $aios keygen -o "$tmp/demo" >/dev/null
 $aios pack bin/samples/hello.wasm --manifest samples/hello/agent.toml -o "$tmp/hello-1.0.0.wasm"
