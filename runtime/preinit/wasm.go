@@ -62,8 +62,6 @@ type decoder struct {
 	pos int
 }
 
-func (d *decoder) done() bool { return d.pos >= len(d.b) }
-
 func (d *decoder) byte() (byte, error) {
 	if d.pos >= len(d.b) {
 		return 0, errTruncated
