@@ -49,21 +49,44 @@ fn outcome<T>(r: &aios::Result<T>) -> String {
 
 fn memory() -> Result<(), String> {
     let mem = aios::memory();
-    let id = mem.add("Rust agents run in aios.", &aios::metadata([("lang", "rust")])).map_err(|e| e.to_string())?;
-    mem.add("Go agents run in aios too.", &aios::metadata([("lang", "go")])).map_err(|e| e.to_string())?;
+    let id = mem
+        .add("Rust agents run in aios.", &aios::metadata([("lang", "rust")]))
+        .map_err(|e| e.to_string())?;
+    mem.add("Go agents run in aios too.", &aios::metadata([("lang", "go")]))
+        .map_err(|e| e.to_string())?;
     say(format!("memory add: id of {} hex digits", id.len()));
     let entry = mem.get(&id).map_err(|e| e.to_string())?;
     say(format!("memory get: {:?} lang={}", entry.text, entry.metadata["lang"]));
-    mem.update(&id, "Rust agents run in aios, safely.", &aios::metadata([("lang", "rust"), ("v", "2")])).map_err(|e| e.to_string())?;
-    let hits = mem.search(&Search::new("agents").filter("lang", "rust").top_k(5)).map_err(|e| e.to_string())?;
-    say(format!("memory search keyword: {} hit: {:?} v={}", hits.len(), hits[0].text, hits[0].metadata["v"]));
-    let hits = mem.search(&Search::new("Go agents run in aios too.").vector().top_k(1)).map_err(|e| e.to_string())?;
+    mem.update(
+        &id,
+        "Rust agents run in aios, safely.",
+        &aios::metadata([("lang", "rust"), ("v", "2")]),
+    )
+    .map_err(|e| e.to_string())?;
+    let hits = mem
+        .search(&Search::new("agents").filter("lang", "rust").top_k(5))
+        .map_err(|e| e.to_string())?;
+    say(format!(
+        "memory search keyword: {} hit: {:?} v={}",
+        hits.len(),
+        hits[0].text,
+        hits[0].metadata["v"]
+    ));
+    let hits = mem
+        .search(&Search::new("Go agents run in aios too.").vector().top_k(1))
+        .map_err(|e| e.to_string())?;
     say(format!("memory search vector: best {:?}", hits[0].text));
     mem.delete(&id).map_err(|e| e.to_string())?;
     say(format!("memory get deleted: {}", outcome(&mem.get(&id))));
     say(format!("memory get malformed id: {}", outcome(&mem.get("../x"))));
-    say(format!("memory shared not granted: {}", outcome(&Memory::shared("team").add("x", &aios::Metadata::new()))));
-    say(format!("memory shared bad name: {}", outcome(&Memory::shared("a/b").add("x", &aios::Metadata::new()))));
+    say(format!(
+        "memory shared not granted: {}",
+        outcome(&Memory::shared("team").add("x", &aios::Metadata::new()))
+    ));
+    say(format!(
+        "memory shared bad name: {}",
+        outcome(&Memory::shared("a/b").add("x", &aios::Metadata::new()))
+    ));
     Ok(())
 }
 
@@ -74,21 +97,43 @@ fn storage() -> Result<(), String> {
     store.put("notes/other", b"").map_err(|e| e.to_string())?;
     say(format!("storage put: versions {} and {}", v1.version, v2.version));
     let item = store.get("notes/today").map_err(|e| e.to_string())?;
-    say(format!("storage get: {:?} version {}", String::from_utf8_lossy(&item.value), item.version));
+    say(format!(
+        "storage get: {:?} version {}",
+        String::from_utf8_lossy(&item.value),
+        item.version
+    ));
     let old = store.get_version("notes/today", 1).map_err(|e| e.to_string())?;
     say(format!("storage get version 1: {:?}", old.value));
     let rev = store.rollback("notes/today", 1).map_err(|e| e.to_string())?;
     let item = store.get("notes/today").map_err(|e| e.to_string())?;
-    say(format!("storage rollback: version {} holds {:?}", rev.version, String::from_utf8_lossy(&item.value)));
-    let history: Vec<i64> = store.history("notes/today").map(|r| r.map(|v| v.version)).collect::<aios::Result<_>>().map_err(|e| e.to_string())?;
+    say(format!(
+        "storage rollback: version {} holds {:?}",
+        rev.version,
+        String::from_utf8_lossy(&item.value)
+    ));
+    let history: Vec<i64> = store
+        .history("notes/today")
+        .map(|r| r.map(|v| v.version))
+        .collect::<aios::Result<_>>()
+        .map_err(|e| e.to_string())?;
     say(format!("storage history: {:?}", history));
-    let keys: Vec<String> = store.list("notes/").map(|r| r.map(|e| e.key)).collect::<aios::Result<_>>().map_err(|e| e.to_string())?;
+    let keys: Vec<String> = store
+        .list("notes/")
+        .map(|r| r.map(|e| e.key))
+        .collect::<aios::Result<_>>()
+        .map_err(|e| e.to_string())?;
     say(format!("storage list: {:?}", keys));
     let del = store.delete("notes/today").map_err(|e| e.to_string())?;
-    say(format!("storage delete: version {} deleted={}", del.version, del.deleted));
+    say(format!(
+        "storage delete: version {} deleted={}",
+        del.version, del.deleted
+    ));
     say(format!("storage get deleted: {}", outcome(&store.get("notes/today"))));
     say(format!("storage get never written: {}", outcome(&store.get("nothing"))));
-    say(format!("storage bad version: {}", outcome(&store.get_version("notes/today", 0))));
+    say(format!(
+        "storage bad version: {}",
+        outcome(&store.get_version("notes/today", 0))
+    ));
     Ok(())
 }
 
@@ -96,28 +141,50 @@ fn tools() -> Result<(), String> {
     let tools = aios::list_tools().map_err(|e| e.to_string())?;
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
     say(format!("tools: {:?}", names));
-    let res = aios::call_tool("word_count", &serde_json::json!({"text": "one two three"})).map_err(|e| e.to_string())?;
+    let res =
+        aios::call_tool("word_count", &serde_json::json!({"text": "one two three"})).map_err(|e| e.to_string())?;
     say(format!("tool word_count: {}", res.content.trim()));
-    say(format!("tool bad arguments: {}", outcome(&aios::call_tool("word_count", &serde_json::json!({"text": 3})))));
-    say(format!("tool unknown: {}", outcome(&aios::call_tool("no_such_tool", &()))));
-    say(format!("tool not an object: {}", outcome(&aios::call_tool("word_count", &[1, 2]))));
+    say(format!(
+        "tool bad arguments: {}",
+        outcome(&aios::call_tool("word_count", &serde_json::json!({"text": 3})))
+    ));
+    say(format!(
+        "tool unknown: {}",
+        outcome(&aios::call_tool("no_such_tool", &()))
+    ));
+    say(format!(
+        "tool not an object: {}",
+        outcome(&aios::call_tool("word_count", &[1, 2]))
+    ));
 
     // The echo core asks for a tool when the last user message is "call NAME {json}".
     let req = Request::prompt(r#"call word_count {"text":"a b"}"#).tools(tools);
     let resp = aios::generate(&req).map_err(|e| e.to_string())?;
     let call = resp.tool_calls.first().ok_or("the model called no tool")?;
     let res = aios::run_tool_call(call).map_err(|e| e.to_string())?;
-    let next = Request::new(vec![Message::user(r#"call word_count {"text":"a b"}"#), resp.message(), res.message(&call.id)]);
+    let next = Request::new(vec![
+        Message::user(r#"call word_count {"text":"a b"}"#),
+        resp.message(),
+        res.message(&call.id),
+    ]);
     let answer = aios::generate(&next).map_err(|e| e.to_string())?;
-    say(format!("model tool call: {} {} -> answer {}", call.name, call.arguments, answer.text.trim()));
+    say(format!(
+        "model tool call: {} {} -> answer {}",
+        call.name,
+        call.arguments,
+        answer.text.trim()
+    ));
     Ok(())
 }
 
 fn asynchronous() -> Result<(), String> {
     let mut gen = aios::submit(&Request::prompt("first")).map_err(|e| e.to_string())?;
-    let mut search = aios::memory().start_search(&Search::new("agents")).map_err(|e| e.to_string())?;
+    let mut search = aios::memory()
+        .start_search(&Search::new("agents"))
+        .map_err(|e| e.to_string())?;
     let mut get = aios::storage().start_get("nothing").map_err(|e| e.to_string())?;
-    let mut tool = aios::start_tool_call("word_count", &serde_json::json!({"text": "x y"})).map_err(|e| e.to_string())?;
+    let mut tool =
+        aios::start_tool_call("word_count", &serde_json::json!({"text": "x y"})).map_err(|e| e.to_string())?;
     // wait_any reports a finished call at once, so each round passes only the unfinished.
     loop {
         let mut which = Vec::new();
@@ -145,22 +212,47 @@ fn asynchronous() -> Result<(), String> {
             _ => drop(tool.poll()),
         }
     }
-    say(format!("async generate: {}", gen.wait().map_err(|e| e.to_string())?.text));
+    say(format!(
+        "async generate: {}",
+        gen.wait().map_err(|e| e.to_string())?.text
+    ));
     say(format!("async search: {}", outcome(&search.wait())));
     say(format!("async get: {}", outcome(&get.wait())));
-    say(format!("async tool: {}", tool.wait().map_err(|e| e.to_string())?.content.trim()));
+    say(format!(
+        "async tool: {}",
+        tool.wait().map_err(|e| e.to_string())?.content.trim()
+    ));
     let vectors = aios::embed("", &["rust", "go"]).map_err(|e| e.to_string())?;
-    say(format!("embed: {} vectors of {} dimensions", vectors.len(), vectors[0].len()));
+    say(format!(
+        "embed: {} vectors of {} dimensions",
+        vectors.len(),
+        vectors[0].len()
+    ));
     let mut s = aios::stream(&Request::prompt("one two three")).map_err(|e| e.to_string())?;
     let chunks = (&mut s).count();
-    say(format!("stream: {} chunks, then {:?}", chunks, s.result().map_err(|e| e.to_string())?.text));
+    say(format!(
+        "stream: {} chunks, then {:?}",
+        chunks,
+        s.result().map_err(|e| e.to_string())?.text
+    ));
     Ok(())
 }
 
 fn errors() -> Result<(), String> {
-    let ghost = Request::prompt("x").tools(vec![aios::Tool { name: "t".into(), ..Default::default() }]).tool_choice("ghost");
+    let ghost = Request::prompt("x")
+        .tools(vec![aios::Tool {
+            name: "t".into(),
+            ..Default::default()
+        }])
+        .tool_choice("ghost");
     match aios::generate(&ghost) {
-        Err(e) => say(format!("host refusal: errno {} {} in {}: {}", e.errno().code(), e.name(), e.call(), e.message())),
+        Err(e) => say(format!(
+            "host refusal: errno {} {} in {}: {}",
+            e.errno().code(),
+            e.name(),
+            e.call(),
+            e.message()
+        )),
         Ok(r) => return Err(format!("a tool choice naming no tool was answered: {:?}", r.text)),
     }
     let err = aios::generate(&Request::new(vec![])).unwrap_err();

@@ -61,7 +61,11 @@ impl Abi {
                     return Ok(minor);
                 }
             }
-            Err(Error::new(Errno::ENOTSUP, "abi_version", "the host does not implement aios ABI 1.0"))
+            Err(Error::new(
+                Errno::ENOTSUP,
+                "abi_version",
+                "the host does not implement aios ABI 1.0",
+            ))
         });
         match minor {
             Ok(_) => Ok(host),
@@ -129,12 +133,27 @@ fn read(host: &mut Platform, rid: u32, len: u32) -> Result<Vec<u8>> {
 
 /// Returns `len` zero bytes, or `E2BIG` when the allocator cannot provide them.
 fn alloc_zeroed(len: u32) -> Result<Vec<u8>> {
-    let too_big = || Error::new(Errno::E2BIG, "result_read", format!("a result of {} bytes does not fit in the agent's memory", len));
-    let len = usize::try_from(len).map_err(|_| too_big())?;
+    match usize::try_from(len) {
+        Ok(n) => zeroed(n),
+        Err(_) => Err(too_big(u64::from(len))),
+    }
+}
+
+fn too_big(len: u64) -> Error {
+    Error::new(
+        Errno::E2BIG,
+        "result_read",
+        format!("a result of {} bytes does not fit in the agent's memory", len),
+    )
+}
+
+/// Returns `len` zero bytes, or `E2BIG` when the allocator cannot provide them.
+pub(crate) fn zeroed(len: usize) -> Result<Vec<u8>> {
+    let refuse = || too_big(len as u64);
     if len == 0 {
         return Ok(Vec::new());
     }
-    let layout = std::alloc::Layout::array::<u8>(len).map_err(|_| too_big())?;
+    let layout = std::alloc::Layout::array::<u8>(len).map_err(|_| refuse())?;
     // SAFETY: layout has a non-zero size. A null pointer is the allocator's refusal, reported
     // as an error. Otherwise the block holds len initialized (zero) bytes, allocated by the
     // global allocator with the layout of a [u8; len], which is what Vec<u8> with capacity len
@@ -143,7 +162,7 @@ fn alloc_zeroed(len: u32) -> Result<Vec<u8>> {
     unsafe {
         let ptr = std::alloc::alloc_zeroed(layout);
         if ptr.is_null() {
-            return Err(too_big());
+            return Err(refuse());
         }
         Ok(Vec::from_raw_parts(ptr, len, len))
     }

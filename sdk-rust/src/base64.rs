@@ -6,7 +6,10 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 pub(crate) fn encode(b: &[u8]) -> String {
     let mut s = String::with_capacity((b.len() + 2) / 3 * 4);
     for chunk in b.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &c)| n | u32::from(c) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &c)| n | u32::from(c) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 s.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);

@@ -4,9 +4,9 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::sys::Host;
 use crate::abi::{decode, encode, with};
 use crate::pending::{start, Pending};
+use crate::sys::Host;
 use crate::Result;
 
 /// Checks that the host implements ABI 1.2 (`what` names the feature for the error) and

@@ -29,7 +29,13 @@ pub struct Error {
 impl Error {
     /// Returns an error of `call` with `code` and `message`.
     pub(crate) fn new(code: Errno, call: &str, message: impl Into<String>) -> Error {
-        Error { code, name: code.name(), call: call.to_string(), message: message.into(), outside: false }
+        Error {
+            code,
+            name: code.name(),
+            call: call.to_string(),
+            message: message.into(),
+            outside: false,
+        }
     }
 
     /// Returns the error of a program that is not an aios agent.

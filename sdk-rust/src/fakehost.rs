@@ -58,6 +58,8 @@ pub(crate) struct State {
     /// How many polls a submitted call answers EAGAIN before it finishes; u32::MAX: until it is
     /// cancelled.
     pub(crate) busy_polls: u32,
+    /// The index the next successful wait reports instead of the true one.
+    pub(crate) lie_index: Option<u32>,
     /// The length the next result struct reports instead of the true one.
     pub(crate) lie_len: Option<u32>,
     pub(crate) cancels: Vec<u32>,
@@ -87,11 +89,16 @@ impl State {
 
     /// Returns the request bodies `call` received.
     pub(crate) fn bodies(&self, call: &str) -> Vec<String> {
-        self.requests.iter().filter(|(c, _)| c == call).map(|(_, b)| b.clone()).collect()
+        self.requests
+            .iter()
+            .filter(|(c, _)| c == call)
+            .map(|(_, b)| b.clone())
+            .collect()
     }
 
     fn next_reply(&mut self, call: &str, req: &[u8]) -> Reply {
-        self.requests.push((call.to_string(), String::from_utf8_lossy(req).into_owned()));
+        self.requests
+            .push((call.to_string(), String::from_utf8_lossy(req).into_owned()));
         match self.replies.get_mut(call).and_then(|q| q.pop_front()) {
             Some(r) => r,
             None => fail(17, &format!("no reply scripted for {}", call)),
@@ -118,7 +125,8 @@ impl State {
     }
 
     fn fail(&mut self, call: &str, code: u32, message: &str) -> u32 {
-        let rec = serde_json::json!({"code": code, "name": crate::Errno(code).name(), "call": call, "message": message});
+        let rec =
+            serde_json::json!({"code": code, "name": crate::Errno(code).name(), "call": call, "message": message});
         self.last_error = Some(rec.to_string().into_bytes());
         code
     }
@@ -141,6 +149,7 @@ pub(crate) fn install() -> Rc<RefCell<State>> {
         stream_chunks: Vec::new(),
         busy_polls: 0,
         lie_len: None,
+        lie_index: None,
         cancels: Vec::new(),
         drops: Vec::new(),
         results: HashMap::new(),
@@ -191,11 +200,23 @@ impl Host for FakeHost {
         let call = String::from_utf8_lossy(call).into_owned();
         let reply = s.next_reply(&call, req);
         let stream = String::from_utf8_lossy(req).contains("\"stream\":true");
-        let chunks = if stream { s.stream_chunks.iter().cloned().collect() } else { VecDeque::new() };
+        let chunks = if stream {
+            s.stream_chunks.iter().cloned().collect()
+        } else {
+            VecDeque::new()
+        };
         s.next_handle += 1;
         *handle = s.next_handle;
         let busy = s.busy_polls;
-        s.ops.insert(*handle, Op { reply, chunks, busy, cancelled: false });
+        s.ops.insert(
+            *handle,
+            Op {
+                reply,
+                chunks,
+                busy,
+                cancelled: false,
+            },
+        );
         0
     }
     fn poll(&mut self, handle: u32, out: &mut ResultBuf) -> u32 {
@@ -219,7 +240,7 @@ impl Host for FakeHost {
             match s.ops.get(h) {
                 None => return s.fail("wait", 9, &format!("unknown handle {}", h)),
                 Some(op) if op.finished() || !op.chunks.is_empty() => {
-                    *index = i as u32;
+                    *index = s.lie_index.take().unwrap_or(i as u32);
                     return 0;
                 }
                 Some(_) => {}
@@ -272,7 +293,11 @@ impl Host for FakeHost {
             Some(data) => data.len(),
         };
         if buf.len() < n {
-            return s.fail("result_read", 15, &format!("buffer of {} bytes for a result of {}", buf.len(), n));
+            return s.fail(
+                "result_read",
+                15,
+                &format!("buffer of {} bytes for a result of {}", buf.len(), n),
+            );
         }
         let data = s.results.remove(&rid).expect("checked above");
         buf[..n].copy_from_slice(&data);

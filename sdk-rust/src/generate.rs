@@ -1,8 +1,8 @@
 use std::time::Duration;
 
-use crate::sys::Host;
 use crate::abi::{decode, with};
 use crate::pending::{start_json, Waiter};
+use crate::sys::Host;
 use crate::{Call, Chunk, Request, Response, Result};
 
 /// Asks an LLM for a generation and blocks until it is complete (one `llm_generate` call).
@@ -19,7 +19,7 @@ pub fn generate(req: &Request) -> Result<Response> {
     decode("llm_generate", &b)
 }
 
-/// Like [`generate`], but gives up after `timeout`: the generation is then cancelled and the
+/// Like [`generate()`], but gives up after `timeout`: the generation is then cancelled and the
 /// error is [`Errno::ETIMEDOUT`](crate::Errno::ETIMEDOUT).
 pub fn generate_timeout(req: &Request, timeout: Duration) -> Result<Response> {
     submit(req)?.wait_timeout(timeout)
@@ -48,7 +48,10 @@ pub fn submit(req: &Request) -> Result<Call> {
 /// ```
 pub fn stream(req: &Request) -> Result<Stream> {
     let body = body(req, "submit", true)?;
-    Ok(Stream { call: start_json("llm_generate", &body, true)?, end: false })
+    Ok(Stream {
+        call: start_json("llm_generate", &body, true)?,
+        end: false,
+    })
 }
 
 /// Checks that the host implements what `req` uses and returns its body.

@@ -1,5 +1,5 @@
-use crate::sys::Host;
 use crate::abi::with;
+use crate::sys::Host;
 use crate::Result;
 
 /// Returns the run input: the bytes given to `aios run` (`--input`). It may be empty.
@@ -30,8 +30,8 @@ pub enum Level {
 /// Appends `msg` to the agent's log at `level`. The host truncates the log past its limit
 /// without an error, so an error here means the call itself failed.
 ///
-/// The [`debug!`](crate::debug), [`info!`](crate::info), [`warn!`](crate::warn) and
-/// [`error!`](crate::error) macros format a line and log it, ignoring errors.
+/// The [`debug!`](crate::debug!), [`info!`](crate::info!), [`warn!`](crate::warn!) and
+/// [`error!`](crate::error!) macros format a line and log it, ignoring errors.
 pub fn log(level: Level, msg: &str) -> Result<()> {
     with(|a| a.call("log", &[], |h| h.log(level as u32, msg.as_bytes())))
 }

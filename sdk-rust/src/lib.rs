@@ -31,7 +31,7 @@
 //! standard error reach the same log; `std::env::args` holds the agent's name and the run's
 //! arguments, `std::env::vars` the run's environment), and asks LLMs for text in three ways:
 //!
-//! - [`generate`] blocks until the whole response is there ([`generate_timeout`] gives up
+//! - [`generate()`] blocks until the whole response is there ([`generate_timeout`] gives up
 //!   after a while).
 //! - [`stream`] returns a [`Stream`], an iterator over the text's chunks as the model
 //!   produces them; [`Stream::result`] then gives the complete response.
@@ -41,14 +41,14 @@
 //!
 //! A [`Request`] may declare [`Tool`]s the model can call: the [`Response`] then carries
 //! [`ToolCall`]s, which the agent runs and answers with [`Message::tool`] in the next request.
-//! [`embed`] returns embedding vectors. Both are ABI 1.1.
+//! [`embed()`] returns embedding vectors. Both are ABI 1.1.
 //!
 //! ABI 1.2 adds what outlives a run and what the host runs for the agent:
 //!
-//! - [`memory`] returns the agent's own [`Memory`] ([`Memory::shared`] a space shared within
+//! - [`memory()`] returns the agent's own [`Memory`] ([`Memory::shared`] a space shared within
 //!   its tenant): add, get, update and delete texts with [`Metadata`], and
 //!   [`search`](Memory::search) them by keywords, by meaning or both.
-//! - [`storage`] returns the agent's [`Storage`], a key-value store whose every write is a
+//! - [`storage()`] returns the agent's [`Storage`], a key-value store whose every write is a
 //!   version: put, get, delete, list, history, rollback.
 //! - [`list_tools`] returns the tools policy grants, ready for a request's `tools`;
 //!   [`call_tool`] runs one, and [`run_tool_call`] runs a model's [`ToolCall`].

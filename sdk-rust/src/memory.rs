@@ -22,7 +22,7 @@ pub fn metadata<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item 
 /// A memory space (ABI 1.2): texts with metadata that the agent adds, reads, updates, deletes
 /// and searches by keywords or by meaning. Entries outlive the run.
 ///
-/// [`memory`] is the agent's own space, which the host derives from who the agent is: nothing
+/// [`memory()`] is the agent's own space, which the host derives from who the agent is: nothing
 /// an agent passes reaches another agent's. [`Memory::shared`] names a space shared by the
 /// agents of one tenant that policy lets use it.
 ///
@@ -94,7 +94,10 @@ pub struct Search {
 impl Search {
     /// Returns a keyword search for `query`.
     pub fn new(query: impl Into<String>) -> Search {
-        Search { query: query.into(), ..Search::default() }
+        Search {
+            query: query.into(),
+            ..Search::default()
+        }
     }
 
     /// Ranks entries by BM25 over the words of the query, which is plain text: its quotes and
@@ -191,7 +194,10 @@ impl Memory {
     /// with [`Errno::EINVAL`] before it reaches the host, where an empty name would mean the
     /// agent's own space.
     pub fn shared(name: impl Into<String>) -> Memory {
-        Memory { space: name.into(), shared: true }
+        Memory {
+            space: name.into(),
+            shared: true,
+        }
     }
 
     fn check(&self, call: &str) -> Result<()> {
@@ -201,7 +207,10 @@ impl Memory {
         Err(Error::new(
             Errno::EINVAL,
             call,
-            format!("shared memory space {:?} is not 1 to 64 letters, digits, '.', '_' or '-'", self.space),
+            format!(
+                "shared memory space {:?} is not 1 to 64 letters, digits, '.', '_' or '-'",
+                self.space
+            ),
         ))
     }
 
@@ -209,7 +218,11 @@ impl Memory {
     /// its entry or byte quota gives [`Errno::EQUOTA`].
     pub fn add(&self, text: &str, metadata: &Metadata) -> Result<String> {
         self.check("memory_add")?;
-        let req = AddRequest { text, metadata, space: &self.space };
+        let req = AddRequest {
+            text,
+            metadata,
+            space: &self.space,
+        };
         run("memory_add", "memory", &req, |r: Id| r.id)
     }
 
@@ -224,37 +237,69 @@ impl Memory {
     /// none).
     pub fn update(&self, id: &str, text: &str, metadata: &Metadata) -> Result<()> {
         self.check("memory_update")?;
-        let req = UpdateRequest { id, text, metadata, space: &self.space };
+        let req = UpdateRequest {
+            id,
+            text,
+            metadata,
+            space: &self.space,
+        };
         run("memory_update", "memory", &req, |_: Id| ())
     }
 
     /// Removes the entry with `id`. An unknown id gives [`Errno::ENOENT`].
     pub fn delete(&self, id: &str) -> Result<()> {
         self.check("memory_delete")?;
-        run("memory_delete", "memory", &Ref { id, space: &self.space }, |_: Empty| ())
+        run(
+            "memory_delete",
+            "memory",
+            &Ref { id, space: &self.space },
+            |_: Empty| (),
+        )
     }
 
     /// Returns the entries that best match `search`, best first.
     pub fn search(&self, search: &Search) -> Result<Vec<MemoryHit>> {
         self.check_search(search)?;
-        run("memory_search", "memory", &SearchRequest { search, space: &self.space }, |h: Hits| h.hits)
+        run(
+            "memory_search",
+            "memory",
+            &SearchRequest {
+                search,
+                space: &self.space,
+            },
+            |h: Hits| h.hits,
+        )
     }
 
     /// Starts [`search`](Memory::search) asynchronously and returns at once.
     pub fn start_search(&self, search: &Search) -> Result<Pending<Vec<MemoryHit>>> {
         self.check_search(search)?;
-        start_call("memory_search", "memory", &SearchRequest { search, space: &self.space }, hits)
+        start_call(
+            "memory_search",
+            "memory",
+            &SearchRequest {
+                search,
+                space: &self.space,
+            },
+            hits,
+        )
     }
 
     fn check_search(&self, search: &Search) -> Result<()> {
         self.check("memory_search")?;
         match search.k {
-            Some(k) if k < 1 => Err(Error::new(Errno::EINVAL, "memory_search", format!("k {} is not 1 or more", k))),
+            Some(k) if k < 1 => Err(Error::new(
+                Errno::EINVAL,
+                "memory_search",
+                format!("k {} is not 1 or more", k),
+            )),
             _ => Ok(()),
         }
     }
 }
 
 fn valid_space(s: &str) -> bool {
-    (1..=64).contains(&s.len()) && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-')
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-')
 }

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
-use crate::sys::Host;
 use crate::abi::{decode, try_with, with, Abi};
+use crate::sys::Host;
 use crate::{Errno, Error, Result};
 
 /// A system call running asynchronously on the host, started by [`submit`](crate::submit) (a
@@ -23,14 +23,29 @@ pub struct Pending<T> {
 pub type Call = Pending<crate::Response>;
 
 /// Submits call `name` with its JSON request `body` and returns its handle.
-pub(crate) fn start<T>(name: &'static str, body: &[u8], stream: bool, decode: fn(&str, &[u8]) -> Result<T>) -> Result<Pending<T>> {
+pub(crate) fn start<T>(
+    name: &'static str,
+    body: &[u8],
+    stream: bool,
+    decode: fn(&str, &[u8]) -> Result<T>,
+) -> Result<Pending<T>> {
     let mut handle = 0u32;
     with(|a| a.call("submit", &[], |h| h.submit(name.as_bytes(), body, &mut handle)))?;
-    Ok(Pending { name, handle, stream, decode, outcome: None })
+    Ok(Pending {
+        name,
+        handle,
+        stream,
+        decode,
+        outcome: None,
+    })
 }
 
 /// Starts `name` with `body`, decoding its JSON result as `T`.
-pub(crate) fn start_json<T: serde::de::DeserializeOwned>(name: &'static str, body: &[u8], stream: bool) -> Result<Pending<T>> {
+pub(crate) fn start_json<T: serde::de::DeserializeOwned>(
+    name: &'static str,
+    body: &[u8],
+    stream: bool,
+) -> Result<Pending<T>> {
     start(name, body, stream, decode::<T>)
 }
 
@@ -69,7 +84,11 @@ impl<T: Clone> Pending<T> {
             match self.step(ns) {
                 Err(e) if e.errno() == Errno::ETIMEDOUT => {
                     self.abandon();
-                    return Err(Error::new(Errno::ETIMEDOUT, "wait", format!("{} gave no result within {:?}", self.name, timeout)));
+                    return Err(Error::new(
+                        Errno::ETIMEDOUT,
+                        "wait",
+                        format!("{} gave no result within {:?}", self.name, timeout),
+                    ));
                 }
                 Err(e) => return Err(e),
                 Ok(()) => {}
@@ -161,7 +180,11 @@ fn wait(a: &mut Abi, handles: &[u32], timeout_ns: i64) -> Result<usize> {
     a.call("wait", &[Errno::ETIMEDOUT], |h| h.wait(handles, timeout_ns, &mut index))?;
     match usize::try_from(index) {
         Ok(i) if i < handles.len() => Ok(i),
-        _ => Err(Error::new(Errno::EINTERNAL, "wait", format!("host returned index {} of {} handles", index, handles.len()))),
+        _ => Err(Error::new(
+            Errno::EINTERNAL,
+            "wait",
+            format!("host returned index {} of {} handles", index, handles.len()),
+        )),
     }
 }
 

@@ -34,7 +34,12 @@ pub struct Message {
 
 impl Message {
     fn new(role: Role, content: impl Into<String>) -> Message {
-        Message { role, content: content.into(), tool_calls: Vec::new(), tool_call_id: String::new() }
+        Message {
+            role,
+            content: content.into(),
+            tool_calls: Vec::new(),
+            tool_call_id: String::new(),
+        }
     }
 
     /// Returns a system message.
@@ -54,7 +59,10 @@ impl Message {
 
     /// Returns the message that answers the tool call with id `call_id` with `content`.
     pub fn tool(call_id: impl Into<String>, content: impl Into<String>) -> Message {
-        Message { tool_call_id: call_id.into(), ..Message::new(Role::Tool, content) }
+        Message {
+            tool_call_id: call_id.into(),
+            ..Message::new(Role::Tool, content)
+        }
     }
 }
 
@@ -130,7 +138,10 @@ impl Request {
 
     /// Returns a request for the host's default model with `messages`.
     pub fn new(messages: Vec<Message>) -> Request {
-        Request { messages, ..Request::default() }
+        Request {
+            messages,
+            ..Request::default()
+        }
     }
 
     /// Sets the model name or alias.
@@ -186,7 +197,11 @@ impl Request {
         if self.priority.is_some() {
             return Some("a priority hint");
         }
-        if self.messages.iter().any(|m| m.role == Role::Tool || !m.tool_calls.is_empty()) {
+        if self
+            .messages
+            .iter()
+            .any(|m| m.role == Role::Tool || !m.tool_calls.is_empty())
+        {
             return Some("tool messages");
         }
         None
@@ -199,10 +214,18 @@ impl Request {
             return Err(Error::new(Errno::EINVAL, call, "a request needs at least one message"));
         }
         if self.max_tokens < 0 {
-            return Err(Error::new(Errno::EINVAL, call, format!("max tokens {} is negative", self.max_tokens)));
+            return Err(Error::new(
+                Errno::EINVAL,
+                call,
+                format!("max tokens {} is negative", self.max_tokens),
+            ));
         }
         if !self.model.is_empty() && !self.class.is_empty() {
-            return Err(Error::new(Errno::EINVAL, call, "a request names a model or a class, not both"));
+            return Err(Error::new(
+                Errno::EINVAL,
+                call,
+                "a request names a model or a class, not both",
+            ));
         }
         crate::abi::encode(
             call,

@@ -25,7 +25,10 @@ impl Response {
     /// text and the tool calls it asked for, which the next request must carry before the
     /// tool messages that answer them.
     pub fn message(&self) -> Message {
-        Message { tool_calls: self.tool_calls.clone(), ..Message::assistant(self.text.clone()) }
+        Message {
+            tool_calls: self.tool_calls.clone(),
+            ..Message::assistant(self.text.clone())
+        }
     }
 }
 

@@ -184,7 +184,12 @@ impl Storage {
     /// deletion deletes.
     pub fn rollback(&self, key: &str, version: i64) -> Result<StorageRevision> {
         at_least("storage_rollback", "version", version, 1)?;
-        run("storage_rollback", "storage", &RollbackRequest { key, version, time: "" }, whole)
+        run(
+            "storage_rollback",
+            "storage",
+            &RollbackRequest { key, version, time: "" },
+            whole,
+        )
     }
 
     /// Writes a new version of `key` that copies the version current at `time` (RFC 3339).
@@ -192,7 +197,12 @@ impl Storage {
         if time.is_empty() {
             return Err(Error::new(Errno::EINVAL, "storage_rollback", "an empty time"));
         }
-        run("storage_rollback", "storage", &RollbackRequest { key, version: 0, time }, whole)
+        run(
+            "storage_rollback",
+            "storage",
+            &RollbackRequest { key, version: 0, time },
+            whole,
+        )
     }
 
     /// Returns, in byte order, at most `limit` keys (0: the host's default, 100; at most
@@ -224,7 +234,12 @@ impl Storage {
     pub fn history_page(&self, key: &str, before: i64, limit: i64) -> Result<Vec<StorageRevision>> {
         at_least("storage_history", "limit", limit, 0)?;
         at_least("storage_history", "before", before, 0)?;
-        run("storage_history", "storage", &HistoryRequest { key, before, limit }, |v: Versions| v.versions)
+        run(
+            "storage_history",
+            "storage",
+            &HistoryRequest { key, before, limit },
+            |v: Versions| v.versions,
+        )
     }
 
     /// Returns an iterator over every version of `key`, newest first, reading a page at a

@@ -52,7 +52,11 @@ fn older_host_refuses_newer_features_locally() {
     let err = memory().add("x", &Metadata::new()).unwrap_err();
     assert_eq!(err.errno(), Errno::ENOTSUP);
     assert_eq!(err.call(), "memory_add");
-    assert!(err.message().contains("needs aios ABI 1.2; the host implements 1.1"), "{}", err);
+    assert!(
+        err.message().contains("needs aios ABI 1.2; the host implements 1.1"),
+        "{}",
+        err
+    );
     assert_eq!(host.borrow().versions_asked, vec![2, 1]);
     assert!(host.borrow().requests.is_empty(), "nothing reached the host");
 
@@ -103,10 +107,18 @@ fn generate_encodes_exactly_a_1_0_request() {
     let resp = generate(&Request::prompt("hello")).unwrap();
     assert_eq!(
         host.borrow().bodies("llm_generate"),
-        vec![r#"{"model":"","messages":[{"role":"user","content":"hello"}],"max_tokens":0,"temperature":null,"stream":false}"#]
+        vec![
+            r#"{"model":"","messages":[{"role":"user","content":"hello"}],"max_tokens":0,"temperature":null,"stream":false}"#
+        ]
     );
     assert_eq!(resp.text, "hi there");
-    assert_eq!(resp.usage, Usage { input_tokens: 3, output_tokens: 2 });
+    assert_eq!(
+        resp.usage,
+        Usage {
+            input_tokens: 3,
+            output_tokens: 2
+        }
+    );
     assert_eq!(resp.core, "echo");
 }
 
@@ -114,8 +126,16 @@ fn generate_encodes_exactly_a_1_0_request() {
 fn generate_encodes_the_fields_of_1_1_when_set() {
     let host = install();
     host.borrow_mut().reply("llm_generate", ok(RESPONSE));
-    let tool = Tool { name: "sum".into(), description: "adds".into(), parameters: Some(serde_json::json!({"type": "object"})) };
-    let call = ToolCall { id: "c1".into(), name: "sum".into(), arguments: "{}".into() };
+    let tool = Tool {
+        name: "sum".into(),
+        description: "adds".into(),
+        parameters: Some(serde_json::json!({"type": "object"})),
+    };
+    let call = ToolCall {
+        id: "c1".into(),
+        name: "sum".into(),
+        arguments: "{}".into(),
+    };
     let mut assistant = Message::assistant("");
     assistant.tool_calls = vec![call];
     let req = Request::new(vec![Message::system("s"), assistant, Message::tool("c1", "5")])
@@ -143,7 +163,10 @@ fn requests_the_host_would_refuse_fail_locally() {
     let cases = [
         (Request::new(vec![]), "at least one message"),
         (Request::prompt("x").max_tokens(-1), "max tokens -1 is negative"),
-        (Request::prompt("x").model("m").class("c"), "a model or a class, not both"),
+        (
+            Request::prompt("x").model("m").class("c"),
+            "a model or a class, not both",
+        ),
     ];
     for (req, want) in cases {
         let err = generate(&req).unwrap_err();
@@ -156,13 +179,17 @@ fn requests_the_host_would_refuse_fail_locally() {
 #[test]
 fn failures_carry_the_hosts_last_error() {
     let host = install();
-    host.borrow_mut().reply("llm_generate", fail(10, "rule deny_big: too many tokens"));
+    host.borrow_mut()
+        .reply("llm_generate", fail(10, "rule deny_big: too many tokens"));
     let err = generate(&Request::prompt("x")).unwrap_err();
     assert_eq!(err.errno(), Errno::EPERM);
     assert_eq!(err.name(), "EPERM");
     assert_eq!(err.call(), "llm_generate");
     assert_eq!(err.message(), "rule deny_big: too many tokens");
-    assert_eq!(err.to_string(), "aios: llm_generate: EPERM: rule deny_big: too many tokens");
+    assert_eq!(
+        err.to_string(),
+        "aios: llm_generate: EPERM: rule deny_big: too many tokens"
+    );
     assert_eq!(Errno::from(err), Errno::EPERM);
     assert_eq!(host.borrow().held(), 0, "the last_error result is released");
 }
@@ -175,7 +202,8 @@ fn a_failure_without_a_record_is_bare() {
     let err = log_raw(7);
     assert_eq!(err.errno(), Errno::EINVAL);
     assert!(err.message().contains("unknown log level 7"));
-    host.borrow_mut().reply("tool_list", crate::fakehost::Reply::Err(42, String::new()));
+    host.borrow_mut()
+        .reply("tool_list", crate::fakehost::Reply::Err(42, String::new()));
     // The record's code (42) matches, so it is used; its name is the fake's "errno 42".
     let err = list_tools().unwrap_err();
     assert_eq!(err.errno(), Errno(42));
@@ -238,7 +266,10 @@ fn submit_poll_and_wait_any() {
     let host = install();
     host.borrow_mut().busy_polls = 2;
     host.borrow_mut().reply("llm_generate", ok(RESPONSE));
-    host.borrow_mut().reply("memory_search", ok(r#"{"hits":[{"id":"a","text":"t","metadata":{"k":"v"},"score":1.5}]}"#));
+    host.borrow_mut().reply(
+        "memory_search",
+        ok(r#"{"hits":[{"id":"a","text":"t","metadata":{"k":"v"},"score":1.5}]}"#),
+    );
     let mut call = submit(&Request::prompt("x")).unwrap();
     let mut search = memory().start_search(&Search::new("t")).unwrap();
     assert!(call.poll().is_none(), "still running");
@@ -247,7 +278,11 @@ fn submit_poll_and_wait_any() {
     assert_eq!(i, 0);
     assert_eq!(call.wait().unwrap().text, "hi there");
     assert!(call.is_done());
-    assert_eq!(wait_any(&[&call, &search]).unwrap(), 0, "a finished call is reported at once");
+    assert_eq!(
+        wait_any(&[&call, &search]).unwrap(),
+        0,
+        "a finished call is reported at once"
+    );
     let hits = search.wait().unwrap();
     assert_eq!(hits[0].metadata["k"], "v");
     assert_eq!(hits[0].score, 1.5);
@@ -257,8 +292,15 @@ fn submit_poll_and_wait_any() {
 
 #[test]
 fn wait_any_refuses_nothing_and_checks_the_hosts_index() {
-    install();
+    let host = install();
     assert_eq!(wait_any(&[]).unwrap_err().errno(), Errno::EINVAL);
+    host.borrow_mut().reply("llm_generate", ok(RESPONSE));
+    let mut call = submit(&Request::prompt("x")).unwrap();
+    host.borrow_mut().lie_index = Some(u32::MAX);
+    let err = wait_any(&[&call]).unwrap_err();
+    assert_eq!(err.errno(), Errno::EINTERNAL);
+    assert_eq!(err.message(), "host returned index 4294967295 of 1 handles");
+    assert_eq!(call.wait().unwrap().text, "hi there");
 }
 
 #[test]
@@ -268,7 +310,11 @@ fn wait_timeout_cancels_and_releases() {
     host.borrow_mut().reply("llm_generate", ok(RESPONSE));
     let err = generate_timeout(&Request::prompt("x"), Duration::from_millis(5)).unwrap_err();
     assert_eq!(err.errno(), Errno::ETIMEDOUT);
-    assert!(err.message().contains("llm_generate gave no result within 5ms"), "{}", err);
+    assert!(
+        err.message().contains("llm_generate gave no result within 5ms"),
+        "{}",
+        err
+    );
     assert_eq!(host.borrow().cancels, vec![1]);
     assert_eq!(host.borrow().in_flight(), 0);
 }
@@ -301,10 +347,16 @@ fn cancelled_call_reports_ecanceled() {
 #[test]
 fn embed_returns_one_vector_per_input() {
     let host = install();
-    host.borrow_mut().reply("llm_embed", ok(r#"{"model":"e","vectors":[[0.5,1],[0,0]],"usage":{"input_tokens":2}}"#));
+    host.borrow_mut().reply(
+        "llm_embed",
+        ok(r#"{"model":"e","vectors":[[0.5,1],[0,0]],"usage":{"input_tokens":2}}"#),
+    );
     let v = embed("e", &["a", "b"]).unwrap();
     assert_eq!(v, vec![vec![0.5, 1.0], vec![0.0, 0.0]]);
-    assert_eq!(host.borrow().bodies("llm_embed"), vec![r#"{"model":"e","input":["a","b"]}"#]);
+    assert_eq!(
+        host.borrow().bodies("llm_embed"),
+        vec![r#"{"model":"e","input":["a","b"]}"#]
+    );
 
     host.borrow_mut().reply("llm_embed", ok(r#"{"vectors":[[1]]}"#));
     let err = embed("", &["a", "b"]).unwrap_err();
@@ -323,19 +375,33 @@ fn memory_bodies_and_results() {
     h.reply("memory_search", ok(r#"{"hits":[]}"#));
     drop(h);
     let shared = Memory::shared("team.notes");
-    let id = shared.add("text\nwith newline", &metadata([("kind", "pref"), ("a", "z")])).unwrap();
+    let id = shared
+        .add("text\nwith newline", &metadata([("kind", "pref"), ("a", "z")]))
+        .unwrap();
     assert_eq!(id, "0123456789abcdef0123456789abcdef");
     let e = memory().get("i").unwrap();
     assert_eq!(e.updated, "2026-01-02T00:00:00Z");
     memory().update("i", "new", &Metadata::new()).unwrap();
     memory().delete("i").unwrap();
-    assert!(memory().search(&Search::new("q").hybrid().top_k(3).filter("kind", "pref")).unwrap().is_empty());
+    assert!(memory()
+        .search(&Search::new("q").hybrid().top_k(3).filter("kind", "pref"))
+        .unwrap()
+        .is_empty());
     let h = host.borrow();
-    assert_eq!(h.bodies("memory_add"), vec![r#"{"text":"text\nwith newline","metadata":{"a":"z","kind":"pref"},"space":"team.notes"}"#]);
+    assert_eq!(
+        h.bodies("memory_add"),
+        vec![r#"{"text":"text\nwith newline","metadata":{"a":"z","kind":"pref"},"space":"team.notes"}"#]
+    );
     assert_eq!(h.bodies("memory_get"), vec![r#"{"id":"i"}"#]);
-    assert_eq!(h.bodies("memory_update"), vec![r#"{"id":"i","text":"new","metadata":{}}"#]);
+    assert_eq!(
+        h.bodies("memory_update"),
+        vec![r#"{"id":"i","text":"new","metadata":{}}"#]
+    );
     assert_eq!(h.bodies("memory_delete"), vec![r#"{"id":"i"}"#]);
-    assert_eq!(h.bodies("memory_search"), vec![r#"{"query":"q","mode":"hybrid","k":3,"filter":{"kind":"pref"}}"#]);
+    assert_eq!(
+        h.bodies("memory_search"),
+        vec![r#"{"query":"q","mode":"hybrid","k":3,"filter":{"kind":"pref"}}"#]
+    );
 }
 
 #[test]
@@ -356,8 +422,14 @@ fn memory_refuses_bad_spaces_and_k_before_the_host() {
 fn storage_bodies_values_and_versions() {
     let host = install();
     let mut h = host.borrow_mut();
-    h.reply("storage_put", ok(r#"{"version":1,"time":"2026-01-01T00:00:00Z","size":5,"deleted":false}"#));
-    h.reply("storage_get", ok(r#"{"key":"k","version":1,"time":"t","size":5,"value":"aGVsbG8="}"#));
+    h.reply(
+        "storage_put",
+        ok(r#"{"version":1,"time":"2026-01-01T00:00:00Z","size":5,"deleted":false}"#),
+    );
+    h.reply(
+        "storage_get",
+        ok(r#"{"key":"k","version":1,"time":"t","size":5,"value":"aGVsbG8="}"#),
+    );
     h.reply("storage_get", ok(r#"{"key":"k","version":1,"size":0,"value":""}"#));
     h.reply("storage_get", ok(r#"{"key":"k","value":"not base64!"}"#));
     h.reply("storage_delete", ok(r#"{"version":2,"deleted":true}"#));
@@ -376,19 +448,37 @@ fn storage_bodies_values_and_versions() {
     assert_eq!(s.rollback_to("k", "2026-01-01T00:00:00Z").unwrap().version, 4);
     let h = host.borrow();
     assert_eq!(h.bodies("storage_put"), vec![r#"{"key":"k","value":"aGVsbG8="}"#]);
-    assert_eq!(h.bodies("storage_get"), vec![r#"{"key":"k"}"#, r#"{"key":"k","version":1}"#, r#"{"key":"k"}"#]);
+    assert_eq!(
+        h.bodies("storage_get"),
+        vec![r#"{"key":"k"}"#, r#"{"key":"k","version":1}"#, r#"{"key":"k"}"#]
+    );
     assert_eq!(h.bodies("storage_delete"), vec![r#"{"key":"k"}"#]);
-    assert_eq!(h.bodies("storage_rollback"), vec![r#"{"key":"k","version":1}"#, r#"{"key":"k","time":"2026-01-01T00:00:00Z"}"#]);
+    assert_eq!(
+        h.bodies("storage_rollback"),
+        vec![
+            r#"{"key":"k","version":1}"#,
+            r#"{"key":"k","time":"2026-01-01T00:00:00Z"}"#
+        ]
+    );
 }
 
 #[test]
 fn storage_refuses_bad_numbers_before_the_host() {
     let host = install();
     let s = storage();
-    assert_eq!(s.get_version("k", 0).unwrap_err().message(), "version 0 is not 1 or more");
-    assert_eq!(s.rollback("k", -5).unwrap_err().message(), "version -5 is not 1 or more");
+    assert_eq!(
+        s.get_version("k", 0).unwrap_err().message(),
+        "version 0 is not 1 or more"
+    );
+    assert_eq!(
+        s.rollback("k", -5).unwrap_err().message(),
+        "version -5 is not 1 or more"
+    );
     assert_eq!(s.list_page("", "", -1).unwrap_err().message(), "limit -1 is negative");
-    assert_eq!(s.history_page("k", -1, 0).unwrap_err().message(), "before -1 is negative");
+    assert_eq!(
+        s.history_page("k", -1, 0).unwrap_err().message(),
+        "before -1 is negative"
+    );
     assert_eq!(s.rollback_to("k", "").unwrap_err().errno(), Errno::EINVAL);
     assert!(host.borrow().requests.is_empty());
 }
@@ -397,10 +487,19 @@ fn storage_refuses_bad_numbers_before_the_host() {
 fn storage_list_and_history_read_every_page() {
     let host = install();
     let mut h = host.borrow_mut();
-    h.reply("storage_list", ok(r#"{"entries":[{"key":"a/1","version":1},{"key":"a/2","version":3}],"next":"a/2"}"#));
-    h.reply("storage_list", ok(r#"{"entries":[{"key":"a/3","version":1}],"next":""}"#));
+    h.reply(
+        "storage_list",
+        ok(r#"{"entries":[{"key":"a/1","version":1},{"key":"a/2","version":3}],"next":"a/2"}"#),
+    );
+    h.reply(
+        "storage_list",
+        ok(r#"{"entries":[{"key":"a/3","version":1}],"next":""}"#),
+    );
     h.reply("storage_history", ok(r#"{"versions":[{"version":5},{"version":4}]}"#));
-    h.reply("storage_history", ok(r#"{"versions":[{"version":3},{"version":2},{"version":1}]}"#));
+    h.reply(
+        "storage_history",
+        ok(r#"{"versions":[{"version":3},{"version":2},{"version":1}]}"#),
+    );
     h.reply("storage_list", fail(10, "no"));
     drop(h);
     let keys: Vec<String> = storage().list("a/").map(|e| e.unwrap().key).collect();
@@ -411,8 +510,18 @@ fn storage_list_and_history_read_every_page() {
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].as_ref().unwrap_err().errno(), Errno::EPERM);
     let h = host.borrow();
-    assert_eq!(h.bodies("storage_list"), vec![r#"{"prefix":"a/"}"#, r#"{"prefix":"a/","after":"a/2"}"#, r#"{"prefix":""}"#]);
-    assert_eq!(h.bodies("storage_history"), vec![r#"{"key":"k"}"#, r#"{"key":"k","before":4}"#]);
+    assert_eq!(
+        h.bodies("storage_list"),
+        vec![
+            r#"{"prefix":"a/"}"#,
+            r#"{"prefix":"a/","after":"a/2"}"#,
+            r#"{"prefix":""}"#
+        ]
+    );
+    assert_eq!(
+        h.bodies("storage_history"),
+        vec![r#"{"key":"k"}"#, r#"{"key":"k","before":4}"#]
+    );
 }
 
 #[derive(Serialize)]
@@ -425,7 +534,10 @@ struct Sum {
 fn tool_calls_pass_objects_and_model_strings() {
     let host = install();
     let mut h = host.borrow_mut();
-    h.reply("tool_list", ok(r#"{"tools":[{"name":"get-sum","description":"adds","parameters":{"type":"object"}}]}"#));
+    h.reply(
+        "tool_list",
+        ok(r#"{"tools":[{"name":"get-sum","description":"adds","parameters":{"type":"object"}}]}"#),
+    );
     h.reply("tool_call", ok(r#"{"content":"5","is_error":false}"#));
     h.reply("tool_call", ok(r#"{"content":"x","truncated":true,"bytes":2000000}"#));
     h.reply("tool_call", ok(r#"{"content":"bad args","is_error":true}"#));
@@ -437,11 +549,19 @@ fn tool_calls_pass_objects_and_model_strings() {
     let r = call_tool("get-sum", &()).unwrap();
     assert!(r.truncated);
     assert_eq!(r.bytes, 2_000_000);
-    let call = ToolCall { id: "c9".into(), name: "get-sum".into(), arguments: r#"{"a":1}"#.into() };
+    let call = ToolCall {
+        id: "c9".into(),
+        name: "get-sum".into(),
+        arguments: r#"{"a":1}"#.into(),
+    };
     let r = run_tool_call(&call).unwrap();
     assert!(r.is_error);
     assert_eq!(r.message("c9"), Message::tool("c9", "bad args"));
-    let err = run_tool_call(&ToolCall { arguments: String::new(), ..call }).unwrap_err();
+    let err = run_tool_call(&ToolCall {
+        arguments: String::new(),
+        ..call
+    })
+    .unwrap_err();
     assert_eq!(err.errno(), Errno::EINVAL);
     assert_eq!(err.message(), "arguments: missing property b");
     let h = host.borrow();
@@ -475,9 +595,16 @@ fn tool_call_arguments_decode() {
     struct Args {
         a: i32,
     }
-    let c = ToolCall { id: "1".into(), name: "t".into(), arguments: r#"{"a":4}"#.into() };
+    let c = ToolCall {
+        id: "1".into(),
+        name: "t".into(),
+        arguments: r#"{"a":4}"#.into(),
+    };
     assert_eq!(c.decode::<Args>().unwrap().a, 4);
-    let bad = ToolCall { arguments: "{".into(), ..c };
+    let bad = ToolCall {
+        arguments: "{".into(),
+        ..c
+    };
     assert_eq!(bad.decode::<Args>().unwrap_err().errno(), Errno::EINVAL);
 }
 
@@ -485,7 +612,11 @@ fn tool_call_arguments_decode() {
 fn response_message_continues_the_conversation() {
     let resp = Response {
         text: "let me add".into(),
-        tool_calls: vec![ToolCall { id: "c".into(), name: "sum".into(), arguments: "{}".into() }],
+        tool_calls: vec![ToolCall {
+            id: "c".into(),
+            name: "sum".into(),
+            arguments: "{}".into(),
+        }],
         ..Response::default()
     };
     let m = resp.message();
@@ -496,7 +627,16 @@ fn response_message_continues_the_conversation() {
 #[test]
 fn base64_round_trips_and_refuses_garbage() {
     use crate::base64::{decode, encode};
-    for s in [&b""[..], b"f", b"fo", b"foo", b"foob", b"fooba", b"foobar", &[0, 255, 128, 7]] {
+    for s in [
+        &b""[..],
+        b"f",
+        b"fo",
+        b"foo",
+        b"foob",
+        b"fooba",
+        b"foobar",
+        &[0, 255, 128, 7],
+    ] {
         assert_eq!(decode(&encode(s)).unwrap(), s);
     }
     assert_eq!(encode(b"foobar"), "Zm9vYmFy");
@@ -522,4 +662,19 @@ fn result_table_full_is_elimit() {
     host.borrow_mut().reply("tool_call", ok("{}"));
     let err = call_tool("t", &()).unwrap_err();
     assert_eq!(err.errno(), Errno::ELIMIT);
+}
+
+#[test]
+fn a_result_length_the_allocator_refuses_is_e2big_not_an_abort() {
+    for len in [usize::MAX, isize::MAX as usize, isize::MAX as usize / 2] {
+        let err = crate::abi::zeroed(len).unwrap_err();
+        assert_eq!(err.errno(), Errno::E2BIG);
+        assert!(
+            err.message().ends_with("bytes does not fit in the agent's memory"),
+            "{}",
+            err
+        );
+    }
+    assert!(crate::abi::zeroed(0).unwrap().is_empty());
+    assert_eq!(crate::abi::zeroed(3).unwrap(), vec![0, 0, 0]);
 }

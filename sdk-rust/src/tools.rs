@@ -70,7 +70,9 @@ pub fn call_tool<A: Serialize + ?Sized>(name: &str, args: &A) -> Result<ToolResu
 /// Starts [`call_tool`] asynchronously and returns at once, so several tools can run at the
 /// same time.
 pub fn start_tool_call<A: Serialize + ?Sized>(name: &str, args: &A) -> Result<Pending<ToolResult>> {
-    start_call("tool_call", "host tools", &tool_request(name, args)?, |call, b| decode(call, b))
+    start_call("tool_call", "host tools", &tool_request(name, args)?, |call, b| {
+        decode(call, b)
+    })
 }
 
 /// Runs the tool a model asked for with the arguments it wrote, as it wrote them (the host
@@ -83,7 +85,15 @@ pub fn run_tool_call(call: &ToolCall) -> Result<ToolResult> {
     } else {
         serde_json::Value::String(call.arguments.clone())
     };
-    run("tool_call", "host tools", &CallRequest { name: &call.name, arguments }, whole)
+    run(
+        "tool_call",
+        "host tools",
+        &CallRequest {
+            name: &call.name,
+            arguments,
+        },
+        whole,
+    )
 }
 
 /// Returns the `tool_call` body for `args`, which must be an object (null: the empty one).
