@@ -19,7 +19,7 @@ import (
 )
 
 // agentsDir builds testdata/agents (parent, worker, bomb) for wasip1 once per test binary
-// into a directory of its own, which the tests configure as [agents] dir.
+// into a directory of its own, which the tests configure as [agents] dir, with first.wasm.
 var agentsDir = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "aios-test-agents-")
 	if err != nil {
@@ -35,7 +35,11 @@ var agentsDir = sync.OnceValues(func() (string, error) {
 			return "", fmt.Errorf("build testdata/agents/%s: %v\n%s", name, err, stderr.Bytes())
 		}
 	}
-	return dir, nil
+	first, err := os.ReadFile(filepath.Join("testdata", "agents", "first.wasm"))
+	if err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "first.wasm"), first, 0o644)
 })
 
 // spawnGrant grants every agent the models, classes and agent_spawn.

@@ -43,7 +43,7 @@ func (s *goSpawner) StartChild(ctx context.Context, _ *kernel.Process, module st
 }
 
 // agentKernel returns a kernel whose children are agents, with lim and a ledger.
-func agentKernel(t *testing.T, lim kernel.AgentLimits, agents map[string]func(context.Context, *kernel.Process) (int, error)) (*kernel.Kernel, *goSpawner) {
+func agentKernel(t testing.TB, lim kernel.AgentLimits, agents map[string]func(context.Context, *kernel.Process) (int, error)) (*kernel.Kernel, *goSpawner) {
 	t.Helper()
 	s := &goSpawner{agents: agents}
 	s.k = kernel.New(kernel.Cores{words{"a"}}, kernel.WithAgents(s, lim), kernel.WithLedger(quota.NewLedger()))
