@@ -50,11 +50,11 @@ func (s *spawner) StartChild(ctx context.Context, parent *kernel.Process, module
 	if err != nil {
 		return nil, err
 	}
-	plim, ok := s.runs.Load(parent.PID())
-	if !ok {
-		return nil, fmt.Errorf("the parent's limits are unknown (it was not started by this system)")
+	plim := s.sys.cfg.Limits.Or(limits.Defaults()) // a parent this system did not start
+	if l, ok := s.runs.Load(parent.PID()); ok {
+		plim = l.(limits.Limits)
 	}
-	lim, _ := req.Limits.Within(plim.(limits.Limits))
+	lim, _ := req.Limits.Within(plim)
 	spec.Limits = kernel.Limits{Log: lim.Log, Output: lim.Output}
 	proc, err := s.sys.kernel.Spawn(spec)
 	if err != nil {
