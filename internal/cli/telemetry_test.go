@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/aiosys/aios/config"
+	"github.com/aiosys/aios/internal/telemetry/otlptest"
+)
+
+func TestRunExportsTracesToOTLPEndpointFromEnv(t *testing.T) {
+	recv := otlptest.NewReceiver(t)
+	t.Setenv("AIOS_CONFIG", "")
+	t.Setenv("AIOS_DATA_DIR", t.TempDir())
+	t.Setenv(EnvLogFormat, "")
+	t.Setenv(config.EnvOTLPEndpoint, recv.URL)
+	var out, errOut bytes.Buffer
+	if code := Main([]string{"run", fixturePath("generate.wasm"), "--tenant", "acme"}, strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	// aios run closes its System before it returns, which sends the spans it holds.
+	_, spans := recv.Received()
+	names := map[string]int{}
+	for _, s := range spans {
+		names[s.Name]++
+		if s.Name == "aios.run" && (s.Attr("aios.agent") != "generate" || s.Attr("aios.tenant") != "acme" || s.Attr("aios.exit_code") != "0") {
+			t.Errorf("run span attributes %v", s.Attributes)
+		}
+	}
+	for _, name := range []string{"aios.run", "aios.start", "aios.llm_generate", "aios.output"} {
+		if names[name] != 1 {
+			t.Errorf("%d %s spans, want 1 (all: %v)", names[name], name, names)
+		}
+	}
+
+	// Without an endpoint nothing is sent.
+	t.Setenv(config.EnvOTLPEndpoint, "")
+	before, _ := recv.Received()
+	if code := Main([]string{"run", fixturePath("generate.wasm")}, strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if after, _ := recv.Received(); after != before {
+		t.Errorf("without an endpoint the receiver got %d more requests", after-before)
+	}
+}
