@@ -117,7 +117,7 @@ pub use io::__log;
 pub use io::{input, log, output, Level};
 pub use memory::{memory, metadata, Memory, MemoryEntry, MemoryHit, Metadata, Search};
 pub use pending::{wait_any, Call, Pending, Waiter};
-pub use request::{Message, Request, Role, Tool, ToolCall};
+pub use request::{tool_choice, Message, Request, Role, Tool, ToolCall};
 pub use response::{Chunk, Response, Usage};
 pub use storage::{storage, Storage, StorageEntry, StorageItem, StoragePage, StorageRevision};
 pub use tools::{call_tool, list_tools, run_tool_call, start_tool_call, ToolResult};

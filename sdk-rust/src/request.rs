@@ -101,6 +101,16 @@ impl ToolCall {
     }
 }
 
+/// The values of [`Request::tool_choice`] besides a tool's name (ABI 1.1).
+pub mod tool_choice {
+    /// The model decides whether to call tools (the default).
+    pub const AUTO: &str = "auto";
+    /// The model calls no tool.
+    pub const NONE: &str = "none";
+    /// The model calls at least one tool.
+    pub const REQUIRED: &str = "required";
+}
+
 /// A request for a generation (the ABI's `GenerateRequest`).
 ///
 /// ```

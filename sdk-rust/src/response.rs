@@ -21,6 +21,9 @@ pub struct Response {
 }
 
 impl Response {
+    /// The `finish_reason` of a response whose model asks for tool calls (ABI 1.1).
+    pub const FINISH_TOOL_CALLS: &'static str = "tool_calls";
+
     /// Returns the assistant message that continues a conversation with this response: its
     /// text and the tool calls it asked for, which the next request must carry before the
     /// tool messages that answer them.

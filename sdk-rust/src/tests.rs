@@ -583,10 +583,17 @@ fn tool_arguments_must_be_an_object() {
     let err = call_tool("t", &[1, 2, 3]).unwrap_err();
     assert_eq!(err.errno(), Errno::EINVAL);
     assert_eq!(err.message(), "arguments of t: not a JSON object: [1,2,3]");
-    let long = "é".repeat(100);
+    let long = vec!["é"; 100];
     let err = call_tool("t", &long).unwrap_err();
     assert!(err.message().ends_with('…'), "{}", err);
     assert!(host.borrow().requests.is_empty());
+    // A string is a JSON object as text, passed on for the host to check.
+    host.borrow_mut().reply("tool_call", ok(r#"{"content":"1"}"#));
+    call_tool("t", r#"{"text":"x"}"#).unwrap();
+    assert_eq!(
+        host.borrow().bodies("tool_call"),
+        vec![r#"{"name":"t","arguments":"{\"text\":\"x\"}"}"#]
+    );
 }
 
 #[test]

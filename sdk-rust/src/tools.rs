@@ -48,8 +48,10 @@ pub fn list_tools() -> Result<Vec<Tool>> {
     run("tool_list", "host tools", &ListRequest {}, |t: Tools| t.tools)
 }
 
-/// Runs the host's tool `name` with `args`, which must serialize to a JSON object (a struct,
-/// a map, `serde_json::json!({...})`), or to null or `()` for none, and returns its result.
+/// Runs the host's tool `name` with `args` and returns its result. `args` serializes to a JSON
+/// object (a struct, a map, `serde_json::json!({...})`), to null (`()`) for none, or to a
+/// string holding a JSON object as text, such as a [`ToolCall`]'s `arguments` as the model
+/// wrote them; anything else is [`Errno::EINVAL`].
 ///
 /// The host checks the arguments against the tool's JSON Schema before it runs
 /// ([`Errno::EINVAL`], with the schema's complaint). An unknown tool gives [`Errno::ENOENT`];
@@ -96,12 +98,13 @@ pub fn run_tool_call(call: &ToolCall) -> Result<ToolResult> {
     )
 }
 
-/// Returns the `tool_call` body for `args`, which must be an object (null: the empty one).
+/// Returns the `tool_call` body for `args`: an object or a string holding one (the host checks
+/// the string), null for the empty object.
 fn tool_request<'a, A: Serialize + ?Sized>(name: &'a str, args: &A) -> Result<CallRequest<'a>> {
     let invalid = |why: String| Error::new(Errno::EINVAL, "tool_call", format!("arguments of {}: {}", name, why));
     let arguments = match serde_json::to_value(args).map_err(|e| invalid(e.to_string()))? {
         serde_json::Value::Null => serde_json::Value::Object(Default::default()),
-        v @ serde_json::Value::Object(_) => v,
+        v @ (serde_json::Value::Object(_) | serde_json::Value::String(_)) => v,
         v => {
             let mut s = v.to_string();
             if s.len() > 40 {
