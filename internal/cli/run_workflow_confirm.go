@@ -28,14 +28,24 @@ func newStepConfirmer(s *IOStreams, yes bool, notice func(string)) *stepConfirme
 }
 
 // canConfirm refuses, before anything runs, a workflow with steps to confirm when nobody can
-// answer: standard input or standard error is not a terminal and --yes is not given.
+// answer: standard input or standard error is not a terminal, or standard input is the
+// workflow's input, and --yes is not given.
 func (o *RunOptions) canConfirm(wf *workflow.Workflow) error {
-	if o.Workflow.Yes || (isTerminalReader(o.IO.In) && IsTerminal(o.IO.ErrOut)) {
+	if o.Workflow.Yes {
+		return nil
+	}
+	why := ""
+	switch {
+	case o.Input == "-":
+		why = "standard input is the workflow's input (--input -)"
+	case !isTerminalReader(o.IO.In) || !IsTerminal(o.IO.ErrOut):
+		why = "there is no terminal to ask on"
+	default:
 		return nil
 	}
 	for _, s := range wf.Steps {
 		if s.Confirm {
-			return exitWith(ExitUsage, fmt.Errorf("step %s asks for confirmation (confirm = true), but there is no terminal to ask on; run with --yes to approve it", s.ID))
+			return exitWith(ExitUsage, fmt.Errorf("step %s asks for confirmation (confirm = true), but %s; run with --yes to approve it", s.ID, why))
 		}
 	}
 	return nil
