@@ -35,6 +35,12 @@ func TestTokenRequiredAndChecked(t *testing.T) {
 		{"wrong token", "Bearer aios_0000"},
 		{"not bearer", "Basic YWxpY2U6eA=="},
 		{"empty bearer", "Bearer "},
+		{"bearer without a token", "Bearer"},
+		{"spaces for a token", "Bearer    "},
+		{"the token and more", "Bearer " + alice + " " + alice},
+		{"a tab for the space", "Bearer\t" + alice},
+		{"an 8 KiB token", "Bearer " + strings.Repeat("x", 8<<10)},
+		{"invalid UTF-8", "Bearer \xff\xfe"},
 	} {
 		req, _ := http.NewRequest(http.MethodGet, s.ts.URL+"/v1/runs", nil)
 		if tc.header != "" {
@@ -51,6 +57,14 @@ func TestTokenRequiredAndChecked(t *testing.T) {
 	}
 	if _, err := s.client(alice).Runs(context.Background()); err != nil {
 		t.Fatalf("alice's token: %v", err)
+	}
+	// The scheme is case-insensitive (RFC 9110, section 11.1).
+	req, _ := http.NewRequest(http.MethodGet, s.ts.URL+"/v1/runs", nil)
+	req.Header.Set("Authorization", "bEARER "+alice)
+	if resp, err := s.http().Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("bEARER and alice's token: %v %v, want 200", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	resp, err := s.http().Get(s.ts.URL + "/healthz")
 	if err != nil || resp.StatusCode != http.StatusOK {

@@ -253,3 +253,30 @@ func TestHostileModulesAreRefusedOrFailAlone(t *testing.T) {
 	}
 	by.check()
 }
+
+func TestUnauthenticatedUploadIsNotRead(t *testing.T) {
+	s, alice, _ := twoTenants(t, "", nil, Options{})
+	by := startBystander(t, s.client(alice))
+	counted, read := countedServer(t, s.Handler())
+	for _, header := range []string{"", "Bearer aios_wrong", "Basic YWxpY2U6eA=="} {
+		read.Store(0)
+		body := &countingReader{n: 1 << 30, prefix: []byte(`{"module": "`)}
+		req, _ := http.NewRequest(http.MethodPost, counted.URL+"/v1/runs", body)
+		req.ContentLength = -1 // chunked: the server cannot refuse by the length alone
+		if header != "" {
+			req.Header.Set("Authorization", header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%q: %v", header, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+			t.Fatalf("%q: %d, want 401 with a Bearer challenge", header, resp.StatusCode)
+		}
+		if n := read.Load(); n > 1<<20 {
+			t.Fatalf("%q: the server read %d bytes of an unauthenticated upload", header, n)
+		}
+	}
+	by.check()
+}

@@ -23,6 +23,8 @@ type eventLog struct {
 // subscriber is one stream's queue.
 type subscriber struct {
 	ch chan client.Event
+	// behind is set, before ch is closed, when the subscriber was dropped for a full queue.
+	behind bool
 }
 
 func newEventLog(maxCount, maxBytes, queue int) *eventLog {
@@ -51,6 +53,7 @@ func (l *eventLog) publish(e client.Event) {
 		case s.ch <- e:
 		default:
 			delete(l.subs, s)
+			s.behind = true
 			close(s.ch)
 		}
 	}

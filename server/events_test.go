@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -176,7 +178,22 @@ func TestEventsGapAfterEviction(t *testing.T) {
 func TestSlowClientDoesNotHoldTheRun(t *testing.T) {
 	s := newTestServer(t, floodTOML, nil, Options{EventBuffer: 1000, SubscriberQueue: 16, WriteTimeout: time.Second})
 	c := s.client("")
+	baseGoroutines := settleGoroutines(-1)
 	run := submit(t, c, "stdoutflood", "")
+	// Another run, streamed by a client that reads, at the same time.
+	other := submit(t, c, "stdoutflood", "")
+	otherEvents := make(chan []client.Event, 1)
+	go func() {
+		var got []client.Event
+		for e, err := range c.Events(context.Background(), other.ID, 0) {
+			if err != nil {
+				t.Error(err)
+				break
+			}
+			got = append(got, e)
+		}
+		otherEvents <- got
+	}()
 
 	// A client that asks for the stream and never reads it.
 	conn, err := net.Dial("tcp", strings.TrimPrefix(s.ts.URL, "http://"))
@@ -212,6 +229,23 @@ func TestSlowClientDoesNotHoldTheRun(t *testing.T) {
 	}
 	if len(got) != 1001 || got[0].Type != client.EventGap || got[1000].Status != client.StatusExited {
 		t.Fatalf("%d events from %+v, want a gap, then 1000 ending with exited", len(got), got[0])
+	}
+	// The client that read got every event of its run, or a gap where it fell behind.
+	checkAccounted(t, <-otherEvents)
+
+	// The server has hung up on the client that never read: what its socket holds, then EOF.
+	if err := conn.SetReadDeadline(time.Now().Add(hangGuard)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(io.Discard, conn); err != nil {
+		t.Fatalf("reading the slow stream to its end: %v, want the server to have closed it", err)
+	}
+	// Nothing of the streams, the runs or their connections is left running.
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections() // the test clients' transport
+	if n := settleGoroutines(baseGoroutines); n > baseGoroutines {
+		var dump strings.Builder
+		_ = pprof.Lookup("goroutine").WriteTo(&dump, 1)
+		t.Fatalf("%d goroutines, %d before the runs:\n%s", n, baseGoroutines, dump.String())
 	}
 }
 

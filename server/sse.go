@@ -64,7 +64,10 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, tenant str
 		select {
 		case e, ok := <-sub.ch:
 			if !ok {
-				return // the run ended, or this client fell behind: it resumes from its last id
+				if sub.behind {
+					hangUp(rc) // it resumes from its last id
+				}
+				return // the run ended
 			}
 			if !send(e) {
 				return
@@ -74,5 +77,15 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, tenant str
 		case <-s.closed:
 			return
 		}
+	}
+}
+
+// hangUp closes the connection of a stream whose client fell behind. Ending the response alone
+// would leave a client that never reads holding the connection, with what the server wrote
+// waiting in its buffers. Where the connection cannot be taken over (HTTP/2), the stream just
+// ends.
+func hangUp(rc *http.ResponseController) {
+	if conn, _, err := rc.Hijack(); err == nil {
+		_ = conn.Close()
 	}
 }
