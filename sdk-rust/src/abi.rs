@@ -114,7 +114,7 @@ impl Abi {
         let host = self.ready(name)?;
         read(host, rid, len).map_err(|e| {
             host.result_drop(rid);
-            Error::new(e.errno(), name, format!("read result: {}", e))
+            Error::new(e.errno(), name, format!("read result: {}: {}", e.name(), e.message()))
         })
     }
 }
