@@ -45,7 +45,7 @@ func (p *Process) Embed(ctx context.Context, req llm.EmbedRequest) (_ llm.EmbedR
 	p.mu.Lock()
 	p.usage.addEmbedding(rc)
 	p.mu.Unlock()
-	t.generated(generationEnd(req.Model, rc.Core, rc.Usage, nil))
+	t.noteGeneration(generationEnd(req.Model, rc.Core, rc.Usage, nil))
 	return resp, nil
 }
 

@@ -291,7 +291,7 @@ func (p *Process) Generate(ctx context.Context, req llm.Request, onChunk func(ll
 	p.mu.Lock()
 	p.usage.addGeneration(resp, receipt)
 	p.mu.Unlock()
-	t.generated(generationEnd(req.Model, resp.Core, resp.Usage, receipt))
+	t.noteGeneration(generationEnd(req.Model, resp.Core, resp.Usage, receipt))
 	return resp, nil
 }
 

@@ -49,8 +49,9 @@ type GenerationEnd struct {
 // callTrace is a traced call in progress; nil when the process has no tracer, and then every
 // method is a no-op, so the untraced path costs a nil check.
 type callTrace struct {
-	span CallSpan
-	gen  *GenerationEnd
+	span      CallSpan
+	gen       GenerationEnd
+	generated bool
 }
 
 // startCall begins tracing call, or returns nil when the process has no tracer.
@@ -61,21 +62,27 @@ func (p *Process) startCall(call string) *callTrace {
 	return &callTrace{span: p.spec.Trace.StartCall(call)}
 }
 
-// generated notes what a generation or embedding used, for the call's end.
-func (t *callTrace) generated(g GenerationEnd) {
+// noteGeneration notes what a generation or embedding used, for the call's end. g is taken
+// by value and kept in t, so that an untraced call does not move it to the heap.
+func (t *callTrace) noteGeneration(g GenerationEnd) {
 	if t != nil {
-		t.gen = &g
+		t.gen, t.generated = g, true
 	}
 }
 
 // end ends the call with *err (for use in a defer: the error is read when the call returns).
+// It inlines to a nil check when the process has no tracer.
 func (t *callTrace) end(err *error) {
-	if t == nil {
-		return
+	if t != nil {
+		t.finish(*err)
 	}
-	e := CallEnd{Err: *err}
-	if e.Err == nil {
-		e.Generation = t.gen
+}
+
+// finish ends the traced call with err.
+func (t *callTrace) finish(err error) {
+	e := CallEnd{Err: err}
+	if err == nil && t.generated {
+		e.Generation = &t.gen
 	}
 	t.span.End(e)
 }
