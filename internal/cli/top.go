@@ -75,7 +75,7 @@ func runTop(ctx context.Context, o *TopOptions) error {
 			return remoteExit(err)
 		}
 		m.snap, m.fetched = snap, true
-		_, err = io.WriteString(o.IO.Out, m.render(0, 0, plainStyles))
+		_, err = io.WriteString(o.IO.Out, m.render(0, 0, plainStyles)+"\n")
 		return err
 	}
 	if !IsTerminal(o.IO.Out) || !isTerminalInput(o.IO.In) {

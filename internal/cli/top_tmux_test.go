@@ -125,3 +125,23 @@ func TestTopInATerminalShowsCancelsAndQuits(t *testing.T) {
 		}
 	}
 }
+
+func TestTopSurvivesATinyTerminal(t *testing.T) {
+	aiosBin, err := exec.LookPath("aios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newRemoteKernel(t, "", nil)
+	script := fmt.Sprintf("%s top --kernel %s --token %s --interval 100ms; echo \"exit $?\"; sleep 3600",
+		shellQuote(aiosBin), shellQuote(k.url), shellQuote(k.token))
+	term := newTmuxTerminal(t, script)
+	term.waitFor("tenant alice")
+	// Shrink the terminal under it, down to one cell, then grow it back: each time the view is
+	// drawn again, cut to the new size.
+	for _, size := range []struct{ x, y, shows string }{{"20", "4", "aios top  http://12…"}, {"1", "1", "…"}, {"120", "40", "q quit"}} {
+		term.run("resize-window", "-t", "top", "-x", size.x, "-y", size.y)
+		term.waitFor(size.shows)
+	}
+	term.keys("q")
+	term.waitFor("exit 0")
+}

@@ -189,7 +189,7 @@ func topHelp(st topStyles) []topLine {
 
 // topCut fits lines into width × height (0: no bound): rows of the runs table are dropped, keeping
 // the selected line in view, until the view fits; then the last lines go. Each line is cut to
-// the width and styled.
+// the width and styled. The last line has no line break, which would take a line of its own.
 func topCut(lines []topLine, width, height, selected int) string {
 	if height > 0 && len(lines) > height {
 		var rowLines []int
@@ -239,7 +239,6 @@ func topCut(lines []topLine, width, height, selected int) string {
 			b.WriteByte('\n')
 		}
 	}
-	b.WriteByte('\n')
 	return b.String()
 }
 
