@@ -20,6 +20,15 @@ func runWorkflow(ctx context.Context, o *RunOptions) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	summarised := false
+	if o.JSON {
+		// Once the flags are accepted, --json ends with a summary whatever happens.
+		defer func() {
+			if !summarised && err != nil {
+				writeWorkflowFailure(o.IO.Out, err)
+			}
+		}()
+	}
 	wf, err := workflow.Load(o.File, workflow.ParseOptions{IsRef: looksLikeRef})
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -78,7 +87,11 @@ func runWorkflow(ctx context.Context, o *RunOptions) (err error) {
 	})
 	show.flush()
 	code, failure := workflowExit(rep)
+	if sig := intr.interrupted(); sig != nil {
+		code = sig.code() // what intr.exit will return, for --json's summary
+	}
 	if o.JSON {
+		summarised = true
 		if err := writeWorkflowJSON(o.IO.Out, wf, rep, runner, code); err != nil && code == ExitOK {
 			return exitWith(ExitKernel, fmt.Errorf("write the JSON summary: %w", err))
 		}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -163,6 +164,7 @@ type jsonWorkflow struct {
 	Event    string     `json:"event"` // "workflow"
 	Name     string     `json:"name,omitempty"`
 	ExitCode int        `json:"exit_code"`
+	Error    string     `json:"error,omitempty"` // why no step ran: the file's problems, a flag, ...
 	Steps    []jsonStep `json:"steps"`
 }
 
@@ -204,6 +206,21 @@ func writeWorkflowJSON(w io.Writer, wf *workflow.Workflow, rep *workflow.Report,
 		out.Steps = append(out.Steps, js)
 	}
 	return json.NewEncoder(w).Encode(out)
+}
+
+// writeWorkflowFailure writes --json's summary of a workflow that ended before any step ran:
+// err is what runWorkflow returns, with its exit code.
+func writeWorkflowFailure(w io.Writer, err error) {
+	out := jsonWorkflow{Event: "workflow", ExitCode: ExitKernel, Error: err.Error(), Steps: []jsonStep{}}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		out.ExitCode = ee.code
+	}
+	var sig *interruptedError
+	if errors.As(err, &sig) {
+		out.ExitCode = sig.code()
+	}
+	_ = json.NewEncoder(w).Encode(out)
 }
 
 // indent indents every line of s by two spaces.

@@ -8,7 +8,7 @@ import (
 
 // TestWorkflowInterrupt sends SIGINT while two steps of a workflow are blocked in LLM calls
 // that would take an hour: both are cancelled, the step after them never starts, the table is
-// printed and aios exits 130.
+// printed, --json's summary says 130 and aios exits 130.
 func TestWorkflowInterrupt(t *testing.T) {
 	dir := t.TempDir()
 	wasip1Build(t, filepath.Join("..", "..", "samples"), "./hello", filepath.Join(dir, "hello.wasm"))
@@ -32,7 +32,7 @@ inputs = ["left", "right"]
 			t.Fatal(err)
 		}
 	}
-	p := startAios(t, dir, "run", "wf.toml", "--config", "aios.toml", "--input", "Why?")
+	p := startAios(t, dir, "run", "wf.toml", "--config", "aios.toml", "--input", "Why?", "--json")
 	p.waitFor(p.stderr, ": info: asking: Why?", 2)
 	p.signal(os.Interrupt)
 	if code := p.wait(); code != 130 {
@@ -48,6 +48,9 @@ inputs = ["left", "right"]
 		if n, _ := p.stderr.count(want); n == 0 {
 			t.Errorf("stderr lacks %q:\n%s", want, p.stderr)
 		}
+	}
+	if n, _ := p.stdout.count(`"event":"workflow","exit_code":130,`); n != 1 {
+		t.Errorf("--json's summary does not say exit 130:\n%s", p.stdout)
 	}
 	if n, _ := p.stderr.count("aios: step join: running"); n != 0 {
 		t.Errorf("join started after the interrupt:\n%s", p.stderr)
