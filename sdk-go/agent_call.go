@@ -10,16 +10,21 @@ type agentSyscalls interface {
 	agentCall(name string, req []byte, out *resultBuf) Errno
 }
 
-// agentRequest is one agent call: its name, body and how to decode its result.
+// agentRequest is one agent call: its name, body (or its JSON already encoded, raw) and how to
+// decode its result.
 type agentRequest[T any] struct {
 	name   string
 	body   any
+	raw    []byte
 	decode func([]byte) (T, error)
 }
 
 func (r agentRequest[T]) encode(a *abi) ([]byte, error) {
 	if err := a.require(3, r.name, "agents and messages"); err != nil {
 		return nil, err
+	}
+	if r.raw != nil {
+		return r.raw, nil
 	}
 	b, err := json.Marshal(r.body)
 	if err != nil {

@@ -5,6 +5,17 @@ import (
 	"strings"
 )
 
+// The host's view of the message bodies, read with encoding/json as the real host reads them.
+type (
+	msgSendRequest struct {
+		To   uint64 `json:"to"`
+		Body []byte `json:"body"`
+	}
+	msgRecvRequest struct {
+		TimeoutMS *int64 `json:"timeout_ms"`
+	}
+)
+
 // calls13 are the agent calls of ABI 1.3 (docs/ABI.md, section 4.2).
 var calls13 = map[string]bool{"agent_spawn": true, "agent_wait": true, "agent_kill": true, "msg_send": true, "msg_recv": true}
 

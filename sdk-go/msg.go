@@ -1,20 +1,16 @@
 package aios
 
-import "time"
+import (
+	"bytes"
+	"encoding/base64"
+	"strconv"
+	"time"
+)
 
 // Mail is a message from another agent of the same run (ABI 1.3).
 type Mail struct {
 	From uint64 `json:"from"` // the sender's process id
 	Body []byte `json:"body"`
-}
-
-type msgSendRequest struct {
-	To   uint64 `json:"to"`
-	Body []byte `json:"body"`
-}
-
-type msgRecvRequest struct {
-	TimeoutMS *int64 `json:"timeout_ms,omitempty"`
 }
 
 // Send puts body in the mailbox of agent to: this agent's parent (Parent), one of its
@@ -23,7 +19,7 @@ type msgRecvRequest struct {
 // and the sender may retry. A body past the host's bound (64 KiB by default) matches ErrTooBig;
 // an agent that is not a relative, or has ended, ErrNotFound.
 func Send(to uint64, body []byte) error {
-	_, err := agentRequest[struct{}]{name: "msg_send", body: msgSendRequest{To: to, Body: body}, decode: whole[struct{}]("msg_send")}.run(std)
+	_, err := agentRequest[struct{}]{name: "msg_send", raw: sendBody(to, body), decode: empty("msg_send")}.run(std)
 	return err
 }
 
@@ -36,5 +32,66 @@ func Recv(timeout time.Duration) (Mail, error) { return recvRequest(timeout).run
 func StartRecv(timeout time.Duration) (*Pending[Mail], error) { return recvRequest(timeout).start(std) }
 
 func recvRequest(timeout time.Duration) agentRequest[Mail] {
-	return agentRequest[Mail]{name: "msg_recv", body: msgRecvRequest{TimeoutMS: millis(timeout)}, decode: whole[Mail]("msg_recv")}
+	raw := []byte(`{}`)
+	if ms := millis(timeout); ms != nil {
+		raw = strconv.AppendInt([]byte(`{"timeout_ms":`), *ms, 10)
+		raw = append(raw, '}')
+	}
+	return agentRequest[Mail]{name: "msg_recv", raw: raw, decode: decodeMail}
+}
+
+// Messages are the calls an agent makes most often, so their bodies are written and read
+// without reflection (encoding/json is slow in a wasm build); a result in any other shape than
+// the host writes is read by encoding/json all the same.
+
+// sendBody writes msg_send's body: {"to":N,"body":"base64"}.
+func sendBody(to uint64, body []byte) []byte {
+	b := make([]byte, 0, 24+base64.StdEncoding.EncodedLen(len(body)))
+	b = strconv.AppendUint(append(b, `{"to":`...), to, 10)
+	b = append(b, `,"body":"`...)
+	b = base64.StdEncoding.AppendEncode(b, body)
+	return append(b, `"}`...)
+}
+
+// decodeMail reads msg_recv's result.
+func decodeMail(b []byte) (Mail, error) {
+	if m, ok := parseMail(b); ok {
+		return m, nil
+	}
+	return whole[Mail]("msg_recv")(b)
+}
+
+// parseMail reads exactly {"from":N,"body":"base64"}, the host's shape.
+func parseMail(b []byte) (Mail, bool) {
+	rest, ok := bytes.CutPrefix(b, []byte(`{"from":`))
+	if !ok {
+		return Mail{}, false
+	}
+	digits, rest, ok := bytes.Cut(rest, []byte(`,"body":"`))
+	if !ok {
+		return Mail{}, false
+	}
+	from, err := strconv.ParseUint(string(digits), 10, 64)
+	if err != nil {
+		return Mail{}, false
+	}
+	enc, ok := bytes.CutSuffix(rest, []byte(`"}`))
+	if !ok || bytes.IndexByte(enc, '"') >= 0 {
+		return Mail{}, false
+	}
+	body, err := base64.StdEncoding.AppendDecode([]byte{}, enc)
+	if err != nil {
+		return Mail{}, false
+	}
+	return Mail{From: from, Body: body}, true
+}
+
+// empty is the decoder of a result that carries nothing: {} (or any object).
+func empty(call string) func([]byte) (struct{}, error) {
+	return func(b []byte) (struct{}, error) {
+		if string(b) == "{}" {
+			return struct{}{}, nil
+		}
+		return whole[struct{}](call)(b)
+	}
 }
