@@ -3,6 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -141,6 +145,65 @@ func TestTopSurvivesATinyTerminal(t *testing.T) {
 	for _, size := range []struct{ x, y, shows string }{{"20", "4", "aios top  http://12…"}, {"1", "1", "…"}, {"120", "40", "q quit"}} {
 		term.run("resize-window", "-t", "top", "-x", size.x, "-y", size.y)
 		term.waitFor(size.shows)
+	}
+	term.keys("q")
+	term.waitFor("exit 0")
+}
+
+// switchableProxy forwards to a kernel from an address of its own, which the test can take
+// down (nothing listens: connections are refused) and bring back up.
+type switchableProxy struct {
+	t       *testing.T
+	addr    string
+	handler http.Handler
+	srv     *http.Server
+}
+
+func newSwitchableProxy(t *testing.T, target string) *switchableProxy {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &switchableProxy{t: t, handler: httputil.NewSingleHostReverseProxy(u)}
+	p.up("127.0.0.1:0")
+	t.Cleanup(p.down)
+	return p
+}
+
+// up listens on addr (the proxy's own address again after down).
+func (p *switchableProxy) up(addr string) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		p.t.Fatalf("listen on %s: %v", addr, err)
+	}
+	p.addr = ln.Addr().String()
+	p.srv = &http.Server{Handler: p.handler}
+	go p.srv.Serve(ln)
+}
+
+// down stops listening and drops every connection.
+func (p *switchableProxy) down() { _ = p.srv.Close() }
+
+func TestTopInATerminalRidesOutAKernelOutage(t *testing.T) {
+	aiosBin, err := exec.LookPath("aios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newRemoteKernel(t, "", nil)
+	proxy := newSwitchableProxy(t, k.url)
+	script := fmt.Sprintf("%s top --kernel %s --token %s --interval 100ms; echo \"exit $?\"; sleep 3600",
+		shellQuote(aiosBin), shellQuote("http://"+proxy.addr), shellQuote(k.token))
+	term := newTmuxTerminal(t, script)
+	term.waitFor("tenant alice", "CORE")
+	proxy.down()
+	term.waitFor("refresh failed", "dial tcp", "tenant alice") // the last snapshot stays
+	proxy.up(proxy.addr)
+	guard := time.Now().Add(hangGuard)
+	for strings.Contains(term.screen(), "refresh failed") {
+		if time.Now().After(guard) {
+			t.Fatalf("top still shows the outage %s after the kernel came back:\n%s", hangGuard, term.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	term.keys("q")
 	term.waitFor("exit 0")
