@@ -41,7 +41,7 @@ func (s *echoSpawner) StartChild(ctx context.Context, parent *kernel.Process, mo
 	return p, nil
 }
 
-func withSpawner(s *echoSpawner, lim kernel.AgentLimits) func(*envConfig) {
+func withSpawner(s kernel.Spawner, lim kernel.AgentLimits) func(*envConfig) {
 	return func(c *envConfig) { c.kopts = append(c.kopts, kernel.WithAgents(s, lim)) }
 }
 
