@@ -25,14 +25,14 @@ const (
 
 // Limits are the limits a run ran under, as recorded for its replay.
 type Limits struct {
-	WallTime  time.Duration `json:"wall_time,omitempty"`
-	CPUTime   time.Duration `json:"cpu_time,omitempty"`
-	Memory    uint64        `json:"memory,omitempty"`
-	Output    uint64        `json:"output,omitempty"`
-	Log       uint64        `json:"log,omitempty"`
-	Request   uint64        `json:"request,omitempty"`
-	Response  uint64        `json:"response,omitempty"`
-	InFlight  int           `json:"in_flight,omitempty"`
+	WallTime time.Duration `json:"wall_time,omitempty"`
+	CPUTime  time.Duration `json:"cpu_time,omitempty"`
+	Memory   uint64        `json:"memory,omitempty"`
+	Output   uint64        `json:"output,omitempty"`
+	Log      uint64        `json:"log,omitempty"`
+	Request  uint64        `json:"request,omitempty"`
+	Response uint64        `json:"response,omitempty"`
+	InFlight int           `json:"in_flight,omitempty"`
 }
 
 // Run is the record of a durable run: everything a replay needs besides the journaled calls.
