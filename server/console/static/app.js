@@ -14,13 +14,16 @@ const pollMs = 2000;
 let signedIn = false;
 let approvalsKey = null;
 let timer = 0;
+let round = 0; // the latest poll: only it schedules the next, so polls never pile up
 let unreachable = false;
 
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');
   const [path, qs] = hash.split('?');
   const [view, arg] = path.split('/');
-  return { view: views.includes(view) ? view : 'runs', arg: arg ? decodeURIComponent(arg) : '', params: new URLSearchParams(qs || '') };
+  let id = '';
+  try { id = decodeURIComponent(arg || ''); } catch { id = ''; }
+  return { view: views.includes(view) ? view : 'runs', arg: id, params: new URLSearchParams(qs || '') };
 }
 
 function show() {
@@ -42,6 +45,7 @@ function show() {
 
 // poll refreshes the approvals and the visible section now and every pollMs.
 async function poll() {
+  const mine = ++round;
   clearTimeout(timer);
   if (!signedIn) return;
   const view = route().view;
@@ -57,7 +61,7 @@ async function poll() {
       notify(`Cannot reach the kernel: ${e.message}`);
     }
   }
-  if (signedIn) timer = setTimeout(poll, pollMs);
+  if (signedIn && mine === round) timer = setTimeout(poll, pollMs);
 }
 
 async function refreshApprovals() {

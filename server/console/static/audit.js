@@ -7,6 +7,7 @@ const $ = id => document.getElementById(id);
 
 let next = 0;
 let query = '';
+let latest = 0; // the newest request: an older answer arriving late is dropped
 
 // setRunFilter puts a run id in the filter form (from a run's "Audit of this run").
 export function setRunFilter(id) {
@@ -31,13 +32,15 @@ export async function loadAudit(more = false) {
   }
   const q = new URLSearchParams(query);
   if (more && next) q.set('before', String(next));
+  const mine = ++latest;
   let page;
   try {
     page = await api('GET', '/v1/audit?' + q.toString());
   } catch (e) {
-    if (e.status !== 401) notify(`Audit log: ${e.message}`);
+    if (e.status !== 401 && mine === latest) notify(`Audit log: ${e.message}`);
     return;
   }
+  if (mine !== latest) return;
   notify('');
   const rows = (page.entries || []).map(entryRow);
   if (more) $('audit-body').append(...rows);
