@@ -328,3 +328,31 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+func TestChildRecordsBounded(t *testing.T) {
+	ctx := context.Background()
+	k, _ := agentKernel(t, kernel.AgentLimits{}, map[string]func(context.Context, *kernel.Process) (int, error){
+		"quick.wasm": func(ctx context.Context, p *kernel.Process) (int, error) { return 0, p.Output(make([]byte, 1000)) },
+	})
+	root, _ := k.Spawn(kernel.Spec{Name: "root"})
+	var first kernel.PID
+	for i := range kernel.MaxChildRecords + 10 {
+		c, err := root.SpawnAgent(ctx, "quick.wasm", kernel.SpawnRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = c.PID()
+		}
+		if _, err := root.WaitAgent(ctx, c.PID(), -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, f := len(root.Children()), root.ForgottenChildren(); n != kernel.MaxChildRecords || f != 10 {
+		t.Errorf("%d records and %d forgotten, want %d and 10", n, f, kernel.MaxChildRecords)
+	}
+	if _, err := root.WaitAgent(ctx, first, 0); !errors.Is(err, kernel.ErrNoAgent) {
+		t.Errorf("wait for a forgotten child: %v, want ErrNoAgent", err)
+	}
+	root.End(0, nil)
+}

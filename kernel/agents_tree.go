@@ -23,7 +23,9 @@ type family struct {
 	mu       sync.Mutex
 	children []*child
 	live     int
-	ended    bool // the process is ending: it starts no more children
+	// forgotten counts the ended children whose records were dropped (MaxChildRecords).
+	forgotten int
+	ended     bool // the process is ending: it starts no more children
 }
 
 // tree counts the live agents of one run tree.
@@ -88,9 +90,23 @@ func (f *family) reserveChild(p *Process, lim AgentLimits) (*slot, error) {
 	return &slot{f: f}, nil
 }
 
+// MaxChildRecords bounds the children a process keeps records of: past it, the oldest that
+// has ended is forgotten (agent_wait then finds no such child), so that an agent starting
+// children one after another for a long time does not grow without bound.
+const MaxChildRecords = 256
+
 // adopt lists the started child c; a parent that began ending meanwhile kills it at once.
 func (f *family) adopt(c *child, _ *Process) {
 	f.mu.Lock()
+	if len(f.children) >= MaxChildRecords {
+		for i, old := range f.children {
+			if old.ended() {
+				f.children = append(f.children[:i], f.children[i+1:]...)
+				f.forgotten++
+				break
+			}
+		}
+	}
 	f.children = append(f.children, c)
 	ended := f.ended
 	f.mu.Unlock()
@@ -134,6 +150,16 @@ func (c *child) pid() PID {
 		return 0
 	}
 	return c.proc.pid
+}
+
+// ended reports whether the child has ended.
+func (c *child) ended() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // kill asks the child to end, noting why; a child that has ended is left alone.
@@ -196,7 +222,8 @@ func (c *child) info(withOutput bool) ChildInfo {
 	return in
 }
 
-// Children returns the process's children, in the order it started them, with theirs.
+// Children returns the process's children, in the order it started them, with theirs; past
+// MaxChildRecords, the oldest that ended are left out (see ForgottenChildren).
 func (p *Process) Children() []ChildInfo {
 	p.fam.mu.Lock()
 	cs := append([]*child(nil), p.fam.children...)
@@ -278,4 +305,11 @@ func childName(module string) string {
 // publisher and declared capabilities (a child can declare no more than its parent).
 func childAgent(parent policy.Agent, name string) policy.Agent {
 	return policy.Agent{Name: name, Tenant: parent.Tenant, Publisher: parent.Publisher, Capabilities: parent.Capabilities}
+}
+
+// ForgottenChildren returns how many ended children the process no longer keeps a record of.
+func (p *Process) ForgottenChildren() int {
+	p.fam.mu.Lock()
+	defer p.fam.mu.Unlock()
+	return p.fam.forgotten
 }
