@@ -204,7 +204,8 @@ func runKernelServe(ctx context.Context, o *KernelServeOptions) (err error) {
 		// aios's own lines (serving, stopping, errors) become records of the same log.
 		lg := logOver(so.Logger, "")
 		o.IO = lg.streams(o.IO)
-		defer func() { lg.flush(); err = lg.failed(err) }()
+		restore := lg.asDefault()
+		defer func() { restore(); lg.flush(); err = lg.failed(err) }()
 	}
 	var cacheDir string
 	so.Trust, cacheDir = o.Trust.config(cfg)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"log/slog"
 	"maps"
 	"slices"
@@ -215,6 +216,18 @@ func printSummary(w io.Writer, r *aios.Result) {
 		return
 	}
 	_, _ = w.Write([]byte(summary(r) + "\n"))
+}
+
+// asDefault makes l's logger slog's default (and so the log package's) until restore is
+// called, so that what libraries log (a trace export that failed) becomes records of l too.
+func (l *runLog) asDefault() (restore func()) {
+	prev, w, flags := slog.Default(), log.Writer(), log.Flags()
+	slog.SetDefault(l.log.With(slog.String("origin", "aios")))
+	return func() {
+		slog.SetDefault(prev)
+		log.SetOutput(w)
+		log.SetFlags(flags)
+	}
 }
 
 // failed logs err as aios's last record and returns the error Main should see: the same exit

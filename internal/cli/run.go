@@ -147,7 +147,8 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 	if o.LogFormat == logJSON {
 		lg := newRunLog(o.IO.ErrOut, o.Tenant)
 		o.IO = lg.streams(o.IO)
-		defer func() { lg.flush(); err = lg.failed(err) }()
+		restore := lg.asDefault()
+		defer func() { restore(); lg.flush(); err = lg.failed(err) }()
 	}
 	if isWorkflowFile(o.File) {
 		return runWorkflow(ctx, o)

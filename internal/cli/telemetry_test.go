@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"net"
 	"strings"
 	"testing"
 
@@ -42,5 +43,23 @@ func TestRunExportsTracesToOTLPEndpointFromEnv(t *testing.T) {
 	}
 	if after, _ := recv.Received(); after != before {
 		t.Errorf("without an endpoint the receiver got %d more requests", after-before)
+	}
+}
+
+func TestRunWithReceiverDownLogsRecords(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + ln.Addr().String()
+	ln.Close()
+	t.Setenv(config.EnvOTLPEndpoint, down)
+	code, stdout, recs := runLogJSON(t, fixturePath("minimal.wasm"))
+	if code != 0 || stdout != "hello from wasm\n" {
+		t.Fatalf("a receiver that is down must not fail the run: exit %d, %q", code, stdout)
+	}
+	r := find(recs, map[string]any{"level": "WARN", "origin": "aios"})
+	if r == nil || !strings.Contains(r["msg"].(string), "traces export") {
+		t.Errorf("no warning record about the failed export among %v", recs)
 	}
 }

@@ -43,6 +43,7 @@ func NewProvider(ctx context.Context, t config.Telemetry) (*sdktrace.TracerProvi
 	if name == "" {
 		name = config.DefaultServiceName
 	}
+	reportErrors()
 	limits := sdktrace.NewSpanLimits()
 	limits.AttributeValueLengthLimit = maxAttributeBytes
 	return sdktrace.NewTracerProvider(
