@@ -7,8 +7,8 @@ use crate::sys::{decode_result, Host, Platform, ResultBuf};
 use crate::{Errno, Error, Result};
 
 /// The ABI minor versions this crate asks for, newest first (section 4: an SDK may ask for
-/// 1.2 and, refused, for an older one).
-const MINORS: [u32; 3] = [2, 1, 0];
+/// 1.3 and, refused, for an older one).
+const MINORS: [u32; 4] = [3, 2, 1, 0];
 
 /// The host and what the handshake agreed with it.
 pub(crate) struct Abi {

@@ -64,6 +64,8 @@ pub(crate) struct State {
     pub(crate) lie_len: Option<u32>,
     pub(crate) cancels: Vec<u32>,
     pub(crate) drops: Vec<u32>,
+    /// The calls that reached the host through `agent_call` (the imports of ABI 1.3), in order.
+    pub(crate) agent_calls: Vec<String>,
     results: HashMap<u32, Vec<u8>>,
     next_rid: u32,
     last_error: Option<Vec<u8>>,
@@ -135,10 +137,10 @@ impl State {
 /// The host side of [`State`].
 pub(crate) struct FakeHost(Rc<RefCell<State>>);
 
-/// Installs a fake host implementing ABI 1.2 as this thread's host and returns its state.
+/// Installs a fake host implementing ABI 1.3 as this thread's host and returns its state.
 pub(crate) fn install() -> Rc<RefCell<State>> {
     let state = Rc::new(RefCell::new(State {
-        minor: 2,
+        minor: 3,
         refuse_abi: false,
         versions_asked: Vec::new(),
         input: Vec::new(),
@@ -152,6 +154,7 @@ pub(crate) fn install() -> Rc<RefCell<State>> {
         lie_index: None,
         cancels: Vec::new(),
         drops: Vec::new(),
+        agent_calls: Vec::new(),
         results: HashMap::new(),
         next_rid: 0,
         last_error: None,
@@ -320,6 +323,12 @@ impl Host for FakeHost {
     }
     fn call(&mut self, name: &str, req: &[u8], out: &mut ResultBuf) -> u32 {
         let mut s = self.0.borrow_mut();
+        let reply = s.next_reply(name, req);
+        s.answer(name, reply, out)
+    }
+    fn agent_call(&mut self, name: &str, req: &[u8], out: &mut ResultBuf) -> u32 {
+        let mut s = self.0.borrow_mut();
+        s.agent_calls.push(name.to_string());
         let reply = s.next_reply(name, req);
         s.answer(name, reply, out)
     }

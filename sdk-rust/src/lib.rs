@@ -1,5 +1,5 @@
 //! The Rust SDK for aios agents: WebAssembly programs that run under the aios kernel and reach
-//! the world only through its system calls. It is the guest side of the aios ABI v1.2
+//! the world only through its system calls. It is the guest side of the aios ABI v1.3
 //! (docs/ABI.md in the aios repository).
 //!
 //! An agent is an ordinary Rust binary built for WASI:
@@ -53,9 +53,17 @@
 //! - [`list_tools`] returns the tools policy grants, ready for a request's `tools`;
 //!   [`call_tool`] runs one, and [`run_tool_call`] runs a model's [`ToolCall`].
 //!
-//! `start_` methods ([`Memory::start_search`], [`Storage::start_get`], [`start_tool_call`])
-//! start a call and return a [`Pending`] at once; [`wait_any`] waits for generations and these
-//! alike.
+//! ABI 1.3 lets agents work together within one run:
+//!
+//! - [`spawn`] starts a child agent (a module of the operator's agents directory) with its own
+//!   input, limits and a budget carved from this agent's, and returns a [`Child`] to
+//!   [`wait`](Child::wait) for or [`kill`](Child::kill).
+//! - [`send`] puts a message in the mailbox of this agent's [`parent`], a child or a sibling;
+//!   [`recv`] takes the oldest one of its own.
+//!
+//! `start_` methods ([`Memory::start_search`], [`Storage::start_get`], [`start_tool_call`],
+//! [`Child::start_wait`], [`start_recv`]) start a call and return a [`Pending`] at once;
+//! [`wait_any`] waits for generations and these alike.
 //!
 //! The kernel checks every call against policy, budgets and limits. A failure is an [`Error`]
 //! carrying its [`Errno`] and the host's explanation:
@@ -70,8 +78,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The crate performs the `abi_version` handshake before its first call (asking for 1.2, then
-//! 1.1, then 1.0: on an older host the features of newer versions fail with
+//! The crate performs the `abi_version` handshake before its first call (asking for 1.3, then
+//! 1.2, 1.1 and 1.0: on an older host the features of newer versions fail with
 //! [`Errno::ENOTSUP`] and everything else works), copies every result out of the host and
 //! releases it at once, and sizes every copy by the length the host reports, refusing one the
 //! agent's memory cannot hold.
@@ -88,6 +96,7 @@
 #![deny(missing_docs)]
 
 mod abi;
+mod agents;
 mod base64;
 mod calls;
 mod embed;
@@ -96,6 +105,7 @@ mod error;
 mod generate;
 mod io;
 mod memory;
+mod messages;
 mod pending;
 mod request;
 mod response;
@@ -107,7 +117,10 @@ mod tools;
 mod fakehost;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_agents;
 
+pub use agents::{parent, spawn, Budget, Child, ChildLimits, ChildResult, ChildUsage, SpawnOptions};
 pub use embed::embed;
 pub use errno::Errno;
 pub use error::{Error, Result};
@@ -116,6 +129,7 @@ pub use generate::{generate, generate_timeout, stream, submit, Stream};
 pub use io::__log;
 pub use io::{input, log, output, Level};
 pub use memory::{memory, metadata, Memory, MemoryEntry, MemoryHit, Metadata, Search};
+pub use messages::{recv, send, start_recv, Mail};
 pub use pending::{wait_any, Call, Pending, Waiter};
 pub use request::{tool_choice, Message, Request, Role, Tool, ToolCall};
 pub use response::{Chunk, Response, Usage};

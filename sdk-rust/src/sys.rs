@@ -36,6 +36,10 @@ pub(crate) trait Host {
     /// Runs one of the calls of ABI 1.2 (section 4.1), all `(req_ptr, req_len, out)`, by
     /// name; an unknown name is `ENOSYS`.
     fn call(&mut self, name: &str, req: &[u8], out: &mut ResultBuf) -> u32;
+    /// Runs one of the agent calls of ABI 1.3 (section 4.2), all `(req_ptr, req_len, out)`, by
+    /// name; an unknown name is `ENOSYS`. Apart from `call`, so that an agent that starts and
+    /// messages no agent imports none of them and loads on a 1.2 host.
+    fn agent_call(&mut self, name: &str, req: &[u8], out: &mut ResultBuf) -> u32;
 }
 
 /// The host as the rest of the crate holds it. On `wasm32` it is the concrete [`Host`] of the
@@ -108,6 +112,9 @@ impl Host for Box<dyn Host> {
     fn call(&mut self, name: &str, req: &[u8], out: &mut ResultBuf) -> u32 {
         (**self).call(name, req, out)
     }
+    fn agent_call(&mut self, name: &str, req: &[u8], out: &mut ResultBuf) -> u32 {
+        (**self).agent_call(name, req, out)
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -117,7 +124,7 @@ mod wasm {
     // The raw imports, exactly as docs/ABI.md, section 4, and hostcalls' table list them
     // (every pointer and length an `i32`, `wait`'s timeout an `i64`, every result an `i32`
     // errno). The linker keeps only the imports a program can reach, so an agent that uses
-    // no call of ABI 1.1 or 1.2 loads on an older host.
+    // no call of ABI 1.1, 1.2 or 1.3 loads on an older host.
     #[link(wasm_import_module = "aios")]
     extern "C" {
         fn abi_version(major: u32, minor: u32) -> u32;
@@ -147,6 +154,11 @@ mod wasm {
         fn storage_rollback(req_ptr: *const u8, req_len: u32, out: *mut u8) -> u32;
         fn tool_list(req_ptr: *const u8, req_len: u32, out: *mut u8) -> u32;
         fn tool_call(req_ptr: *const u8, req_len: u32, out: *mut u8) -> u32;
+        fn agent_spawn(req_ptr: *const u8, req_len: u32, out: *mut u8) -> u32;
+        fn agent_wait(req_ptr: *const u8, req_len: u32, out: *mut u8) -> u32;
+        fn agent_kill(req_ptr: *const u8, req_len: u32, out: *mut u8) -> u32;
+        fn msg_send(req_ptr: *const u8, req_len: u32, out: *mut u8) -> u32;
+        fn msg_recv(req_ptr: *const u8, req_len: u32, out: *mut u8) -> u32;
     }
 
     /// E2BIG: a slice longer than the ABI's 32-bit lengths (impossible on wasm32, where a
@@ -242,6 +254,20 @@ mod wasm {
                 "storage_rollback" => storage_rollback,
                 "tool_list" => tool_list,
                 "tool_call" => tool_call,
+                _ => return 4, // ENOSYS
+            };
+            match len(req) {
+                Some(n) => unsafe { raw(req.as_ptr(), n, out.as_mut_ptr()) },
+                None => E2BIG,
+            }
+        }
+        fn agent_call(&mut self, name: &str, req: &[u8], out: &mut ResultBuf) -> u32 {
+            let raw: unsafe extern "C" fn(*const u8, u32, *mut u8) -> u32 = match name {
+                "agent_spawn" => agent_spawn,
+                "agent_wait" => agent_wait,
+                "agent_kill" => agent_kill,
+                "msg_send" => msg_send,
+                "msg_recv" => msg_recv,
                 _ => return 4, // ENOSYS
             };
             match len(req) {
