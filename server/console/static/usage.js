@@ -15,11 +15,13 @@ export async function refreshUsage() {
   ];
   const b = t.budget;
   if (b) {
-    const of = (used, limit, f) => limit > 0 ? `${f(used)} of ${f(limit)}` : `${f(used)} (no limit)`;
-    cards.push([`Budget tokens (${visible(b.period, 20)})`, of(b.tokens_used, b.tokens_limit, count)],
-      [`Budget cost (${visible(b.period, 20)})`, of(b.cost_used, b.cost_limit, dollars)]);
+    const limit = (n, f) => n > 0 ? `of ${f(n)}` : 'no limit';
+    cards.push([`Budget tokens (${visible(b.period, 20)})`, count(b.tokens_used), limit(b.tokens_limit, count)],
+      [`Budget cost (${visible(b.period, 20)})`, dollars(b.cost_used), limit(b.cost_limit, dollars)]);
   }
-  $('usage-cards').replaceChildren(...cards.map(([k, v]) => el('div', { className: 'card' }, el('div', { className: 'k', textContent: k }), el('div', { className: 'v', textContent: v }))));
+  $('usage-cards').replaceChildren(...cards.map(([k, v, sub]) => el('div', { className: 'card' },
+    el('div', { className: 'k', textContent: k }), el('div', { className: 'v', textContent: v }),
+    sub ? el('div', { className: 'k', textContent: sub }) : null)));
   let cores;
   try {
     cores = await api('GET', '/v1/cores');
