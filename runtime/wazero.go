@@ -19,6 +19,7 @@ type wazeroEngine struct {
 	cache  wazero.CompilationCache // nil without a disk cache
 	lookup lookupFunc
 	gate   compileGate
+	same   sameModuleLocks
 
 	// wazero's runtime must not close under a compile: Close leaves that to the last compile
 	// to end (see Close).
@@ -76,7 +77,9 @@ func (e *wazeroEngine) Compile(ctx context.Context, wasm []byte) (Module, error)
 		}
 		// Not ctx: wazero reads only values from it, and a compile that outlives its caller
 		// must not see the caller's context.
+		unlock := e.same.lock(wasm)
 		cm, err := e.rt.CompileModule(context.WithoutCancel(ctx), wasm)
+		unlock()
 		if err != nil {
 			return nil, fmt.Errorf("compile: %w", err)
 		}
