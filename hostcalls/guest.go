@@ -38,6 +38,10 @@ type Guest struct {
 	changed    chan struct{} // closed and replaced whenever a handle finishes or gets a chunk
 	lastErr    *abiError
 	stdinOff   int
+	capture    *Call // the journaled call being recorded, which deliverLocked tells of its results
+
+	journal     Journal // nil: nothing is journaled (SetJournal)
+	journalNext int     // the index of the next journaled call
 
 	version atomic.Uint64 // negotiated ABI version, major<<32 | minor
 	blocked atomic.Int64  // nanoseconds spent blocked in blocking calls

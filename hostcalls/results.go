@@ -60,6 +60,9 @@ func (g *Guest) deliverLocked(mem Memory, out uint64, body []byte) error {
 	}
 	g.results[rid] = body
 	g.nextRID = rid
+	if g.capture != nil {
+		g.capture.Delivered = append(g.capture.Delivered, Delivered{RID: rid, Body: body})
+	}
 	return nil
 }
 

@@ -13,6 +13,9 @@ const (
 
 var table = sync.OnceValues(func() ([]Func, map[[2]string]int) {
 	fs := slices.Concat(aiosCalls(), wasiCalls())
+	for i := range fs {
+		fs[i].Handler = journaled(fs[i])
+	}
 	idx := make(map[[2]string]int, len(fs))
 	for i, f := range fs {
 		idx[[2]string{f.Module, f.Name}] = i
