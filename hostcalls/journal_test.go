@@ -84,7 +84,9 @@ func journalScript(e *env, question string) []byte {
 	return seen.Bytes()
 }
 
-func binaryPutU32(b []byte, v uint32) { b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24) }
+func binaryPutU32(b []byte, v uint32) {
+	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+}
 
 func seeded(c *envConfig) { c.spec = kernel.Spec{Name: "agent", Seed: 42} }
 
