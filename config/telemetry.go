@@ -20,8 +20,9 @@ type Telemetry struct {
 	// OTLPEndpoint is the base URL of an OTLP/HTTP receiver, e.g. "http://127.0.0.1:4318";
 	// spans are POSTed to its /v1/traces. Empty: no tracing.
 	OTLPEndpoint string
-	// SampleRatio is the fraction of runs traced, from 0 to 1 (default 1: every run). A run's
-	// system calls are traced with it.
+	// SampleRatio is the fraction of runs traced, from 0 to 1; a run's system calls are traced
+	// with it. Load and Default set 1 (every run) when the file leaves it out; a Config built
+	// by hand must set it, as 0 traces nothing.
 	SampleRatio float64
 	// ServiceName is the service.name resource attribute of the spans; default "aios".
 	ServiceName string
