@@ -43,7 +43,7 @@ func TestServerSidePathsStayInTheModulesDir(t *testing.T) {
 		{"symlink out", `{"path": "link.wasm"}`, "link.wasm"},
 		{"missing", `{"path": "nope.wasm"}`, "no such file"},
 		{"directory", `{"path": "agents"}`, "not a regular file"},
-		{"both", `{"path": "agents/hello.wasm", "module": ` + string(b64) + `}`, "not both"},
+		{"both", `{"path": "agents/hello.wasm", "module": ` + string(b64) + `}`, "give one of them, not several"},
 	} {
 		if status, msg := post(t, s, tc.body); status != 400 || !strings.Contains(msg, tc.want) {
 			t.Errorf("%s: %d %q, want 400 naming %q", tc.name, status, msg, tc.want)
