@@ -3,9 +3,11 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // jsonRecords parses every line of a --log-format json standard error; each must be one
@@ -124,5 +126,17 @@ func TestLogFormatFlagAndEnv(t *testing.T) {
 	errOut.Reset()
 	if code := Main([]string{"run", fixturePath("minimal.wasm")}, strings.NewReader(""), &out, &errOut); code != ExitUsage {
 		t.Errorf("$%s=yaml: exit %d, %q", EnvLogFormat, code, errOut.String())
+	}
+}
+
+func TestLogHandlersEscapeControlCharacters(t *testing.T) {
+	hostile := "evil\n\x1b[2Jtime=forged level=ERROR\r\xff"
+	for _, format := range []string{logText, logJSON} {
+		var b bytes.Buffer
+		slog.New(newLogHandler(&b, format)).Info(hostile, slog.String("agent", hostile))
+		out := b.String()
+		if strings.Count(out, "\n") != 1 || strings.ContainsAny(out, "\x1b\r") || !utf8.ValidString(out) {
+			t.Errorf("%s: %q holds raw control characters, invalid UTF-8 or more than one line", format, out)
+		}
 	}
 }
