@@ -27,7 +27,8 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 	}
 	if e.Field != "" {
-		b.WriteString(strconv.Quote(e.Field)[1 : len(strconv.Quote(e.Field))-1])
+		q := strconv.Quote(e.Field) // a quoted TOML key may hold any character: shown escaped
+		b.WriteString(q[1 : len(q)-1])
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Msg)

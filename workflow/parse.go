@@ -150,38 +150,36 @@ func decodeStep(md toml.MetaData, p toml.Primitive, i int, errs *Errors) *Step {
 
 // decodeField decodes the value p of key k into its field of r.
 func decodeField(md toml.MetaData, k string, p toml.Primitive, r *rawStep) error {
-	{
-		switch k {
-		case "id":
-			return md.PrimitiveDecode(p, &r.ID)
-		case "agent":
-			return md.PrimitiveDecode(p, &r.Agent)
-		case "input":
-			r.Input = new(string)
-			return md.PrimitiveDecode(p, r.Input)
-		case "inputs":
-			return md.PrimitiveDecode(p, &r.Inputs)
-		case "needs":
-			return md.PrimitiveDecode(p, &r.Needs)
-		case "when":
-			return md.PrimitiveDecode(p, &r.When)
-		case "retries":
-			return md.PrimitiveDecode(p, &r.Retries)
-		case "timeout":
-			return md.PrimitiveDecode(p, &r.Timeout)
-		case "memory":
-			return md.PrimitiveDecode(p, &r.Memory)
-		case "fallback":
-			return md.PrimitiveDecode(p, &r.Fallback)
-		case "confirm":
-			return md.PrimitiveDecode(p, &r.Confirm)
-		case "env":
-			return md.PrimitiveDecode(p, &r.Env)
-		case "args":
-			return md.PrimitiveDecode(p, &r.Args)
-		case "priority":
-			return md.PrimitiveDecode(p, &r.Priority)
-		}
+	switch k {
+	case "id":
+		return md.PrimitiveDecode(p, &r.ID)
+	case "agent":
+		return md.PrimitiveDecode(p, &r.Agent)
+	case "input":
+		r.Input = new(string)
+		return md.PrimitiveDecode(p, r.Input)
+	case "inputs":
+		return md.PrimitiveDecode(p, &r.Inputs)
+	case "needs":
+		return md.PrimitiveDecode(p, &r.Needs)
+	case "when":
+		return md.PrimitiveDecode(p, &r.When)
+	case "retries":
+		return md.PrimitiveDecode(p, &r.Retries)
+	case "timeout":
+		return md.PrimitiveDecode(p, &r.Timeout)
+	case "memory":
+		return md.PrimitiveDecode(p, &r.Memory)
+	case "fallback":
+		return md.PrimitiveDecode(p, &r.Fallback)
+	case "confirm":
+		return md.PrimitiveDecode(p, &r.Confirm)
+	case "env":
+		return md.PrimitiveDecode(p, &r.Env)
+	case "args":
+		return md.PrimitiveDecode(p, &r.Args)
+	case "priority":
+		return md.PrimitiveDecode(p, &r.Priority)
 	}
 	return nil
 }

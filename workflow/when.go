@@ -16,8 +16,8 @@ const maxConditionLength = 1024
 //	security.exit != 0 or scan.exit == 2
 //	a.exit == 0 and b.exit == 0
 //
-// A comparison names a step that did not run (it was skipped or cancelled) is false, with ==
-// and != alike.
+// A comparison that names a step that did not run (it was skipped, declined or cancelled) is
+// false, with == and != alike.
 type Condition struct {
 	src string
 	any [][]comparison // or of ands
