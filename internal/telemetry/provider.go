@@ -34,7 +34,7 @@ func NewProvider(ctx context.Context, t config.Telemetry) (*sdktrace.TracerProvi
 	if !t.Enabled() {
 		return nil, nil
 	}
-	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(TracesURL(t.OTLPEndpoint)),
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(tracesURL(t.OTLPEndpoint)),
 		otlptracehttp.WithTimeout(exportTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("telemetry: OTLP exporter for %s: %w", t.OTLPEndpoint, err)
@@ -54,8 +54,8 @@ func NewProvider(ctx context.Context, t config.Telemetry) (*sdktrace.TracerProvi
 	), nil
 }
 
-// TracesURL is where spans go for an OTLP/HTTP base endpoint, as the OTLP specification
+// tracesURL is where spans go for an OTLP/HTTP base endpoint, as the OTLP specification
 // builds it from $OTEL_EXPORTER_OTLP_ENDPOINT: the base with "/v1/traces" appended.
-func TracesURL(endpoint string) string {
+func tracesURL(endpoint string) string {
 	return strings.TrimSuffix(endpoint, "/") + "/v1/traces"
 }

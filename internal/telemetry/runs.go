@@ -71,9 +71,6 @@ func (r *Runs) Start(ctx context.Context, s RunStart) *Run {
 	return &Run{ctx: ctx, span: span, tracer: r.tracer}
 }
 
-// Context returns a context carrying the run's span, for work done on the run's behalf.
-func (r *Run) Context() context.Context { return r.ctx }
-
 // StartCall begins the span of one system call of the run (kernel.CallTracer). A run that is
 // not sampled traces its calls at no cost.
 func (r *Run) StartCall(call string) kernel.CallSpan {
