@@ -83,7 +83,7 @@ func (m *module) identity(tenant string) policy.Agent {
 	if mf := m.manifest; mf != nil {
 		id.Version = mf.Version
 		id.Capabilities = policy.Capabilities{Models: mf.Capabilities.Models, Classes: mf.Capabilities.Classes,
-			Tools: mf.Capabilities.Tools, Memory: mf.Capabilities.Memory}
+			Tools: mf.Capabilities.Tools, Memory: mf.Capabilities.Memory, Calls: mf.Capabilities.Calls}
 	}
 	return id
 }

@@ -411,7 +411,7 @@ func (a *loadedAgent) identity(tenant string) policy.Agent {
 	if m := a.Manifest; m != nil {
 		id.Version = m.Version
 		id.Capabilities = policy.Capabilities{Models: m.Capabilities.Models, Classes: m.Capabilities.Classes,
-			Tools: m.Capabilities.Tools, Memory: m.Capabilities.Memory}
+			Tools: m.Capabilities.Tools, Memory: m.Capabilities.Memory, Calls: m.Capabilities.Calls}
 	}
 	return id
 }

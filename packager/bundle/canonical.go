@@ -95,6 +95,7 @@ func (m Manifest) clone() Manifest {
 	c.Capabilities.Classes = append([]string(nil), m.Capabilities.Classes...)
 	c.Capabilities.Tools = append([]string(nil), m.Capabilities.Tools...)
 	c.Capabilities.Memory = append([]string(nil), m.Capabilities.Memory...)
+	c.Capabilities.Calls = append([]string(nil), m.Capabilities.Calls...)
 	c.Preinit = m.Preinit.clone()
 	return c
 }

@@ -47,6 +47,9 @@ type Capabilities struct {
 	Classes []string `toml:"classes" json:"classes,omitempty"` // model capability classes
 	Tools   []string `toml:"tools" json:"tools,omitempty"`     // tool names
 	Memory  []string `toml:"memory" json:"memory,omitempty"`   // memory spaces
+	// Calls are other system calls by name, such as "agent_spawn" (ABI 1.3): calls that
+	// policy decides by name alone (docs/POLICY.md).
+	Calls []string `toml:"calls" json:"calls,omitempty"`
 }
 
 // Limits are the agent's requested resource limits, named as in limits.Limits. Sizes are
@@ -148,7 +151,7 @@ func (m *Manifest) normalize() error {
 	for _, l := range []struct {
 		name string
 		list *[]string
-	}{{"capabilities.models", &c.Models}, {"capabilities.classes", &c.Classes}, {"capabilities.tools", &c.Tools}, {"capabilities.memory", &c.Memory}} {
+	}{{"capabilities.models", &c.Models}, {"capabilities.classes", &c.Classes}, {"capabilities.tools", &c.Tools}, {"capabilities.memory", &c.Memory}, {"capabilities.calls", &c.Calls}} {
 		if err := checkList(l.name, *l.list, true); err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ name = "agent"
 version = "0.1.0-beta.1"
 [capabilities]
 tools = ["b", "a"]
+calls = ["msg_send", "agent_spawn"]
 [limits]
 memory = "65536 KiB"
 output = "10MB"
@@ -30,6 +31,9 @@ usd = "007.500"
 	}
 	if !slices.Equal(m.Capabilities.Tools, []string{"a", "b"}) {
 		t.Errorf("tools not sorted: %v", m.Capabilities.Tools)
+	}
+	if !slices.Equal(m.Capabilities.Calls, []string{"agent_spawn", "msg_send"}) {
+		t.Errorf("calls not sorted: %v", m.Capabilities.Calls)
 	}
 	l := m.Limits
 	if l.Memory != "64MiB" || l.Output != "10000000B" || l.Stack != "4KiB" || l.WallTime != "1m30s" {
