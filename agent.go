@@ -19,6 +19,7 @@ type Agent struct {
 	name   string
 	module runtime.Module
 	budget quota.Limit // each run's own, from the bundle's manifest; zero: none
+	digest string      // the module's "sha256:" digest, which durable runs record
 }
 
 // RunOptions describe one run of an agent.
@@ -45,6 +46,11 @@ type RunOptions struct {
 	Approve []string
 	// RunID names the run in its trace (the server's run id); empty for runs that have none.
 	RunID string
+	// Seed makes the agent's random_get deterministic; zero draws one (see kernel.Spec.Seed).
+	Seed uint64
+	// Journal, when not nil, journals the run's journaled system calls or replays them
+	// (hostcalls.Journal; RunDurable and Replay set it). Nil costs nothing.
+	Journal hostcalls.Journal
 }
 
 // Result is how a run ended.
@@ -86,6 +92,7 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (res *Result, err error) 
 		Approve:  o.Approve,
 		Budget:   a.budget,
 		Trace:    callTracer(run),
+		Seed:     o.Seed,
 	})
 	if err != nil {
 		return nil, err
@@ -94,6 +101,7 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (res *Result, err error) 
 	a.sys.agents.runs.Store(proc.PID(), lim)
 	defer a.sys.agents.runs.Delete(proc.PID())
 	g := hostcalls.NewGuest(proc, lim)
+	g.SetJournal(o.Journal)
 	report, runErr := a.module.Run(ctx, g, lim)
 	g.Close()
 

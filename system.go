@@ -236,7 +236,7 @@ func (s *System) Load(ctx context.Context, name string, wasm []byte) (*Agent, er
 		}
 		return nil, fmt.Errorf("compile %s: %w", name, err)
 	}
-	return &Agent{sys: s, name: name, module: m, budget: budget}, nil
+	return &Agent{sys: s, name: name, module: m, budget: budget, digest: digestOf(wasm)}, nil
 }
 
 // IsRefused reports whether err means a module was refused at load: it is not well-formed

@@ -1,0 +1,202 @@
+package aios
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aiosys/aios/hostcalls"
+	"github.com/aiosys/aios/journal"
+	"github.com/aiosys/aios/limits"
+)
+
+// JournalDir is the directory of the data directory that holds the journals of durable runs.
+const JournalDir = "journal"
+
+// ErrModuleMismatch is returned by Replay for a module other than the one the run recorded.
+var ErrModuleMismatch = errors.New("the module is not the one the run recorded")
+
+// Digest returns the agent module's digest, "sha256:" and hex, as a durable run records it.
+func (a *Agent) Digest() string { return a.digest }
+
+func digestOf(b []byte) string {
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// RunDurable runs the agent once like Run, journaling every journaled system call in store
+// (docs/DURABLE.md). rec names the run: its ID (journal.NewID when empty) and Module (where
+// the module came from) are the caller's; RunDurable fills in the rest from the agent and o,
+// saves the record before the agent starts and again, with how it ended, after. o.Seed is
+// drawn when zero; o.Journal must be nil.
+//
+// It returns the run's record as last saved. The error is for failures to journal or start
+// the run; a call that cannot be journaled ends the agent with a trap, never unrecorded.
+func (a *Agent) RunDurable(ctx context.Context, store *journal.Store, rec journal.Run, o RunOptions) (*Result, journal.Run, error) {
+	if o.Journal != nil {
+		return nil, rec, errors.New("run durable: the options already carry a journal")
+	}
+	if rec.ID == "" {
+		rec.ID = journal.NewID()
+	}
+	for o.Seed == 0 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		o.Seed = binary.LittleEndian.Uint64(b[:])
+	}
+	o.Limits = o.Limits.Or(a.sys.cfg.Limits).Or(limits.Defaults())
+	rec.Created = time.Now().UTC()
+	rec.Digest, rec.Name, rec.Engine = a.digest, a.name, a.sys.Engine()
+	rec.Input, rec.Args, rec.Env, rec.Tenant = o.Input, o.Args, o.Env, o.Tenant
+	rec.Seed, rec.Limits, rec.ABI = o.Seed, o.Limits, fmt.Sprintf("%d.%d", hostcalls.ABIMajor, hostcalls.ABIMinor)
+	rec.Status = journal.Running
+	if err := store.SaveRun(rec); err != nil {
+		return nil, rec, err
+	}
+	w, err := store.OpenWriter(rec.ID)
+	if err != nil {
+		return nil, rec, err
+	}
+	defer w.Close()
+	rj := &recordingJournal{w: w}
+	o.Journal = rj
+	res, err := a.Run(ctx, o)
+	rec.Ended, rec.Calls = time.Now().UTC(), rj.n
+	switch {
+	case err != nil:
+		rec.Status, rec.ExitCode, rec.Error = journal.Failed, -1, err.Error()
+	case res.Err != nil:
+		rec.Status, rec.ExitCode, rec.Error = journal.Failed, res.ExitCode, res.Err.Error()
+		rec.Output = digestOf(res.Output)
+	default:
+		rec.Status, rec.ExitCode, rec.Output = journal.Finished, res.ExitCode, digestOf(res.Output)
+	}
+	if serr := store.SaveRun(rec); serr != nil && err == nil {
+		err = serr
+	}
+	return res, rec, err
+}
+
+// recordingJournal appends every call to a run's journal; it never replays.
+type recordingJournal struct {
+	w *journal.Writer
+	n int
+}
+
+func (j *recordingJournal) Next(string, string) (*hostcalls.Call, error) { return nil, nil }
+
+func (j *recordingJournal) Record(c *hostcalls.Call) error {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if err := j.w.Append(b); err != nil {
+		return err
+	}
+	j.n++
+	return nil
+}
+
+// JournalCalls returns the journaled calls of run id in order. A record that cannot be decoded
+// ends the list, as a torn one does.
+func JournalCalls(store *journal.Store, id string) ([]*hostcalls.Call, error) {
+	recs, err := store.Records(id)
+	if err != nil {
+		return nil, err
+	}
+	calls := make([]*hostcalls.Call, 0, len(recs))
+	for _, r := range recs {
+		c := new(hostcalls.Call)
+		if json.Unmarshal(r, c) != nil {
+			break
+		}
+		calls = append(calls, c)
+	}
+	return calls, nil
+}
+
+// ReplayReport is what a replay found.
+type ReplayReport struct {
+	Run journal.Run
+	// Calls is how many journaled calls the journal holds, Replayed how many the replay made.
+	Calls, Replayed int
+	// Divergence is the first difference between the replay and the journal; nil when the
+	// replay was identical.
+	Divergence *hostcalls.DivergenceError
+	// Result is how the replayed run ended.
+	Result *Result
+}
+
+// Identical reports whether the replay made the journal's calls and ended as the run did.
+func (r *ReplayReport) Identical() bool { return r.Divergence == nil }
+
+// Replay re-executes run id of store from its journal: the journaled calls are answered from
+// it, nothing is sent to a core, tool or store, and the first call that differs from the
+// journal's ends the run (ReplayReport.Divergence). A module whose digest is not the recorded
+// one is refused with ErrModuleMismatch.
+func (a *Agent) Replay(ctx context.Context, store *journal.Store, id string) (*ReplayReport, error) {
+	rec, err := store.Run(id)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Digest != a.digest {
+		return nil, fmt.Errorf("replay %s: %w: it recorded %s (%s), this is %s", id, ErrModuleMismatch, rec.Digest, rec.Module, a.digest)
+	}
+	calls, err := JournalCalls(store, id)
+	if err != nil {
+		return nil, err
+	}
+	rj := &replayJournal{calls: calls}
+	res, err := a.Run(ctx, RunOptions{Tenant: rec.Tenant, Input: rec.Input, Args: rec.Args, Env: rec.Env,
+		Limits: rec.Limits, Seed: rec.Seed, Journal: rj})
+	if err != nil {
+		return nil, fmt.Errorf("replay %s: %w", id, err)
+	}
+	rep := &ReplayReport{Run: rec, Calls: len(calls), Replayed: rj.next, Result: res}
+	rep.Divergence = divergence(rec, calls, rj.next, res)
+	return rep, nil
+}
+
+// divergence finds how a replay that made next calls and ended with res differs from rec.
+func divergence(rec journal.Run, calls []*hostcalls.Call, next int, res *Result) *hostcalls.DivergenceError {
+	var d *hostcalls.DivergenceError
+	switch {
+	case errors.As(res.Err, &d):
+		return d
+	case next < len(calls):
+		c := calls[next]
+		return &hostcalls.DivergenceError{Index: next, Name: c.Name, Expected: "call " + c.Name, Got: "the run ended"}
+	case rec.Status == journal.Running:
+		return nil // the run never ended: its journal is all there is to compare
+	case res.ExitCode != rec.ExitCode:
+		return &hostcalls.DivergenceError{Index: next, Name: "exit", Expected: fmt.Sprintf("exit code %d", rec.ExitCode), Got: fmt.Sprintf("exit code %d", res.ExitCode)}
+	case digestOf(res.Output) != rec.Output && rec.Output != "":
+		return &hostcalls.DivergenceError{Index: next, Name: "output", Expected: "output " + rec.Output, Got: "output " + digestOf(res.Output)}
+	}
+	return nil
+}
+
+// replayJournal answers every journaled call from the journal and refuses to go live.
+type replayJournal struct {
+	calls []*hostcalls.Call
+	next  int
+}
+
+func (j *replayJournal) Next(_, name string) (*hostcalls.Call, error) {
+	if j.next >= len(j.calls) {
+		return nil, &hostcalls.DivergenceError{Index: j.next, Name: name,
+			Expected: fmt.Sprintf("the end of the journal (%d calls)", len(j.calls)), Got: "call " + name}
+	}
+	j.next++
+	return j.calls[j.next-1], nil
+}
+
+func (j *replayJournal) Record(*hostcalls.Call) error {
+	return errors.New("a replay records nothing") // Next never lets a call go live
+}

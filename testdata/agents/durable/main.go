@@ -1,0 +1,67 @@
+// Command durable is a test agent for durable runs: it makes a call of every kind a replay
+// must reproduce (clocks, sleep, random, a blocking and an asynchronous generation, storage
+// and memory) and writes everything it observed as its output, so that a replay that leaked
+// anything would produce a different output.
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"time"
+
+	aios "github.com/aiosys/aios/sdk-go"
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		aios.Errorf("durable: %v", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	in, err := aios.Input()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	time.Sleep(2 * time.Millisecond)
+	out := fmt.Sprintf("args=%v env=%s\n", os.Args[1:], os.Getenv("GREETING"))
+	out += fmt.Sprintf("now=%d slept=%d rand=%d\n", start.UnixNano(), time.Since(start), rand.Int63())
+	resp, err := aios.Generate(ctx, aios.Prompt(string(in)))
+	if err != nil {
+		return err
+	}
+	out += "generate=" + resp.Text + "\n"
+	call, err := aios.Submit(aios.Prompt("async " + string(in)))
+	if err != nil {
+		return err
+	}
+	async, err := call.Wait()
+	if err != nil {
+		return err
+	}
+	out += "async=" + async.Text + "\n"
+	rev, err := aios.Store().Put(ctx, "answer", []byte(resp.Text))
+	if err != nil {
+		return err
+	}
+	item, err := aios.Store().Get(ctx, "answer")
+	if err != nil {
+		return err
+	}
+	out += fmt.Sprintf("storage=%d %s\n", rev.Version, item.Value)
+	id, err := aios.Mem().Add(ctx, string(in), nil)
+	if err != nil {
+		return err
+	}
+	entry, err := aios.Mem().Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	out += "memory=" + id + " " + entry.Text + "\n"
+	out += fmt.Sprintf("end=%d\n", time.Now().UnixNano())
+	return aios.Output([]byte(out))
+}
