@@ -36,6 +36,9 @@ func buildAgents(t *testing.T) (fixtures, samples, plugins string) {
 		wasip1Build(t, filepath.Join(root, "samples"), "./"+name, filepath.Join(samples, name+".wasm"))
 	}
 	wasip1Build(t, filepath.Join(root, "plugins", "textkit"), "-buildmode=c-shared", filepath.Join(plugins, "textkit.wasm"))
+	for _, name := range []string{"parent", "worker"} { // agents that start agents (ABI 1.3)
+		wasip1Build(t, filepath.Join(root, "testdata", "agents"), "./"+name, filepath.Join(fixtures, name+".wasm"))
+	}
 	return fixtures, samples, plugins
 }
 
