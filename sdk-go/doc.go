@@ -38,13 +38,21 @@
 // until the deadline. Memory.StartSearch, Storage.StartGet and StartToolCall start one and
 // return a Pending at once; WaitAny waits for Pending values and Calls alike.
 //
+// ABI 1.3 adds agents that start agents:
+//
+//   - Spawn starts a module of the operator's agents directory as a Child, with its own input,
+//     limits and a Budget set aside from the parent's; Child.Wait (or WaitFor, StartWait)
+//     gives how it ended, Child.Kill ends it. Children end when their parent ends.
+//   - Send puts a message in the mailbox of the agent's Parent, a child or a sibling; Recv (or
+//     StartRecv) takes the next one, waiting at most a timeout.
+//
 // The kernel checks every call against policy, budgets and limits. Failures are *Error values
 // carrying the host's explanation; they match the Errno sentinels with errors.Is:
 //
 //	if errors.Is(err, aios.ErrQuota) { ... }
 //
-// This package implements docs/ABI.md (ABI v1.2) from the guest side. It performs the
-// abi_version handshake before its first call (asking for 1.2, then 1.1, then 1.0: on an older
+// This package implements docs/ABI.md (ABI v1.3) from the guest side. It performs the
+// abi_version handshake before its first call (asking for 1.3, then 1.2, 1.1 and 1.0: on an older
 // host the features of newer versions fail with ErrNotSupported and everything else works),
 // copies every result out of the host and releases it at once, and needs no third-party
 // module.
