@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := bin
-SAMPLES := hello fanout react pipeline
+SAMPLES := hello fanout react pipeline research/researcher research/writer
 # Extism plugins (plugins/*), built as wasm tools into bin/plugins.
 PLUGINS := textkit
 SIM := $(BIN)/llm-d-inference-sim
@@ -42,7 +42,7 @@ build-wasmtime: deps ## build bin/aios-wasmtime (adds the wasmtime engine; cgo; 
 
 samples: rust ## build the sample agents (Go, and Rust through make rust) into bin/samples/*.wasm
 	@mkdir -p $(BIN)/samples
-	cd samples && for s in $(SAMPLES); do GOOS=wasip1 GOARCH=wasm $(GO) build -o ../$(BIN)/samples/$$s.wasm ./$$s || exit 1; done
+	cd samples && for s in $(SAMPLES); do GOOS=wasip1 GOARCH=wasm $(GO) build -o ../$(BIN)/samples/$$(basename $$s).wasm ./$$s || exit 1; done
 
 plugins: ## build the Extism plugins into bin/plugins/*.wasm
 	@mkdir -p $(BIN)/plugins
@@ -54,7 +54,7 @@ $(SIM): tools/go.mod tools/go.sum
 
 # Rust: sdk-rust and the Rust sample agents, built with scripts/cargo.sh (Debian's toolchain and
 # crates offline when installed, scripts/ensure-rust.sh; else cargo and crates.io).
-RUST_SAMPLES := hello-rust
+RUST_SAMPLES := hello-rust research/planner
 CARGO := scripts/cargo.sh
 
 rust: ## build the Rust samples into bin/samples (wasm32-wasi) and sdk-rust for wasm32-unknown-unknown
@@ -62,11 +62,12 @@ rust: ## build the Rust samples into bin/samples (wasm32-wasi) and sdk-rust for 
 	$(CARGO) build --release --target wasm32-unknown-unknown --manifest-path sdk-rust/Cargo.toml
 	for s in $(RUST_SAMPLES); do \
 		$(CARGO) build --release --target wasm32-wasi --manifest-path samples/$$s/Cargo.toml && \
-		cp samples/$$s/target/wasm32-wasi/release/$$s.wasm $(BIN)/samples/$$s.wasm || exit 1; \
+		cp samples/$$s/target/wasm32-wasi/release/$$(basename $$s).wasm $(BIN)/samples/$$(basename $$s).wasm || exit 1; \
 	done
 
 test-rust: rust ## sdk-rust's tests on the host, its docs, and its test agents built for wasm32-wasi
 	$(CARGO) test --manifest-path sdk-rust/Cargo.toml
+	$(CARGO) test --manifest-path samples/research/planner/Cargo.toml
 	RUSTDOCFLAGS='-D warnings' $(CARGO) doc --no-deps --manifest-path sdk-rust/Cargo.toml
 	$(CARGO) build --examples --target wasm32-wasi --manifest-path sdk-rust/Cargo.toml
 

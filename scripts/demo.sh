@@ -100,6 +100,47 @@ echo "the stored answer, as an operator sees it:"
 $aios storage history --config "$tmp/react.toml" --agent react answers/latest
 $aios memory ls --config "$tmp/react.toml" --agent react
 
+step "4a. a research team: a Rust planner starts Go researchers (a tool, memory) and a writer (samples/research)"
+cat >"$tmp/research.toml" <<TOML
+data_dir = "$tmp/data"
+
+[[cores]]
+name = "sim"
+kind = "openai"
+base_url = "http://127.0.0.1:$port/v1"
+models = ["sim-model"]
+capacity = 8
+
+[scheduler]
+default_max_tokens = 96
+
+[agents]
+dir = "$PWD/bin/samples"     # the modules agents may start: researcher.wasm, writer.wasm
+
+[[tools]]
+name = "textkit"
+kind = "extism"
+path = "$PWD/bin/plugins/textkit.wasm"
+
+[[tools.functions]]
+name = "word_count"
+description = "Count the words, characters and lines of a text"
+parameters = '{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}'
+
+[policy]
+[[policy.grants]]
+agent = "*"
+models = ["*"]
+tools = ["word_count"]
+calls = ["agent_spawn"]      # the planner's manifest declares it; its children inherit it
+TOML
+cat <<'NOTE'
+note: the planner asks the LLM for sub-questions; the simulator's placeholder text holds none, so
+it derives them from the topic. The run's summary ends with the process tree.
+NOTE
+$aios pack bin/samples/planner.wasm --manifest samples/research/planner/agent.toml -o "$tmp/planner.bundle.wasm" >/dev/null
+$aios run --config "$tmp/research.toml" "$tmp/planner.bundle.wasm" --input "WebAssembly sandboxes" -- --researchers 3
+
 step "4b. a workflow: three checks side by side, then build and deploy (samples/pipeline)"
 $aios run samples/pipeline/pipeline.toml --dry-run
 $aios run --config "$tmp/aios.toml" samples/pipeline/pipeline.toml --input "$(cat samples/pipeline/service.md)" --yes

@@ -44,3 +44,34 @@ func buildRustAgents(t *testing.T) string {
 	}
 	return dir
 }
+
+// buildResearchTeam builds the research team of samples/research into a temporary directory,
+// the agents directory its scripts name: planner.wasm (Rust, built as make rust builds it),
+// researcher.wasm and writer.wasm (Go).
+func buildResearchTeam(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(root, "scripts", "cargo.sh"), "build", "--release", "--target", "wasm32-wasi",
+		"--manifest-path", "samples/research/planner/Cargo.toml")
+	cmd.Dir = root
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("build samples/research/planner: %v\n%s\n(scripts/ensure-rust.sh installs the Rust toolchain; make deps runs it)", err, stderr.Bytes())
+	}
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(root, "samples", "research", "planner", "target", "wasm32-wasi", "release", "planner.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "planner.wasm"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"researcher", "writer"} {
+		wasip1Build(t, filepath.Join(root, "samples"), "./research/"+name, filepath.Join(dir, name+".wasm"))
+	}
+	return dir
+}

@@ -23,7 +23,8 @@ func TestMain(m *testing.M) {
 // smallest well-formed agent), with $AIOS_DATA_DIR inside it and $HUBADDR a free loopback
 // address for a hub. $FIXTURES holds the repository's testdata/*.wasm and goagent.wasm;
 // $SAMPLES the sample agents hello.wasm, fanout.wasm and react.wasm; $PLUGINS the Extism plugin
-// textkit.wasm; $RUST_AGENTS the Rust agents hello-rust.wasm and calls.wasm (buildRustAgents); $MCP_EVERYTHING the reference MCP server (scripts/ensure-mcp.sh installs it). Go builds share this test's build and
+// textkit.wasm; $RUST_AGENTS the Rust agents hello-rust.wasm and calls.wasm (buildRustAgents); $RESEARCH the research team
+// of samples/research, planner.wasm, researcher.wasm and writer.wasm (buildResearchTeam); $MCP_EVERYTHING the reference MCP server (scripts/ensure-mcp.sh installs it). Go builds share this test's build and
 // module caches (goEnv). Besides testscript's built-ins, scripts may use the commands of
 // scriptCmds.
 func TestScripts(t *testing.T) {
@@ -33,6 +34,7 @@ func TestScripts(t *testing.T) {
 	}
 	fixtures, samples, plugins := buildAgents(t)
 	rustAgents := buildRustAgents(t)
+	research := buildResearchTeam(t)
 	everything, err := filepath.Abs(filepath.Join("..", "..", "tools", "mcp", "node_modules", ".bin", "mcp-server-everything"))
 	if err != nil {
 		t.Fatal(err)
@@ -58,6 +60,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("SAMPLES", samples)
 			env.Setenv("PLUGINS", plugins)
 			env.Setenv("RUST_AGENTS", rustAgents)
+			env.Setenv("RESEARCH", research)
 			env.Setenv("MCP_EVERYTHING", everything)
 			env.Setenv("HUBADDR", addr)
 			env.Vars = append(env.Vars, goenv...)
