@@ -72,6 +72,8 @@ how much memory and time it gets, and what it may touch.`,
 	}
 	cmd.AddCommand(
 		NewCmdRun(io, nil),
+		NewCmdReplay(io, nil),
+		NewCmdJournal(io, nil),
 		NewCmdAudit(io, nil),
 		NewCmdTools(io),
 		NewCmdMemory(io),

@@ -52,7 +52,9 @@ type RunOptions struct {
 	Remote remoteFlags
 	// Workflow holds the flags of workflow files (run_workflow.go).
 	Workflow workflowFlags
-	flags    *pflag.FlagSet
+	// Durable journals the run (run_durable.go).
+	Durable durableFlags
+	flags   *pflag.FlagSet
 }
 
 // NewCmdRun builds `aios run`. runF replaces the command's work in tests; nil runs it for real.
@@ -140,6 +142,7 @@ steps that ask for confirmation (docs/WORKFLOWS.md).`,
 	opts.Registry.register(f)
 	opts.Remote.register(f)
 	opts.Workflow.register(f)
+	opts.Durable.register(f)
 	return cmd
 }
 
@@ -206,6 +209,10 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 		return exitWith(ExitConfig, err)
 	}
 	defer sys.Close(context.Background())
+	if err := o.Durable.open(cfg); err != nil {
+		return err
+	}
+	defer o.Durable.close()
 	if err := checkCores(ctx, o.IO, sys); err != nil {
 		return err
 	}
@@ -247,7 +254,7 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 	var wg sync.WaitGroup
 	for i := range o.Replicas {
 		wg.Go(func() {
-			results[i], errs[i] = agent.Run(ctx, aios.RunOptions{
+			results[i], errs[i] = o.Durable.run(ctx, o.IO, agent, loaded.Source, aios.RunOptions{
 				Input: input, Args: o.Args, Env: o.Env, Limits: lim, Events: events,
 				Tenant: o.Tenant, Priority: o.Priority,
 				Identity: identity, Confirm: confirm, Approve: o.Approve,

@@ -18,7 +18,7 @@ import (
 // localOnlyRunFlags are `aios run` flags that mean nothing to a remote kernel: the server's own
 // configuration, engine, trust and approvals decide, and the token names the tenant.
 var localOnlyRunFlags = []string{"replicas", "config", "engine", "tenant", "approve", "json",
-	"trust-key", "require-signature", "allow-unsigned", "cache", "username", "password-stdin", "plain-http"}
+	"trust-key", "require-signature", "allow-unsigned", "cache", "username", "password-stdin", "plain-http", "durable"}
 
 // checkRemote refuses local-only flags given together with --kernel or $AIOS_KERNEL.
 func (o *RunOptions) checkRemote(flags *pflag.FlagSet) error {

@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aiosys/aios"
+	"github.com/aiosys/aios/hostcalls"
+	"github.com/aiosys/aios/journal"
+)
+
+// JournalOptions are `aios journal`'s flags and dependencies.
+type JournalOptions struct {
+	IO         *IOStreams
+	RunID      string
+	ConfigPath string
+	JSON       bool
+}
+
+// NewCmdJournal builds `aios journal`. runF replaces the command's work in tests; nil runs it
+// for real.
+func NewCmdJournal(io *IOStreams, runF func(context.Context, *JournalOptions) error) *cobra.Command {
+	opts := &JournalOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "journal [RUN]",
+		Short: "List durable runs, or the journaled system calls of one",
+		Long: `Without RUN, list the durable runs of the data directory ('aios run --durable'),
+oldest first: id, status, exit code, journaled calls, agent name and module.
+
+With RUN, list the run's journaled system calls in order: index, call, errno (the
+call's own numbering: aios errno names, WASI numbers), the bytes it wrote into the
+agent's memory and result table, when it started and how long it took. --json prints
+one JSON object a line instead: the record for runs; index, module, name, errno,
+bytes, time and duration_ns for calls.`,
+		Example: `  aios journal
+  aios journal 20261201T030405-1a2b3c4d
+  aios journal 20261201T030405-1a2b3c4d --json | jq -r 'select(.name == "llm_generate") | .index'`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.RunID = args[0]
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runJournal(opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.JSON, "json", false, "print JSON lines")
+	f.StringVarP(&opts.ConfigPath, "config", "c", "", "configuration file, for its data directory (default: $AIOS_CONFIG, else $XDG_CONFIG_HOME/aios/aios.toml if it exists)")
+	return cmd
+}
+
+func runJournal(o *JournalOptions) error {
+	cfg, err := loadConfigFrom(o.ConfigPath)
+	if err != nil {
+		return err
+	}
+	store, err := openJournals(cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if o.RunID == "" {
+		runs, err := store.Runs()
+		if err != nil {
+			return exitWith(ExitKernel, err)
+		}
+		return printRuns(o, runs)
+	}
+	if _, err := store.Run(o.RunID); err != nil {
+		return exitWith(ExitNoInput, err)
+	}
+	calls, err := aios.JournalCalls(store, o.RunID)
+	if err != nil {
+		return exitWith(ExitKernel, err)
+	}
+	return printCalls(o, calls)
+}
+
+func printRuns(o *JournalOptions, runs []journal.Run) error {
+	if o.JSON {
+		enc := json.NewEncoder(o.IO.Out)
+		for _, r := range runs {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tSTATUS\tEXIT\tCALLS\tNAME\tMODULE")
+	for _, r := range runs {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", r.ID, r.Status, r.ExitCode, r.Calls, safeText(r.Name), safeText(r.Module))
+	}
+	return tw.Flush()
+}
+
+// callLine is one journaled call as `aios journal --json` prints it.
+type callLine struct {
+	Index      int       `json:"index"`
+	Module     string    `json:"module"`
+	Name       string    `json:"name"`
+	Errno      string    `json:"errno"`
+	Bytes      int       `json:"bytes"`
+	Time       time.Time `json:"time"`
+	DurationNS int64     `json:"duration_ns"`
+	Trap       string    `json:"trap,omitempty"`
+}
+
+func lineOf(c *hostcalls.Call) callLine {
+	l := callLine{Index: c.Index, Module: c.Module, Name: c.Name, Bytes: c.Bytes(), Time: c.Time,
+		DurationNS: int64(c.Duration), Trap: c.Trap}
+	switch {
+	case c.Trap != "":
+		l.Errno = "trap"
+	case c.Module == hostcalls.ModuleAIOS:
+		l.Errno = hostcalls.Errno(c.Errno()).String()
+	default:
+		l.Errno = strconv.FormatUint(c.Errno(), 10)
+	}
+	return l
+}
+
+func printCalls(o *JournalOptions, calls []*hostcalls.Call) error {
+	if o.JSON {
+		enc := json.NewEncoder(o.IO.Out)
+		for _, c := range calls {
+			if err := enc.Encode(lineOf(c)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "INDEX\tCALL\tERRNO\tBYTES\tTIME\tDURATION")
+	for _, c := range calls {
+		l := lineOf(c)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\n", l.Index, l.Name, l.Errno, l.Bytes,
+			l.Time.UTC().Format("15:04:05.000000"), roundDuration(c.Duration))
+	}
+	return tw.Flush()
+}
