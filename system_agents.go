@@ -15,6 +15,7 @@ import (
 	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/hostcalls"
 	"github.com/aiosys/aios/kernel"
+	"github.com/aiosys/aios/kernel/quota"
 	"github.com/aiosys/aios/limits"
 	"github.com/aiosys/aios/runtime"
 )
@@ -30,13 +31,20 @@ type spawner struct {
 	sys *System // set once the System is built, before any run
 
 	mu       sync.Mutex
-	compiled map[[sha256.Size]byte]runtime.Module
+	compiled map[[sha256.Size]byte]childModule
 
 	runs sync.Map // kernel.PID -> limits.Limits: the limits of every running agent
 }
 
 func newSpawner(cfg config.Agents) *spawner {
-	return &spawner{dir: cfg.Dir, compiled: map[[sha256.Size]byte]runtime.Module{}}
+	return &spawner{dir: cfg.Dir, compiled: map[[sha256.Size]byte]childModule{}}
+}
+
+// childModule is a compiled child and the budget its bundle's manifest declares (none for a
+// plain module).
+type childModule struct {
+	module runtime.Module
+	budget quota.Limit
 }
 
 // agentLimits are the kernel's limits on child agents from cfg's [agents].
@@ -56,12 +64,13 @@ func (s *spawner) StartChild(ctx context.Context, parent *kernel.Process, module
 	}
 	lim, _ := req.Limits.Within(plim)
 	spec.Limits = kernel.Limits{Log: lim.Log, Output: lim.Output}
+	spec.Budget = tighter(spec.Budget, m.budget)
 	proc, err := s.sys.kernel.Spawn(spec)
 	if err != nil {
 		return nil, err
 	}
 	s.runs.Store(proc.PID(), lim)
-	go s.run(ctx, proc, m, lim)
+	go s.run(ctx, proc, m.module, lim)
 	return proc, nil
 }
 
@@ -88,20 +97,32 @@ func exitOf(err error) (int, error) {
 	return -1, err
 }
 
-// load reads module from the agents directory and compiles it, once per content.
-func (s *spawner) load(ctx context.Context, module string) (runtime.Module, error) {
+// tighter is the smaller of two budgets, part by part; a zero part is unlimited.
+func tighter(a, b quota.Limit) quota.Limit {
+	pick := func(x, y int64) int64 {
+		if x == 0 || (y != 0 && y < x) {
+			return y
+		}
+		return x
+	}
+	return quota.Limit{Tokens: pick(a.Tokens, b.Tokens), Money: quota.Cost(pick(int64(a.Money), int64(b.Money))), Period: a.Period}
+}
+
+// load reads module from the agents directory and compiles it, once per content, with the
+// budget its bundle declares.
+func (s *spawner) load(ctx context.Context, module string) (childModule, error) {
 	if s.dir == "" {
-		return nil, fmt.Errorf("starting agents %w: no agents directory is configured ([agents] dir in aios.toml)", kernel.ErrNoManager)
+		return childModule{}, fmt.Errorf("starting agents %w: no agents directory is configured ([agents] dir in aios.toml)", kernel.ErrNoManager)
 	}
 	if !filepath.IsLocal(module) || !strings.HasSuffix(module, ".wasm") || strings.ContainsRune(module, 0) {
-		return nil, fmt.Errorf("%w: module %q must be a path to a .wasm file inside the agents directory", kernel.ErrInvalid, module)
+		return childModule{}, fmt.Errorf("%w: module %q must be a path to a .wasm file inside the agents directory", kernel.ErrInvalid, module)
 	}
 	wasm, err := readInRoot(s.dir, module)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: module %q is not in the agents directory", kernel.ErrNoAgent, module)
+		return childModule{}, fmt.Errorf("%w: module %q is not in the agents directory", kernel.ErrNoAgent, module)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: module %q: %v", kernel.ErrInvalid, module, err)
+		return childModule{}, fmt.Errorf("%w: module %q: %v", kernel.ErrInvalid, module, err)
 	}
 	sum := sha256.Sum256(wasm)
 	s.mu.Lock()
@@ -109,12 +130,17 @@ func (s *spawner) load(ctx context.Context, module string) (runtime.Module, erro
 	if m, ok := s.compiled[sum]; ok {
 		return m, nil
 	}
+	budget, err := bundleBudget(wasm)
+	if err != nil {
+		return childModule{}, fmt.Errorf("%w: module %q: %v", kernel.ErrInvalid, module, err)
+	}
 	m, err := s.sys.engine.Compile(ctx, wasm)
 	if err != nil {
-		return nil, fmt.Errorf("%w: module %q: %v", kernel.ErrInvalid, module, err)
+		return childModule{}, fmt.Errorf("%w: module %q: %v", kernel.ErrInvalid, module, err)
 	}
-	s.compiled[sum] = m
-	return m, nil
+	cm := childModule{module: m, budget: budget}
+	s.compiled[sum] = cm
+	return cm, nil
 }
 
 // readInRoot reads name within dir, never outside it (not through "..", nor a symbolic link).
@@ -139,7 +165,7 @@ func (s *spawner) close(ctx context.Context) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k, m := range s.compiled {
-		_ = m.Close(ctx)
+		_ = m.module.Close(ctx)
 		delete(s.compiled, k)
 	}
 }

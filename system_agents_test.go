@@ -15,6 +15,7 @@ import (
 
 	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/kernel"
+	"github.com/aiosys/aios/kernel/quota"
 	"github.com/aiosys/aios/policy"
 )
 
@@ -252,5 +253,18 @@ func settleGoroutines(t testing.TB, base int) {
 			t.Fatalf("%d goroutines, want at most %d:\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestTighterBudget(t *testing.T) {
+	for _, c := range []struct{ a, b, want quota.Limit }{
+		{quota.Limit{}, quota.Limit{}, quota.Limit{}},
+		{quota.Limit{Tokens: 100}, quota.Limit{}, quota.Limit{Tokens: 100}},
+		{quota.Limit{}, quota.Limit{Tokens: 50, Money: 7}, quota.Limit{Tokens: 50, Money: 7}},
+		{quota.Limit{Tokens: 100, Money: 5}, quota.Limit{Tokens: 50, Money: 9}, quota.Limit{Tokens: 50, Money: 5}},
+	} {
+		if got := tighter(c.a, c.b); got != c.want {
+			t.Errorf("tighter(%+v, %+v) = %+v, want %+v", c.a, c.b, got, c.want)
+		}
 	}
 }
