@@ -107,7 +107,11 @@ func (p *Process) SpawnAgent(ctx context.Context, module string, req SpawnReques
 	spec := p.childSpec(module, req, budget)
 	spec.parent = c
 	p.block()
+	// A caller that gives up while the child is being loaded (its agent is ending) ends the
+	// child too, rather than waiting for a compile to finish.
+	stop := context.AfterFunc(ctx, func() { c.kill("canceled") })
 	cp, err := k.spawner.StartChild(cctx, p, module, req, spec)
+	stop()
 	p.unblock()
 	if err != nil {
 		cancel()
