@@ -22,6 +22,13 @@ const JournalDir = "journal"
 // ErrModuleMismatch is returned by Replay for a module other than the one the run recorded.
 var ErrModuleMismatch = errors.New("the module is not the one the run recorded")
 
+// ErrABIMismatch is returned by Replay for a run recorded by a host of another ABI version,
+// whose calls may behave differently here.
+var ErrABIMismatch = errors.New("the run was recorded under another ABI version")
+
+// abiString is this host's ABI version as a run records it.
+func abiString() string { return fmt.Sprintf("%d.%d", hostcalls.ABIMajor, hostcalls.ABIMinor) }
+
 // Digest returns the agent module's digest, "sha256:" and hex, as a durable run records it.
 func (a *Agent) Digest() string { return a.digest }
 
@@ -54,7 +61,7 @@ func (a *Agent) RunDurable(ctx context.Context, store *journal.Store, rec journa
 	rec.Created = time.Now().UTC()
 	rec.Digest, rec.Name, rec.Engine = a.digest, a.name, a.sys.Engine()
 	rec.Input, rec.Args, rec.Env, rec.Tenant = o.Input, o.Args, o.Env, o.Tenant
-	rec.Seed, rec.Limits, rec.ABI = o.Seed, o.Limits, fmt.Sprintf("%d.%d", hostcalls.ABIMajor, hostcalls.ABIMinor)
+	rec.Seed, rec.Limits, rec.ABI = o.Seed, o.Limits, abiString()
 	rec.Status = journal.Running
 	if err := store.SaveRun(rec); err != nil {
 		return nil, rec, err
@@ -148,12 +155,19 @@ func (a *Agent) Replay(ctx context.Context, store *journal.Store, id string) (*R
 	if rec.Digest != a.digest {
 		return nil, fmt.Errorf("replay %s: %w: it recorded %s (%s), this is %s", id, ErrModuleMismatch, rec.Digest, rec.Module, a.digest)
 	}
+	if rec.ABI != abiString() {
+		return nil, fmt.Errorf("replay %s: %w: %s, this host implements %s", id, ErrABIMismatch, rec.ABI, abiString())
+	}
 	calls, err := JournalCalls(store, id)
 	if err != nil {
 		return nil, err
 	}
 	rj := &replayJournal{calls: calls}
-	res, err := a.Run(ctx, RunOptions{Tenant: rec.Tenant, Input: rec.Input, Args: rec.Args, Env: rec.Env,
+	// The agent's name is its argv[0]: the replay runs under the recorded one, whatever
+	// name the module was loaded as.
+	named := *a
+	named.name = rec.Name
+	res, err := named.Run(ctx, RunOptions{Tenant: rec.Tenant, Input: rec.Input, Args: rec.Args, Env: rec.Env,
 		Limits: rec.Limits, Seed: rec.Seed, Journal: rj})
 	if err != nil {
 		return nil, fmt.Errorf("replay %s: %w", id, err)

@@ -35,6 +35,10 @@ var durableAgent = sync.OnceValues(func() ([]byte, error) {
 })
 
 func loadDurable(t *testing.T, cfg config.Config, wasm []byte) *Agent {
+	return loadDurableAs(t, cfg, "durable", wasm)
+}
+
+func loadDurableAs(t *testing.T, cfg config.Config, name string, wasm []byte) *Agent {
 	t.Helper()
 	ctx := context.Background()
 	s, err := New(ctx, cfg)
@@ -42,7 +46,7 @@ func loadDurable(t *testing.T, cfg config.Config, wasm []byte) *Agent {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close(ctx) })
-	a, err := s.Load(ctx, "durable", wasm)
+	a, err := s.Load(ctx, name, wasm)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +78,7 @@ func recordDurable(t *testing.T) (*journal.Store, journal.Run, []byte, []byte) {
 	if res.Err != nil || res.ExitCode != 0 {
 		t.Fatalf("recorded run ended %d, %v; output %q", res.ExitCode, res.Err, res.Output)
 	}
-	for _, want := range []string{"args=[-v] env=hi", "generate=", "async=", "storage=1 ", "memory="} {
+	for _, want := range []string{"args=[durable -v] env=hi", "generate=", "async=", "storage=1 ", "memory="} {
 		if !bytes.Contains(res.Output, []byte(want)) {
 			t.Fatalf("recorded output %q lacks %q", res.Output, want)
 		}
@@ -93,7 +97,8 @@ func replayAgent(t *testing.T, wasm []byte) *Agent {
 
 func TestDurableRunReplaysIdentically(t *testing.T) {
 	store, rec, wasm, output := recordDurable(t)
-	a := replayAgent(t, wasm)
+	// Loaded under another name: the replay's argv[0] is still the recorded one.
+	a := loadDurableAs(t, config.Config{}, "renamed", wasm)
 	rep, err := a.Replay(context.Background(), store, rec.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -129,6 +134,15 @@ func TestReplayRefusesAnotherModule(t *testing.T) {
 	_, err := replayAgent(t, other).Replay(context.Background(), store, rec.ID)
 	if !errors.Is(err, ErrModuleMismatch) || !strings.Contains(err.Error(), rec.Digest) {
 		t.Fatalf("replay with another module: %v, want ErrModuleMismatch naming %s", err, rec.Digest)
+	}
+	old := rec
+	old.ID, old.ABI = rec.ID+"-abi", "1.0"
+	if err := store.SaveRun(old); err != nil {
+		t.Fatal(err)
+	}
+	_, err = replayAgent(t, wasm).Replay(context.Background(), store, old.ID)
+	if !errors.Is(err, ErrABIMismatch) {
+		t.Fatalf("replay of a run recorded under ABI 1.0: %v, want ErrABIMismatch", err)
 	}
 }
 

@@ -96,6 +96,8 @@ func runReplay(ctx context.Context, o *ReplayOptions) error {
 	switch {
 	case errors.Is(err, aios.ErrModuleMismatch):
 		return exitWith(ExitRefused, fmt.Errorf("%w; give the recorded module with --module", err))
+	case errors.Is(err, aios.ErrABIMismatch):
+		return exitWith(ExitRefused, fmt.Errorf("%w; replay it with the aios that recorded it", err))
 	case err != nil:
 		return exitWith(ExitKernel, err)
 	}

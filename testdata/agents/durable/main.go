@@ -28,7 +28,7 @@ func run(ctx context.Context) error {
 	}
 	start := time.Now()
 	time.Sleep(2 * time.Millisecond)
-	out := fmt.Sprintf("args=%v env=%s\n", os.Args[1:], os.Getenv("GREETING"))
+	out := fmt.Sprintf("args=%v env=%s\n", os.Args, os.Getenv("GREETING"))
 	out += fmt.Sprintf("now=%d slept=%d rand=%d\n", start.UnixNano(), time.Since(start), rand.Int63())
 	resp, err := aios.Generate(ctx, aios.Prompt(string(in)))
 	if err != nil {
