@@ -61,33 +61,33 @@ func (s *Server) auditFilter(r *http.Request, tenant string) (f audit.Filter, no
 	case "deny":
 		f.Denied = true
 	default:
-		return f, false, http.StatusBadRequest, fmt.Errorf("decision %q: use allow or deny", d)
+		return f, false, http.StatusBadRequest, fmt.Errorf("decision %s: use allow or deny", quote(d))
 	}
 	if v := q.Get("since"); v != "" {
 		t, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil {
-			return f, false, http.StatusBadRequest, fmt.Errorf("since %q: want an RFC 3339 time such as 2026-01-02T15:04:05Z", v)
+			return f, false, http.StatusBadRequest, fmt.Errorf("since %s: want an RFC 3339 time such as 2026-01-02T15:04:05Z", quote(v))
 		}
 		f.Since = t
 	}
 	if v := q.Get("before"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			return f, false, http.StatusBadRequest, fmt.Errorf("before %q: want an entry id (a positive number, a page's next)", v)
+			return f, false, http.StatusBadRequest, fmt.Errorf("before %s: want an entry id (a positive number, a page's next)", quote(v))
 		}
 		f.Before = n
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > MaxAuditPage {
-			return f, false, http.StatusBadRequest, fmt.Errorf("limit %q: want 1 to %d", v, MaxAuditPage)
+			return f, false, http.StatusBadRequest, fmt.Errorf("limit %s: want 1 to %d", quote(v), MaxAuditPage)
 		}
 		f.Limit = n
 	}
 	if id := q.Get("run"); id != "" {
 		run, ok := s.runs.get(tenant, id)
 		if !ok {
-			return f, false, http.StatusNotFound, fmt.Errorf("%s %q", notFound, id)
+			return f, false, http.StatusNotFound, fmt.Errorf("%s %s", notFound, quote(id))
 		}
 		name, started, ended := run.window()
 		if f.Agent != "" && f.Agent != name {

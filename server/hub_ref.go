@@ -28,15 +28,15 @@ func (s *Server) pullRef(ctx context.Context, ref string) ([]byte, int, error) {
 	}
 	for _, r := range ref {
 		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
-			return nil, http.StatusBadRequest, fmt.Errorf("ref %q: a hub reference holds no spaces or control characters", ref)
+			return nil, http.StatusBadRequest, fmt.Errorf("ref %s: a hub reference holds no spaces or control characters", quote(ref))
 		}
 	}
 	raw, err := s.opts.Pull(ctx, ref)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, http.StatusNotFound, fmt.Errorf("ref %q: %w", ref, err)
+		return nil, http.StatusNotFound, fmt.Errorf("ref %s: %w", quote(ref), err)
 	case err != nil:
-		return nil, http.StatusBadGateway, fmt.Errorf("ref %q: pull: %w", ref, err)
+		return nil, http.StatusBadGateway, fmt.Errorf("ref %s: pull: %w", quote(ref), err)
 	}
 	return raw, 0, nil
 }

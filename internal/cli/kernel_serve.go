@@ -228,7 +228,11 @@ func runKernelServe(ctx context.Context, o *KernelServeOptions) (err error) {
 	}
 	defer sys.Close(context.Background())
 	srv := server.New(sys, so)
+	// A request's body must arrive within ReadTimeout (an upload trickled byte by byte would
+	// hold its connection forever) and an idle keep-alive connection closes after IdleTimeout.
+	// No WriteTimeout: event streams are long responses; the server bounds each write itself.
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second,
+		ReadTimeout: 10 * time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(so.Logger.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	scheme := "http"
