@@ -42,6 +42,7 @@ type Guest struct {
 
 	journal     Journal // nil: nothing is journaled (SetJournal)
 	journalNext int     // the index of the next journaled call
+	replay      replayState
 
 	version atomic.Uint64 // negotiated ABI version, major<<32 | minor
 	blocked atomic.Int64  // nanoseconds spent blocked in blocking calls

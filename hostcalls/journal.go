@@ -14,7 +14,8 @@ type Journal interface {
 	// Next returns the recorded call that stands for the guest's next journaled call, which is
 	// then replayed from it without running; nil when the call should run live (and be
 	// recorded). An error ends the guest with it: a replay that must not go live says so here.
-	Next() (*Call, error)
+	// module and name are the call the guest is making.
+	Next(module, name string) (*Call, error)
 	// Record keeps a call that ran live. The guest sees the call's effects only after Record
 	// returned nil; an error ends the guest, so an effect that was not journaled is never seen.
 	Record(*Call) error
@@ -107,13 +108,14 @@ func journaled(f Func) Handler {
 		if err := checkFrame(&f, g, mem, stack); err != nil {
 			return err
 		}
-		rec, err := g.journal.Next()
+		rec, err := g.journal.Next(f.Module, f.Name)
 		if err != nil {
 			return err
 		}
 		if rec != nil {
 			return g.replayCall(&f, rec, mem, stack)
 		}
+		g.goLive()
 		return g.recordCall(ctx, &f, h, mem, stack)
 	}
 }
