@@ -32,7 +32,8 @@ without fetching anything.
 
 NAME is 1 to 64 of a-z, 0-9, - and _, starting and ending with a letter or digit; it
 names the directory, the Go module, the .wasm file and the agent. The directory must
-not exist or be empty. Only Go is supported: there is no Rust SDK yet.
+not exist or be empty. Only Go is scaffolded: a Rust agent is a cargo project using
+sdk-rust, which docs/RUST.md writes step by step.
 
 Exit status: 0 created, 64 bad language or name, 73 the directory exists and is not
 empty, or cannot be written.`,
@@ -53,7 +54,7 @@ func runNew(o *NewOptions) error {
 	switch o.Lang {
 	case "go":
 	case "rust":
-		return exitWith(ExitUsage, errors.New("aios new rust: not yet: aios has no Rust SDK yet; start with aios new go NAME"))
+		return exitWith(ExitUsage, errors.New("aios new rust: not scaffolded: start a Rust agent with cargo and sdk-rust as docs/RUST.md shows, or use aios new go NAME"))
 	default:
 		return exitWith(ExitUsage, fmt.Errorf("aios new %s: unknown language (supported: go)", o.Lang))
 	}
