@@ -12,7 +12,7 @@ SIM := $(BIN)/llm-d-inference-sim
 RACE_PKGS = ./kernel/... ./runtime/... ./hostcalls/... ./policy/... ./packager/... . $(shell $(GO) list ./internal/... | grep -v /internal/toolbench)
 
 .PHONY: help deps build build-debug binsize build-wasmtime samples plugins sim demo test test-go test-wasmtime test-sdk \
-	fuzz bench bench-kernel bench-memory bench-tools bench-server fmt vet lint fixtures screenshots clean rust test-rust
+	fuzz bench bench-kernel bench-memory bench-tools bench-server bench-agents fmt vet lint fixtures screenshots clean rust test-rust
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t18
@@ -125,6 +125,9 @@ bench-server: sim ## kernel server: 1,000 runs through the HTTP API against the 
 	$(GO) test -run '^$$' -bench '^BenchmarkServerLoad$$' -benchtime 1x -count $${COUNT:-5} -timeout 30m ./server/ >bin/bench/server-load.txt || { cat bin/bench/server-load.txt; exit 1; }
 	$(GO) run ./internal/benchtable/cmd -units 'runs/s,submit-p50-ms,submit-p99-ms,get-p50-ms,get-p99-ms,429s' -base '/api=/direct' <bin/bench/server-load.txt
 	@echo "load average after: $$(cut -d' ' -f1-3 /proc/loadavg)"
+
+bench-agents: build samples plugins sim ## 100 researchers (samples/research) as one planner's children vs 100 aios run processes (docs/BENCHMARKS.md)
+	scripts/bench-agents.sh
 
 screenshots: ## the web console's screenshots, docs/console-*.png, taken by its browser test (real server, real runs)
 	@scripts/ensure-chromium.sh

@@ -1,0 +1,155 @@
+package agentbench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Team is a configured set-up of the research team: bin/aios, a configuration naming the
+// simulator, the agents directory and the researchers' tool, and the planner packed as a
+// bundle that declares agent_spawn.
+type Team struct {
+	Root   string // the repository's root
+	Aios   string // bin/aios
+	Config string // the aios.toml of the runs
+	Bundle string // the planner's bundle
+}
+
+// NewTeam writes the configuration and packs the planner into dir. baseURL is the LLM
+// server's API root (simtest.Start's answer) serving model.
+func NewTeam(ctx context.Context, root, dir, baseURL, model string) (*Team, error) {
+	t := &Team{Root: root, Aios: filepath.Join(root, "bin", "aios"), Config: filepath.Join(dir, "aios.toml"),
+		Bundle: filepath.Join(dir, "planner.bundle.wasm")}
+	for _, need := range []string{t.Aios, t.module("planner"), t.module("researcher"), t.module("writer"), t.plugin()} {
+		if _, err := os.Stat(need); err != nil {
+			return nil, fmt.Errorf("%w (run: make build samples plugins)", err)
+		}
+	}
+	cfg := fmt.Sprintf(`data_dir = %q
+
+[[cores]]
+name = "sim"
+kind = "openai"
+base_url = %q
+models = [%q]
+capacity = 8
+
+[scheduler]
+default_max_tokens = 32
+
+[agents]
+dir = %q
+max_children = 128
+
+[[tools]]
+name = "textkit"
+kind = "extism"
+path = %q
+
+[[tools.functions]]
+name = "word_count"
+description = "Count the words, characters and lines of a text"
+parameters = '{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}'
+
+[policy]
+[[policy.grants]]
+agent = "*"
+models = ["*"]
+tools = ["word_count"]
+calls = ["agent_spawn"]
+`, filepath.Join(dir, "data"), baseURL, model, filepath.Join(root, "bin", "samples"), t.plugin())
+	manifest := `name = "planner"
+version = "1.0.0"
+
+[capabilities]
+models = ["default"]
+tools = ["word_count"]
+calls = ["agent_spawn"]
+`
+	if err := os.WriteFile(t.Config, []byte(cfg), 0o644); err != nil {
+		return nil, err
+	}
+	mpath := filepath.Join(dir, "planner.toml")
+	if err := os.WriteFile(mpath, []byte(manifest), 0o644); err != nil {
+		return nil, err
+	}
+	if _, err := t.aios(ctx, "pack", t.module("planner"), "--manifest", mpath, "-o", t.Bundle); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (t *Team) module(name string) string {
+	return filepath.Join(t.Root, "bin", "samples", name+".wasm")
+}
+func (t *Team) plugin() string { return filepath.Join(t.Root, "bin", "plugins", "textkit.wasm") }
+
+// aios runs bin/aios with args and returns its standard output; a failure carries the end of
+// its standard error.
+func (t *Team) aios(ctx context.Context, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, t.Aios, args...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		e := errb.Bytes()
+		if len(e) > 2000 {
+			e = e[len(e)-2000:]
+		}
+		return out.String(), fmt.Errorf("aios %s: %w\n%s", args[0], err, e)
+	}
+	return out.String(), nil
+}
+
+// Planner runs the planner with n researchers in one `aios run` and returns its wall time and
+// the report.
+func (t *Team) Planner(ctx context.Context, topic string, n int) (time.Duration, string, error) {
+	start := time.Now()
+	out, err := t.aios(ctx, "run", "--config", t.Config, t.Bundle, "--input", topic, "--",
+		"--researchers", fmt.Sprint(n), "--tokens", "1000000")
+	return time.Since(start), out, err
+}
+
+// Processes runs n researchers as n `aios run` processes at once, each with one question, and
+// returns the wall time from the first start to the last exit.
+func (t *Team) Processes(ctx context.Context, topic string, n int) (time.Duration, error) {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	start := time.Now()
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = t.aios(ctx, "run", "--config", t.Config, t.module("researcher"),
+				"--input", Question(topic, i))
+		}()
+	}
+	wg.Wait()
+	return time.Since(start), errors.Join(errs...)
+}
+
+// Question returns sub-question i of topic as the planner derives it when the LLM's answer
+// holds none (samples/research/planner/src/plan.rs), so both ways ask the same questions.
+func Question(topic string, i int) string {
+	templates := []string{
+		"What is %s, in plain words?",
+		"How does %s work?",
+		"Why does %s matter, and to whom?",
+		"What are the main risks or limits of %s?",
+		"What has changed recently in %s?",
+		"How is %s measured or evaluated?",
+		"What are the alternatives to %s?",
+		"What are the open problems in %s?",
+	}
+	if i < len(templates) {
+		return fmt.Sprintf(templates[i], topic)
+	}
+	return fmt.Sprintf("What else should a newcomer know about %s (part %d)?", topic, i+1)
+}
