@@ -75,15 +75,21 @@ func (e *wazeroEngine) Compile(ctx context.Context, wasm []byte) (Module, error)
 		if err != nil {
 			return nil, err
 		}
+		// Instances start from a memory image rather than copying the data segments
+		// (see memoryImage); wazero compiles the module without their bytes.
+		code, image := newMemoryImage(wasm, rep)
 		// Not ctx: wazero reads only values from it, and a compile that outlives its caller
 		// must not see the caller's context.
-		unlock := e.same.lock(wasm)
-		cm, err := e.rt.CompileModule(context.WithoutCancel(ctx), wasm)
+		unlock := e.same.lock(code)
+		cm, err := e.rt.CompileModule(context.WithoutCancel(ctx), code)
 		unlock()
 		if err != nil {
+			if image != nil {
+				image.Close()
+			}
 			return nil, fmt.Errorf("compile: %w", err)
 		}
-		return &wazeroModule{rt: e.rt, compiled: cm, report: rep}, nil
+		return &wazeroModule{rt: e.rt, compiled: cm, report: rep, image: image}, nil
 	}, func(m *wazeroModule) { _ = m.Close(context.Background()) })
 	if err != nil {
 		return nil, err

@@ -13,9 +13,10 @@ import (
 // instead of trapping.
 const wazeroMaxMemory = (1<<16 - 1) * PageSize
 
-// newMemoryLimit returns the allocator of one wazero instance under a limit of max bytes.
-func newMemoryLimit(max uint64) *memoryLimit {
-	return &memoryLimit{max: min(max, wazeroMaxMemory)}
+// newMemoryLimit returns the allocator of one wazero instance under a limit of max bytes, whose
+// memory starts as image (nil for zero memory; see memoryImage).
+func newMemoryLimit(max uint64, image *memoryImage) *memoryLimit {
+	return &memoryLimit{max: min(max, wazeroMaxMemory), image: image}
 }
 
 // memoryLimit is a wazero memory allocator for one instance that refuses to grow its memory past
@@ -23,6 +24,7 @@ func newMemoryLimit(max uint64) *memoryLimit {
 // refused.
 type memoryLimit struct {
 	max     uint64
+	image   *memoryImage
 	refused atomic.Bool
 }
 
@@ -33,10 +35,14 @@ func (a *memoryLimit) Allocate(capacity, _ uint64) experimental.LinearMemory {
 
 // limitedMemory is one linear memory under a memoryLimit. Wasm memory never shrinks, so bytes
 // past len within the backing array are still zero from their allocation.
+//
+// Its first allocation holds the limit's image: in Go memory, copied, or, when the image has a
+// memory file, in a mapping of the whole limit outside the Go heap, which then never moves.
 type limitedMemory struct {
 	limit    *memoryLimit
 	capacity uint64
 	buf      []byte
+	mapped   *mapping
 }
 
 // Reallocate implements experimental.LinearMemory.
@@ -44,6 +50,13 @@ func (m *limitedMemory) Reallocate(size uint64) []byte {
 	if size > m.limit.max {
 		m.limit.refused.Store(true)
 		return nil
+	}
+	if m.mapped != nil {
+		m.buf = m.mapped.bytes(uintptr(size))
+		return m.buf
+	}
+	if m.buf == nil && m.limit.image != nil {
+		return m.first(size)
 	}
 	if size <= uint64(cap(m.buf)) {
 		m.buf = m.buf[:size]
@@ -58,5 +71,45 @@ func (m *limitedMemory) Reallocate(size uint64) []byte {
 	return buf
 }
 
-// Free implements experimental.LinearMemory.
-func (m *limitedMemory) Free() { m.buf = nil }
+// first makes the first allocation, of size bytes, holding the image (which fits: see
+// splitDataSegments).
+func (m *limitedMemory) first(size uint64) []byte {
+	img := m.limit.image
+	if img.file != nil {
+		// The limit, in whole wasm pages (a multiple of every OS page size).
+		reserve := m.limit.max / PageSize * PageSize
+		if reserve >= size && reserve >= uint64(img.file.size) {
+			if mp, err := img.file.mapImage(uintptr(reserve)); err == nil {
+				m.mapped = mp
+				m.buf = mp.bytes(uintptr(size))
+				return m.buf
+			}
+		}
+	}
+	if size == img.initial {
+		if b, ok := img.spare.Get().(*[]byte); ok {
+			m.buf = *b
+			copy(m.buf, img.data)
+			return m.buf
+		}
+	}
+	m.buf = make([]byte, size, max(size, m.capacity))
+	copy(m.buf, img.data)
+	return m.buf
+}
+
+// Free implements experimental.LinearMemory. wazero calls it once the instance can no longer
+// run. A small memory that never grew is zeroed and kept for the next instance of its module.
+func (m *limitedMemory) Free() {
+	if img := m.limit.image; img != nil && m.mapped == nil && img.initial > 0 && img.initial <= spareMax &&
+		uint64(len(m.buf)) == img.initial && cap(m.buf) == len(m.buf) {
+		clear(m.buf)
+		b := m.buf
+		img.spare.Put(&b)
+	}
+	m.buf = nil
+	if m.mapped != nil {
+		m.mapped.unmap()
+		m.mapped = nil
+	}
+}

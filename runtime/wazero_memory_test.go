@@ -32,10 +32,10 @@ func TestLimitedMemory(t *testing.T) {
 }
 
 func TestMemoryLimitStopsShortOfFourGiB(t *testing.T) {
-	if got := newMemoryLimit(1 << 40).max; got != 65535*PageSize {
+	if got := newMemoryLimit(1<<40, nil).max; got != 65535*PageSize {
 		t.Fatalf("a 1 TiB limit allows %d bytes on wazero, want 65535 pages", got)
 	}
-	if got := newMemoryLimit(3 * PageSize).max; got != 3*PageSize {
+	if got := newMemoryLimit(3*PageSize, nil).max; got != 3*PageSize {
 		t.Fatalf("a 3-page limit allows %d bytes", got)
 	}
 }
