@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -99,11 +100,18 @@ func (t *Team) aios(ctx context.Context, args ...string) (string, error) {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		e := errb.Bytes()
-		if len(e) > 2000 {
-			e = e[len(e)-2000:]
+		// The run's summary ends standard error; the agents' errors and warnings say why.
+		var why []string
+		for _, l := range strings.Split(errb.String(), "\n") {
+			if (strings.HasPrefix(l, "error: ") || strings.HasPrefix(l, "warn: ")) && len(why) < 10 {
+				why = append(why, l)
+			}
 		}
-		return out.String(), fmt.Errorf("aios %s: %w\n%s", args[0], err, e)
+		e := errb.Bytes()
+		if len(e) > 1000 {
+			e = e[len(e)-1000:]
+		}
+		return out.String(), fmt.Errorf("aios %s: %w\n%s\n…\n%s", args[0], err, strings.Join(why, "\n"), e)
 	}
 	return out.String(), nil
 }

@@ -21,8 +21,9 @@ import (
 const (
 	// defaultQuestion is what the researcher works on when its run input is empty.
 	defaultQuestion = "What is a research agent?"
-	// maxNote bounds each part of the notes: an answer, an observation.
-	maxNote = 600
+	// maxNote bounds each part of the notes, an answer or an observation, so that the report
+	// of a hundred researchers fits in the 64 KiB of a child's output its parent sees.
+	maxNote = 300
 )
 
 func main() {
