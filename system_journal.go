@@ -74,7 +74,14 @@ func (a *Agent) RunDurable(ctx context.Context, store *journal.Store, rec journa
 	rj := &recordingJournal{w: w}
 	o.Journal = rj
 	res, err := a.Run(ctx, o)
-	rec.Ended, rec.Calls = time.Now().UTC(), rj.n
+	rec, serr := endRecord(store, rec, rj.n, res, err)
+	return res, rec, errors.Join(err, serr)
+}
+
+// endRecord saves how a durable run ended, after calls journaled calls, and returns the
+// record. A record that cannot be saved leaves the run "running": resumable, not lost.
+func endRecord(store *journal.Store, rec journal.Run, calls int, res *Result, err error) (journal.Run, error) {
+	rec.Ended, rec.Calls = time.Now().UTC(), calls
 	switch {
 	case err != nil:
 		rec.Status, rec.ExitCode, rec.Error = journal.Failed, -1, err.Error()
@@ -84,10 +91,7 @@ func (a *Agent) RunDurable(ctx context.Context, store *journal.Store, rec journa
 	default:
 		rec.Status, rec.ExitCode, rec.Output = journal.Finished, res.ExitCode, digestOf(res.Output)
 	}
-	if serr := store.SaveRun(rec); serr != nil && err == nil {
-		err = serr
-	}
-	return res, rec, err
+	return rec, store.SaveRun(rec)
 }
 
 // recordingJournal appends every call to a run's journal; it never replays.

@@ -2,6 +2,9 @@
 // must reproduce (clocks, sleep, random, a blocking and an asynchronous generation, storage
 // and memory) and writes everything it observed as its output, so that a replay that leaked
 // anything would produce a different output.
+//
+// With the input "rounds N TEXT" it asks the LLM N times, "round I: TEXT", one after the
+// other, and outputs the answers, one a line: a run long enough to be killed in the middle.
 package main
 
 import (
@@ -25,6 +28,11 @@ func run(ctx context.Context) error {
 	in, err := aios.Input()
 	if err != nil {
 		return err
+	}
+	var n int
+	var text string
+	if _, err := fmt.Sscanf(string(in), "rounds %d %s", &n, &text); err == nil {
+		return rounds(ctx, n, text)
 	}
 	start := time.Now()
 	time.Sleep(2 * time.Millisecond)
@@ -63,5 +71,17 @@ func run(ctx context.Context) error {
 	}
 	out += "memory=" + id + " " + entry.Text + "\n"
 	out += fmt.Sprintf("end=%d\n", time.Now().UnixNano())
+	return aios.Output([]byte(out))
+}
+
+func rounds(ctx context.Context, n int, text string) error {
+	var out string
+	for i := range n {
+		resp, err := aios.Generate(ctx, aios.Prompt(fmt.Sprintf("round %d: %s", i, text)))
+		if err != nil {
+			return err
+		}
+		out += resp.Text + "\n"
+	}
 	return aios.Output([]byte(out))
 }

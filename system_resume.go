@@ -1,0 +1,70 @@
+package aios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aiosys/aios/hostcalls"
+	"github.com/aiosys/aios/journal"
+)
+
+// ErrNotResumable is returned by Resume for a run that already ended.
+var ErrNotResumable = errors.New("the run already ended")
+
+// Resume continues run id of store, interrupted by a crash of the process that ran it: the
+// agent is re-executed from the start with the run's record, its journaled calls are answered
+// from the journal without contacting any core, tool or store, and from the first call past the
+// journal's end it runs live, journaling on. No call whose result was journaled is made again.
+//
+// o supplies what a record does not keep (Events, Identity, Confirm, Approve, Priority); its
+// input, arguments, environment, limits, seed and journal are the run's. A module whose digest
+// is not the recorded one is refused with ErrModuleMismatch, a run that ended with
+// ErrNotResumable.
+func (a *Agent) Resume(ctx context.Context, store *journal.Store, id string, o RunOptions) (*Result, journal.Run, error) {
+	rec, err := store.Run(id)
+	if err != nil {
+		return nil, rec, err
+	}
+	switch {
+	case rec.Digest != a.digest:
+		return nil, rec, fmt.Errorf("resume %s: %w: it recorded %s (%s), this is %s", id, ErrModuleMismatch, rec.Digest, rec.Module, a.digest)
+	case rec.ABI != abiString():
+		return nil, rec, fmt.Errorf("resume %s: %w: %s, this host implements %s", id, ErrABIMismatch, rec.ABI, abiString())
+	case rec.Status != journal.Running:
+		return nil, rec, fmt.Errorf("resume %s: %w (%s, exit code %d)", id, ErrNotResumable, rec.Status, rec.ExitCode)
+	}
+	calls, err := JournalCalls(store, id)
+	if err != nil {
+		return nil, rec, err
+	}
+	w, err := store.OpenWriter(id) // cuts a record torn by the crash
+	if err != nil {
+		return nil, rec, err
+	}
+	defer w.Close()
+	rj := &resumeJournal{calls: calls, rec: recordingJournal{w: w, n: len(calls)}}
+	named := *a
+	named.name = rec.Name
+	o.Tenant, o.Input, o.Args, o.Env, o.Limits, o.Seed, o.Journal = rec.Tenant, rec.Input, rec.Args, rec.Env, rec.Limits, rec.Seed, rj
+	res, err := named.Run(ctx, o)
+	rec, serr := endRecord(store, rec, rj.rec.n, res, err)
+	return res, rec, errors.Join(err, serr)
+}
+
+// resumeJournal replays a run's journal, then records its live calls after it.
+type resumeJournal struct {
+	calls []*hostcalls.Call
+	next  int
+	rec   recordingJournal
+}
+
+func (j *resumeJournal) Next(string, string) (*hostcalls.Call, error) {
+	if j.next < len(j.calls) {
+		j.next++
+		return j.calls[j.next-1], nil
+	}
+	return nil, nil
+}
+
+func (j *resumeJournal) Record(c *hostcalls.Call) error { return j.rec.Record(c) }
