@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,8 @@ var (
 	densityMinimal = flag.Int("density.minimal", 10000, "minimal agents alive at once in BenchmarkDensity")
 	densityGo      = flag.Int("density.go", 1000, "Go sample agents alive at once in BenchmarkDensity")
 	densityEngine  = flag.String("density.engine", "wazero", "engine for BenchmarkDensity")
+	densityBudget  = flag.Int64("density.budget", 20<<30, "BenchmarkDensity stops, failing, when the process's resident set passes this many bytes")
+	densityProfile = flag.String("density.heapprofile", "", "BenchmarkDensity writes a heap profile here (suffixed with the agent) while all agents are blocked")
 )
 
 // BenchmarkDensity measures host memory per idle agent: it starts N agents that each block in
@@ -59,7 +62,7 @@ func BenchmarkDensity(b *testing.B) {
 			}
 			var rss, heap float64
 			for b.Loop() {
-				rss, heap = holdAgents(b, sys, agent, p.n)
+				rss, heap = holdAgents(b, sys, agent, p.n, p.name)
 			}
 			b.ReportMetric(rss, "rss-B/agent")
 			b.ReportMetric(heap, "heap-B/agent")
@@ -68,27 +71,67 @@ func BenchmarkDensity(b *testing.B) {
 }
 
 // holdAgents starts n runs of agent, waits until all are blocked, measures, then ends them.
-func holdAgents(b *testing.B, sys *aios.System, agent *aios.Agent, n int) (rssPerAgent, heapPerAgent float64) {
+// It starts them in batches and stops, failing, as soon as the resident set passes
+// -density.budget, so that a measurement too large for the machine ends with a message
+// rather than the kernel's out-of-memory killer.
+func holdAgents(b *testing.B, sys *aios.System, agent *aios.Agent, n int, name string) (rssPerAgent, heapPerAgent float64) {
 	runtime.GC()
 	rss0, heap0 := residentBytes(b), heapBytes()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() { _, _ = agent.Run(ctx, aios.RunOptions{}) })
+	defer wg.Wait()
+	defer cancel()
+	overBudget := func(started int) {
+		if rss := residentBytes(b); rss > *densityBudget {
+			cancel()
+			wg.Wait()
+			b.Fatalf("stopped at %d of %d agents (%d blocked): resident set %.1f GiB passed the budget of %.1f GiB (-density.budget)",
+				started, n, blocked(sys), float64(rss)/(1<<30), float64(*densityBudget)/(1<<30))
+		}
+	}
+	const batch = 1000
+	for started := 0; started < n; {
+		for range min(batch, n-started) {
+			wg.Go(func() { _, _ = agent.Run(ctx, aios.RunOptions{}) })
+			started++
+		}
+		overBudget(started)
+		// Let the batch reach its system call, so that the resident set is checked before
+		// the next one.
+		for blocked(sys) < started-batch/2 {
+			time.Sleep(10 * time.Millisecond)
+			overBudget(started)
+		}
 	}
 	deadline := time.Now().Add(10 * time.Minute)
 	for blocked(sys) < n {
 		if time.Now().After(deadline) {
-			cancel()
 			b.Fatalf("only %d of %d agents blocked after 10 minutes", blocked(sys), n)
 		}
 		time.Sleep(20 * time.Millisecond)
+		overBudget(n)
 	}
 	runtime.GC()
 	rss1, heap1 := residentBytes(b), heapBytes()
-	cancel()
-	wg.Wait()
+	b.Logf("%d %s agents blocked at once: resident set %.2f GiB (%.2f GiB before), Go heap and stacks %.2f GiB, %d goroutines",
+		n, name, float64(rss1)/(1<<30), float64(rss0)/(1<<30), float64(heap1)/(1<<30), runtime.NumGoroutine())
+	if *densityProfile != "" {
+		writeProfile(b, "heap", *densityProfile+"."+name)
+		writeProfile(b, "goroutine", *densityProfile+"."+name+".goroutine")
+	}
 	return float64(rss1-rss0) / float64(n), float64(heap1-heap0) / float64(n)
+}
+
+// writeProfile writes the named runtime/pprof profile to path.
+func writeProfile(tb testing.TB, name, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 func blocked(sys *aios.System) int {

@@ -77,6 +77,7 @@ func splitDataSegments(wasm []byte, rep *Report) (stripped, image []byte, ok boo
 		return nil, nil, false
 	}
 	minBytes := mem.MinPages * PageSize
+	counted := false // a data count section came first
 	r := &reader{b: wasm, pos: 8}
 	for r.remaining() > 0 {
 		sectionStart := r.pos
@@ -92,10 +93,13 @@ func splitDataSegments(wasm []byte, rep *Report) (stripped, image []byte, ok boo
 		if err != nil {
 			return nil, nil, false
 		}
+		if id == secDataCount {
+			counted = true
+		}
 		if id != secData {
 			continue
 		}
-		section, image, ok := splitDataSection(payload, minBytes, uint64(len(wasm)))
+		section, image, ok := splitDataSection(payload, minBytes, uint64(len(wasm)), counted)
 		if !ok {
 			return nil, nil, false
 		}
@@ -111,8 +115,11 @@ func splitDataSegments(wasm []byte, rep *Report) (stripped, image []byte, ok boo
 }
 
 // splitDataSection rewrites a data section's payload with its active segments emptied and
-// returns it with the image of those segments.
-func splitDataSection(payload []byte, minBytes, moduleSize uint64) (section, image []byte, ok bool) {
+// returns it with the image of those segments. Without a data count section (counted false)
+// no instruction can name a segment (memory.init and data.drop need one to validate), so
+// the emptied segments are left out altogether: wazero keeps a record per segment and
+// instance, and a Go program has tens of thousands of them.
+func splitDataSection(payload []byte, minBytes, moduleSize uint64, counted bool) (section, image []byte, ok bool) {
 	r := &reader{b: payload}
 	n, err := r.count()
 	if err != nil {
@@ -123,7 +130,8 @@ func splitDataSection(payload []byte, minBytes, moduleSize uint64) (section, ima
 		init   []byte
 	}
 	segs := make([]active, 0, n)
-	section = binary.AppendUvarint(make([]byte, 0, 16*n+8), uint64(n))
+	var body []byte
+	kept := 0
 	var end uint64
 	for range n {
 		start := r.pos
@@ -140,7 +148,8 @@ func splitDataSection(payload []byte, minBytes, moduleSize uint64) (section, ima
 			if _, err := r.bytes(uint64(size)); err != nil {
 				return nil, nil, false
 			}
-			section = append(section, payload[start:r.pos]...)
+			body = append(body, payload[start:r.pos]...)
+			kept++
 			continue
 		case 2: // active with a memory index, which must be 0
 			if idx, err := r.u32(); err != nil || idx != 0 {
@@ -170,9 +179,12 @@ func splitDataSection(payload []byte, minBytes, moduleSize uint64) (section, ima
 			end = max(end, offset+uint64(size))
 			segs = append(segs, active{offset, init})
 		}
-		// The header up to the length, then a length of 0 in place of the length and bytes.
-		section = append(section, payload[start:lenStart]...)
-		section = append(section, 0)
+		if counted {
+			// The header up to the length, then a length of 0 in place of the length and bytes.
+			body = append(body, payload[start:lenStart]...)
+			body = append(body, 0)
+			kept++
+		}
 	}
 	if r.remaining() != 0 || end > max(maxImageGrowth*moduleSize, 1<<20) {
 		return nil, nil, false
@@ -181,7 +193,8 @@ func splitDataSection(payload []byte, minBytes, moduleSize uint64) (section, ima
 	for _, s := range segs {
 		copy(image[s.offset:], s.init)
 	}
-	return section, image, true
+	section = binary.AppendUvarint(make([]byte, 0, len(body)+5), uint64(kept))
+	return append(section, body...), image, true
 }
 
 // constOffset reads an offset expression that is a single i32.const and its end.

@@ -165,8 +165,18 @@ func TestSplitDataSegmentsKeeps(t *testing.T) {
 			t.Errorf("%s: segments split", name)
 		}
 	}
-	stripped, image, ok := splitDataSegments(section(0, 0x41, 0x80, 0x80, 0, 0x0b, 2, 'h', 'i'), mem) // offset 0 in a padded LEB
-	if !ok || !bytes.Equal(image, []byte("hi")) || !bytes.Equal(stripped, section(0, 0x41, 0x80, 0x80, 0, 0x0b, 0)) {
-		t.Errorf("split = %x, %q, %v", stripped, image, ok)
+	// Without a data count section the emptied segment goes; with one it stays, emptied, so
+	// that segment indices keep their meaning. The offset is 0 in a padded LEB.
+	wasm := section(0, 0x41, 0x80, 0x80, 0, 0x0b, 2, 'h', 'i')
+	stripped, image, ok := splitDataSegments(wasm, mem)
+	if want := append(wasm[:9:9], 1, 0); !ok || !bytes.Equal(image, []byte("hi")) || !bytes.Equal(stripped, want) {
+		t.Errorf("split = %x, %q, %v; want %x", stripped, image, ok, want)
+	}
+	counted := func(m []byte) []byte {
+		return append(append(m[:8:8], secDataCount, 1, 1), m[8:]...)
+	}
+	stripped, image, ok = splitDataSegments(counted(wasm), mem)
+	if want := counted(section(0, 0x41, 0x80, 0x80, 0, 0x0b, 0)); !ok || !bytes.Equal(image, []byte("hi")) || !bytes.Equal(stripped, want) {
+		t.Errorf("split with a data count = %x, %q, %v; want %x", stripped, image, ok, want)
 	}
 }
