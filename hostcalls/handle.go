@@ -48,12 +48,17 @@ func (g *Guest) startCall(stream bool, run callFunc) (uint32, error) {
 		id++
 	}
 	g.nextHandle = id
+	g.launchLocked(id, stream, run)
+	return id, nil
+}
+
+// launchLocked registers handle id and runs its call on a goroutine. g.mu must be held.
+func (g *Guest) launchLocked(id uint32, stream bool, run callFunc) {
 	ctx, cancel := context.WithCancel(g.ctx)
 	h := &handle{cancel: cancel, stream: stream}
 	g.handles[id] = h
 	g.wg.Add(1)
 	go g.runCall(ctx, h, run)
-	return id, nil
 }
 
 func (g *Guest) runCall(ctx context.Context, h *handle, run callFunc) {

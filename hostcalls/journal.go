@@ -42,6 +42,9 @@ type Call struct {
 	Delivered []Delivered `json:"delivered,omitempty"`
 	// LastError is the last error the call set (docs/ABI.md section 5), when it set one.
 	LastError json.RawMessage `json:"last_error,omitempty"`
+	// Submitted is, for a submit that started a call, the call's name and request, so that a
+	// resumed run can start it again if it was in flight at the crash.
+	Submitted *Submission `json:"submitted,omitempty"`
 	// Mono is the monotonic clock's high-water mark after the call, in nanoseconds.
 	Mono int64 `json:"mono,omitempty"`
 	// Trap is the error that ended the guest in this call, if one did.
@@ -49,6 +52,12 @@ type Call struct {
 	// Time is when the call started and Duration how long it took, live.
 	Time     time.Time     `json:"time"`
 	Duration time.Duration `json:"duration"`
+}
+
+// Submission is an asynchronous call as submit read it.
+type Submission struct {
+	Call    string `json:"call"`
+	Request []byte `json:"request"`
 }
 
 // Span is a range of guest memory.
@@ -124,7 +133,7 @@ func journaled(f Func) Handler {
 func (g *Guest) recordCall(ctx context.Context, f *Func, h Handler, mem Memory, stack []uint64) error {
 	c := &Call{Index: g.journalNext, Module: f.Module, Name: f.Name,
 		Params: slices.Clone(stack[:len(f.Params)]), Time: time.Now()}
-	rm := newRecordingMemory(mem)
+	rm := newRecordingMemory(mem, f.Name == "submit")
 	g.mu.Lock()
 	g.capture = c
 	before := g.lastErr
@@ -144,6 +153,9 @@ func (g *Guest) recordCall(ctx context.Context, f *Func, h Handler, mem Memory, 
 		c.Results = slices.Clone(stack[:len(f.Results)])
 	}
 	c.Reads, c.ReadSum, c.Writes = rm.reads, rm.sum(), rm.writes
+	if f.Name == "submit" && len(c.Results) > 0 && Errno(c.Results[0]) == OK && len(rm.kept) == 2 {
+		c.Submitted = &Submission{Call: string(rm.kept[0]), Request: rm.kept[1]}
+	}
 	c.Mono = g.mono.Load()
 	g.journalNext++
 	if jerr := g.journal.Record(c); jerr != nil {

@@ -7,16 +7,18 @@ import (
 )
 
 // recordingMemory is a guest's Memory as a journaled call sees it while it is recorded: reads
-// are hashed (the request), writes are kept (the effect).
+// are hashed (the request) and, with keep, kept; writes are kept (the effect).
 type recordingMemory struct {
 	Memory
 	h      hash.Hash
 	reads  []Span
+	keep   bool
+	kept   [][]byte
 	writes []Write
 }
 
-func newRecordingMemory(mem Memory) *recordingMemory {
-	return &recordingMemory{Memory: mem, h: sha256.New()}
+func newRecordingMemory(mem Memory, keep bool) *recordingMemory {
+	return &recordingMemory{Memory: mem, h: sha256.New(), keep: keep}
 }
 
 // Read implements Memory.
@@ -25,6 +27,9 @@ func (m *recordingMemory) Read(off, n uint32) ([]byte, bool) {
 	if ok {
 		m.reads = append(m.reads, Span{Off: off, Len: n})
 		m.h.Write(b)
+		if m.keep {
+			m.kept = append(m.kept, bytes.Clone(b))
+		}
 	}
 	return b, ok
 }

@@ -9,10 +9,16 @@ import (
 // (resume): the handles submitted in the replayed part and not yet released by poll.
 type replayState struct {
 	active  bool
-	pending map[uint32]bool
+	pending map[uint32]*inFlight
 }
 
-// noteReplayed keeps track of the handles a replayed call submitted or released.
+// inFlight is a handle submitted in the replayed part of a journal.
+type inFlight struct {
+	sub      *Submission // nil for a journal that did not keep the request
+	streamed bool        // stream_next delivered a chunk of it: the agent saw part of it
+}
+
+// noteReplayed keeps track of the handles a replayed call submitted, streamed or released.
 func (g *Guest) noteReplayed(c *Call) {
 	g.replay.active = true
 	if c.Trap != "" || len(c.Params) == 0 {
@@ -26,12 +32,16 @@ func (g *Guest) noteReplayed(c *Call) {
 		}
 		id := binary.LittleEndian.Uint32(c.Writes[len(c.Writes)-1].Data)
 		if g.replay.pending == nil {
-			g.replay.pending = map[uint32]bool{}
+			g.replay.pending = map[uint32]*inFlight{}
 		}
-		g.replay.pending[id] = true
+		g.replay.pending[id] = &inFlight{sub: c.Submitted}
 		g.mu.Lock()
 		g.nextHandle = id
 		g.mu.Unlock()
+	case "stream_next":
+		if p := g.replay.pending[uint32(c.Params[0])]; p != nil && code == OK {
+			p.streamed = true
+		}
 	case "poll":
 		// poll releases its handle when it delivers the result or the call's own error; it
 		// keeps it while the call runs (EAGAIN), and when the result finds no room or no
@@ -43,19 +53,44 @@ func (g *Guest) noteReplayed(c *Call) {
 }
 
 // goLive ends the replay of a resumed guest at its first live call. A handle submitted in the
-// replayed part and never released was in flight when the run was interrupted: its result was
-// never journaled, so nobody saw it, and it fails with ECANCELED for the agent to submit again
-// (docs/DURABLE.md).
+// replayed part and never released was in flight when the run was interrupted; its result was
+// never journaled, so nobody saw it, and its call is started again under the same handle from
+// the request the journal kept. A stream of which the agent already read chunks cannot be
+// started again without showing them twice: it ends (stream_next gives EEOF) and poll gives
+// ECANCELED, for the agent to submit again (docs/DURABLE.md).
 func (g *Guest) goLive() {
 	if !g.replay.active {
 		return
 	}
 	g.replay.active = false
+	pending := g.replay.pending
+	g.replay.pending = nil
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for id := range g.replay.pending {
-		g.handles[id] = &handle{cancel: func() {}, done: true,
+	for id, p := range pending {
+		if !p.streamed && p.sub != nil {
+			mem := requestMemory(p.sub.Request)
+			run, stream, err := g.asyncCall(mem, p.sub.Call, 0, uint64(len(p.sub.Request)))
+			if err == nil && !g.closed {
+				g.launchLocked(id, stream, run)
+				continue
+			}
+		}
+		g.handles[id] = &handle{cancel: func() {}, done: true, stream: p.streamed,
 			err: fail(ECANCELED, fmt.Sprintf("handle %d was in flight when the run was interrupted and its result was never journaled; submit the call again", id))}
 	}
-	g.replay.pending = nil
 }
+
+// requestMemory is a request kept in a journal, as a Memory holding it at offset 0.
+type requestMemory []byte
+
+func (m requestMemory) Read(off, n uint32) ([]byte, bool) {
+	if uint64(off)+uint64(n) > uint64(len(m)) {
+		return nil, false
+	}
+	return m[off : off+n], true
+}
+
+func (m requestMemory) Write(uint32, []byte) bool { return false }
+
+func (m requestMemory) Size() uint32 { return uint32(min(len(m), 1<<32-1)) }

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestResumeFailsHandlesLeftInFlight(t *testing.T) {
+func TestResumeRestartsCallsLeftInFlight(t *testing.T) {
 	live := newEnv(t, seeded)
 	j := &memJournal{}
 	live.g.SetJournal(j)
@@ -42,12 +42,11 @@ func TestResumeFailsHandlesLeftInFlight(t *testing.T) {
 	if code := resumed.aios("poll", uint64(first), outAt); code != OK || !strings.Contains(string(resumed.takeResult(outAt)), "echo: first") {
 		t.Fatalf("replayed poll = %v", code)
 	}
-	// Live from here.
-	if code := resumed.aios("poll", uint64(second), outAt); code != ECANCELED {
-		t.Fatalf("poll of a handle left in flight = %v, want ECANCELED", code)
-	}
-	if le := resumed.lastErr(); !strings.Contains(le.Message, "interrupted") {
-		t.Errorf("last error %q", le.Message)
+	// Live from here: the second call is started again, under its handle, from the journal.
+	binaryPutU32(resumed.mem.b[outAt+16:], second)
+	resumed.aios("wait", outAt+16, 1, ^uint64(0), outAt+32)
+	if code := resumed.aios("poll", uint64(second), outAt); code != OK || !strings.Contains(string(resumed.takeResult(outAt)), "echo: second") {
+		t.Fatalf("poll of the call left in flight = %v", code)
 	}
 	if code := resumed.aios("submit", cp, cn, rp, rn, outAt); code != OK || resumed.u32(outAt) != second+1 {
 		t.Errorf("a live submit after resume = %v, handle %d, want %d", code, resumed.u32(outAt), second+1)
@@ -56,7 +55,44 @@ func TestResumeFailsHandlesLeftInFlight(t *testing.T) {
 	resumed.aios("wait", outAt+16, 1, ^uint64(0), outAt+32)
 	resumed.core.mu.Lock()
 	defer resumed.core.mu.Unlock()
-	if n := len(resumed.core.requests); n != 1 {
-		t.Errorf("resume sent %d generations, want 1 (the new submit)", n)
+	if n := len(resumed.core.requests); n != 2 {
+		t.Errorf("resume sent %d generations, want 2 (the one left in flight, the new one)", n)
+	}
+}
+
+func TestResumeFailsAStreamPartlyRead(t *testing.T) {
+	live := newEnv(t, seeded)
+	j := &memJournal{}
+	live.g.SetJournal(j)
+	cp, cn := live.put(reqAt, []byte("llm_generate"))
+	rp, rn := live.put(reqAt+64, generateBody("one two three", true))
+	if code := live.aios("submit", cp, cn, rp, rn, outAt); code != OK {
+		t.Fatal(code)
+	}
+	h := live.u32(outAt)
+	if code := live.aios("stream_next", uint64(h), outAt); code != OK {
+		t.Fatal(code)
+	}
+	// Interrupted here: the agent saw a chunk of a call whose result was never journaled.
+
+	resumed := newEnv(t, seeded)
+	resumed.g.SetJournal(&memJournal{replay: j.recorded})
+	cp, cn = resumed.put(reqAt, []byte("llm_generate"))
+	rp, rn = resumed.put(reqAt+64, generateBody("one two three", true))
+	resumed.aios("submit", cp, cn, rp, rn, outAt)
+	if code := resumed.aios("stream_next", uint64(h), outAt); code != OK || !strings.Contains(string(resumed.takeResult(outAt)), "one") {
+		t.Fatalf("replayed stream_next = %v", code)
+	}
+	if code := resumed.aios("stream_next", uint64(h), outAt); code != EEOF {
+		t.Fatalf("live stream_next of a stream partly read before the crash = %v, want EEOF", code)
+	}
+	if code := resumed.aios("poll", uint64(h), outAt); code != ECANCELED {
+		t.Fatalf("poll = %v, want ECANCELED", code)
+	}
+	if le := resumed.lastErr(); !strings.Contains(le.Message, "interrupted") {
+		t.Errorf("last error %q", le.Message)
+	}
+	if n := len(resumed.core.requests); n != 0 {
+		t.Errorf("resume sent %d generations, want none", n)
 	}
 }

@@ -34,7 +34,8 @@ against the configured cores, journaling as before. No generation whose result w
 journaled is sent again.
 
 An asynchronous call that was in flight at the crash (submitted, its result never
-journaled) fails with ECANCELED for the agent to submit again. The output and exit status
+journaled) is started again; a stream the agent had partly read fails with ECANCELED
+(docs/DURABLE.md). The output and exit status
 are those of 'aios run'. The module is the one the run recorded, or --module; another
 module, or a run that already ended, is refused (exit status 65).`,
 		Example: `  aios run --durable agent.wasm --input "a long task"   # killed mid-run
