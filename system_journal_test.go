@@ -224,3 +224,32 @@ func TestReplayFindsAnEditedJournal(t *testing.T) {
 		})
 	}
 }
+
+func TestDurableRunEndsWhenItsJournalIsFull(t *testing.T) {
+	wasm, err := durableAgent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	a := loadDurable(t, cfg, wasm)
+	store, err := journal.Open(filepath.Join(cfg.DataDir, JournalDir), journal.Options{MaxRunBytes: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	res, rec, err := a.RunDurable(context.Background(), store, journal.Run{Module: "durable.wasm"}, RunOptions{Input: []byte("q")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Err == nil || !errors.Is(res.Err, journal.ErrRunFull) && !strings.Contains(res.Err.Error(), "journal is full") {
+		t.Fatalf("run with a 4 KiB journal ended %d, %v; want the journal-full trap", res.ExitCode, res.Err)
+	}
+	if rec.Status != journal.Failed || !strings.Contains(rec.Error, "journal is full") {
+		t.Errorf("record %s: %q", rec.Status, rec.Error)
+	}
+	calls, _ := JournalCalls(store, rec.ID)
+	if len(calls) != rec.Calls || len(calls) == 0 {
+		t.Errorf("%d calls in the journal, the record says %d", len(calls), rec.Calls)
+	}
+}
