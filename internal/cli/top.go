@@ -68,7 +68,7 @@ func runTop(ctx context.Context, o *TopOptions) error {
 	if err != nil {
 		return err
 	}
-	m := newTopModel(ctx, c, o.Remote.url(), o.Interval)
+	m := newTopModel(ctx, c, c.URL(), o.Interval)
 	if o.Once {
 		snap, err := fetchTop(ctx, c)
 		if err != nil {

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/aiosys/aios/client"
+	"github.com/aiosys/aios/config"
 )
 
 func TestTopOncePrintsOneSnapshot(t *testing.T) {
@@ -218,5 +222,25 @@ func TestTopKeepsTryingWhenTheKernelGoesAway(t *testing.T) {
 	m.Update(m.fetch())
 	if m.err != nil || strings.Contains(m.render(80, 24, plainStyles), "refresh failed") {
 		t.Fatalf("after the kernel is back: err %v", m.err)
+	}
+}
+
+func TestTopNamesAKernelFoundInConfig(t *testing.T) {
+	k := newRemoteKernel(t, "", nil)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(k.token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "aios.toml")
+	if err := os.WriteFile(cfg, []byte("[remote]\nkernel = \""+k.url+"\"\ntoken_file = \"token\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(config.EnvConfig, cfg)
+	var out, errOut bytes.Buffer
+	if code := Main([]string{"top", "--once"}, strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("top --once with [remote]: exit %d; stderr:\n%s", code, errOut.String())
+	}
+	if header, _, _ := strings.Cut(out.String(), "\n"); !strings.Contains(header, "aios top  "+k.url+"  tenant alice") {
+		t.Fatalf("the header does not name the kernel from [remote]: %q", header)
 	}
 }
