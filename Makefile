@@ -12,7 +12,7 @@ SIM := $(BIN)/llm-d-inference-sim
 RACE_PKGS = ./kernel/... ./runtime/... ./hostcalls/... ./policy/... ./packager/... . $(shell $(GO) list ./internal/... | grep -v /internal/toolbench)
 
 .PHONY: help deps build build-debug binsize build-wasmtime samples plugins sim demo test test-go test-wasmtime test-sdk \
-	fuzz bench bench-kernel bench-memory bench-tools bench-server bench-agents fmt vet lint fixtures screenshots clean rust test-rust
+	fuzz bench bench-density bench-kernel bench-memory bench-tools bench-server bench-agents fmt vet lint fixtures screenshots clean rust test-rust
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t18
@@ -108,6 +108,15 @@ fuzz: ## a short run of every fuzz target
 
 bench: build samples ## runtime benchmarks (docs/BENCHMARKS.md)
 	scripts/bench.sh
+
+# 100,000 minimal and 5,000 Go agents blocked at once on wazero, measured; it stops, failing,
+# when the resident set passes DENSITY_BUDGET bytes (default 20 GiB). Not part of `make test`.
+bench-density: ## per-agent host memory: 100,000 minimal and 5,000 Go agents alive at once (docs/BENCHMARKS.md)
+	@mkdir -p bin/bench
+	$(GO) test -run '^$$' -bench '^Benchmark(Density|ProcessHeap)$$' -benchtime 1x -timeout 60m -v \
+		-density.minimal $${DENSITY_MINIMAL:-100000} -density.go $${DENSITY_GO:-5000} \
+		-density.budget $${DENSITY_BUDGET:-21474836480} . >bin/bench/density.txt; \
+		status=$$?; cat bin/bench/density.txt; exit $$status
 
 bench-kernel: sim ## kernel benchmarks against the LLM simulator
 	scripts/bench-kernel.sh

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -70,12 +71,52 @@ func BenchmarkDensity(b *testing.B) {
 	}
 }
 
+// BenchmarkProcessHeap measures the kernel's own bookkeeping per process: it spawns
+// -density.minimal processes in a kernel built as `aios run` builds it, with nothing running
+// in them, and reports the growth of the Go heap divided by their number (metric
+// heap-B/process), then reaps them.
+func BenchmarkProcessHeap(b *testing.B) {
+	ctx := context.Background()
+	sys, err := aios.New(ctx, config.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sys.Close(ctx)
+	k := sys.Kernel()
+	n := *densityMinimal
+	var perProcess float64
+	for b.Loop() {
+		procs := make([]*kernel.Process, 0, n)
+		runtime.GC()
+		heap0 := heapBytes()
+		for range n {
+			p, err := k.Spawn(kernel.Spec{Name: "agent", Tenant: "density"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			procs = append(procs, p)
+		}
+		runtime.GC()
+		perProcess = float64(heapBytes()-heap0) / float64(n)
+		if *densityProfile != "" {
+			writeProfile(b, "heap", *densityProfile+".process")
+		}
+		for _, p := range procs {
+			p.Exit(0)
+			k.Reap(p.PID())
+		}
+	}
+	b.ReportMetric(perProcess, "heap-B/process")
+}
+
 // holdAgents starts n runs of agent, waits until all are blocked, measures, then ends them.
 // It starts them in batches and stops, failing, as soon as the resident set passes
 // -density.budget, so that a measurement too large for the machine ends with a message
 // rather than the kernel's out-of-memory killer.
 func holdAgents(b *testing.B, sys *aios.System, agent *aios.Agent, n int, name string) (rssPerAgent, heapPerAgent float64) {
-	runtime.GC()
+	// Return the heap a previous measurement freed to the OS, so that it is not counted
+	// before and reused unseen.
+	debug.FreeOSMemory()
 	rss0, heap0 := residentBytes(b), heapBytes()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

@@ -27,14 +27,30 @@ var ErrNoMessage = errors.New("no message is waiting")
 var ErrMessageSize = errors.New("the message is too large")
 
 // mailbox is a process's bounded queue of messages. A closed mailbox (its process ended)
-// refuses messages.
+// refuses messages. Its queue is made at its first use: most agents never send or receive a
+// message, and a queue of the default 64 messages is most of a process's own memory.
 type mailbox struct {
-	ch     chan Message
+	size   int
 	mu     sync.Mutex
+	ch     chan Message // nil until queue
 	closed bool
 }
 
-func newMailbox(size int) *mailbox { return &mailbox{ch: make(chan Message, size)} }
+func newMailbox(size int) *mailbox { return &mailbox{size: size} }
+
+// queue returns the mailbox's queue, making it at the first call.
+func (b *mailbox) queue() chan Message {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.queueLocked()
+}
+
+func (b *mailbox) queueLocked() chan Message {
+	if b.ch == nil {
+		b.ch = make(chan Message, b.size)
+	}
+	return b.ch
+}
 
 // put queues m without blocking.
 func (b *mailbox) put(m Message) error {
@@ -44,7 +60,7 @@ func (b *mailbox) put(m Message) error {
 		return fmt.Errorf("%w: the agent has ended", ErrNoAgent)
 	}
 	select {
-	case b.ch <- m:
+	case b.queueLocked() <- m:
 		return nil
 	default:
 		return ErrMailboxFull
@@ -114,9 +130,9 @@ func (p *Process) RecvMessage(ctx context.Context, timeout time.Duration) (_ Mes
 		return Message{}, err
 	}
 	p.count()
-	box := p.fam.box
+	queue := p.fam.box.queue()
 	select {
-	case m := <-box.ch:
+	case m := <-queue:
 		return m, nil
 	default:
 	}
@@ -132,7 +148,7 @@ func (p *Process) RecvMessage(ctx context.Context, timeout time.Duration) (_ Mes
 	p.block()
 	defer p.unblock()
 	select {
-	case m := <-box.ch:
+	case m := <-queue:
 		return m, nil
 	case <-ctx.Done():
 		return Message{}, fmt.Errorf("msg_recv: %w", ctx.Err())

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aiosys/aios/kernel/llm"
 	"github.com/aiosys/aios/kernel/quota"
@@ -84,13 +85,26 @@ func (d *Dispatcher) Generate(ctx context.Context, req llm.Request, onChunk func
 }
 
 func fitting(cores []*core, tokens int) []*core {
-	var out []*core
-	for _, c := range cores {
-		if c.fits(tokens) {
-			out = append(out, c)
+	return keepCores(cores, func(i int) bool { return cores[i].fits(tokens) })
+}
+
+// keepCores returns the cores of cs for which keep(i) holds, in order: cs itself when all do
+// (the common case on every generation, which then allocates nothing), else a new slice. cs
+// may be shared and is never written.
+func keepCores(cs []*core, keep func(i int) bool) []*core {
+	for i := range cs {
+		if keep(i) {
+			continue
 		}
+		out := slices.Clone(cs[:i])
+		for j := i + 1; j < len(cs); j++ {
+			if keep(j) {
+				out = append(out, cs[j])
+			}
+		}
+		return out
 	}
-	return out
+	return cs
 }
 
 // fitBudget lowers a default max_tokens to what the payer's budgets have room for after the

@@ -19,14 +19,11 @@ import (
 func (d *Dispatcher) fitContext(ctx context.Context, r route, asked, input int) (route, int, error) {
 	ws := d.windows(ctx, r)
 	if asked > 0 {
-		var keep []*core
 		largest := 0
-		for i, c := range r.cores {
-			largest = max(largest, ws[i])
-			if ws[i] == 0 || asked <= ws[i] {
-				keep = append(keep, c)
-			}
+		for _, w := range ws {
+			largest = max(largest, w)
 		}
+		keep := keepCores(r.cores, func(i int) bool { return ws[i] == 0 || asked <= ws[i] })
 		if len(keep) == 0 {
 			return r, 0, fmt.Errorf("%w: max_tokens %d exceeds the model's context window of %d tokens (prompt and output together); ask for fewer",
 				llm.ErrBadRequest, asked, largest)
