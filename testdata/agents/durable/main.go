@@ -5,6 +5,7 @@
 //
 // With the input "rounds N TEXT" it asks the LLM N times, "round I: TEXT", one after the
 // other, and outputs the answers, one a line: a run long enough to be killed in the middle.
+// With "puts N" it stores N keys, k000 to kN-1, one after the other.
 package main
 
 import (
@@ -33,6 +34,9 @@ func run(ctx context.Context) error {
 	var text string
 	if _, err := fmt.Sscanf(string(in), "rounds %d %s", &n, &text); err == nil {
 		return rounds(ctx, n, text)
+	}
+	if _, err := fmt.Sscanf(string(in), "puts %d", &n); err == nil {
+		return puts(ctx, n)
 	}
 	start := time.Now()
 	time.Sleep(2 * time.Millisecond)
@@ -84,4 +88,13 @@ func rounds(ctx context.Context, n int, text string) error {
 		out += resp.Text + "\n"
 	}
 	return aios.Output([]byte(out))
+}
+
+func puts(ctx context.Context, n int) error {
+	for i := range n {
+		if _, err := aios.Store().Put(ctx, fmt.Sprintf("k%03d", i), fmt.Appendf(nil, "v%d", i)); err != nil {
+			return err
+		}
+	}
+	return aios.Outputf("puts %d done\n", n)
 }
