@@ -10,6 +10,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/spf13/cobra"
+
+	_ "github.com/aiosys/aios/internal/quietterm" // before bubbletea's init questions the terminal
 )
 
 // minTopInterval is the shortest refresh `aios top` accepts, so that a typo cannot make it
