@@ -17,7 +17,10 @@ import (
 )
 
 // floodTOML keeps 8 MiB of log per agent: stdoutflood's 100000 lines are 100000 events.
-const floodTOML = "[limits]\nlog = \"8MiB\"\n"
+// floodTOML lets a flooding agent write 8 MiB of log, and run for ten minutes of processor time:
+// under the race detector on a loaded machine a flood whose readers fall behind can use more than
+// the default minute.
+const floodTOML = "[limits]\nlog = \"8MiB\"\ncpu_time = \"10m\"\nwall_time = \"10m\"\n"
 
 // readSSE reads server-sent events from resp until n events came or the stream ended.
 func readSSE(t *testing.T, resp *http.Response, n int) []client.Event {
