@@ -64,7 +64,7 @@ func (m *wazeroModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.L
 
 	mod, err := m.rt.InstantiateModule(runCtx, m.compiled, instanceConfig)
 	if err == nil {
-		err = callEntries(runCtx, mod, entryOf(m.report))
+		err = callEntries(runCtx, mod, findExport(m.report, InitializeExport) != nil, entryOf(m.report))
 		// The instance is anonymous and ours alone; closing it cannot fail in a way the
 		// caller could act on.
 		_ = mod.Close(context.WithoutCancel(ctx))
@@ -73,12 +73,15 @@ func (m *wazeroModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits.L
 	return rep, memoryOutcome(rep, maxMem, outcome(ctx, runCtx, err))
 }
 
-// callEntries calls _initialize, if exported, then entry: _start or aios_main (Check made
-// sure they are ()->()).
-func callEntries(ctx context.Context, mod api.Module, entry string) error {
-	if f := mod.ExportedFunction(InitializeExport); f != nil {
-		if err := f.CallWithStack(ctx, nil); err != nil {
-			return err
+// callEntries calls _initialize, if exported (initialize: the report says so; asking wazero
+// for a missing export formats an error, a tenth of a small agent's start), then entry:
+// _start or aios_main (Check made sure they are ()->()).
+func callEntries(ctx context.Context, mod api.Module, initialize bool, entry string) error {
+	if initialize {
+		if f := mod.ExportedFunction(InitializeExport); f != nil {
+			if err := f.CallWithStack(ctx, nil); err != nil {
+				return err
+			}
 		}
 	}
 	f := mod.ExportedFunction(entry)
