@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -149,5 +151,42 @@ func TestTenantSchedulerWeights(t *testing.T) {
 			order = append(order, d.who)
 		}
 		t.Fatalf("alice had %d of the first %d generations served, want at least 5 with weight 3:1; order: %v", first, each, order)
+	}
+}
+
+// TestTenantsHaveTheirOwnMemoryAndStorage runs one module (same name, same publisher) for two
+// tenants: alice's second run finds what her first stored and remembered; bob's run finds
+// nothing of hers.
+func TestTenantsHaveTheirOwnMemoryAndStorage(t *testing.T) {
+	s, alice, bob := twoTenants(t, "", nil, Options{})
+	wasm, err := os.ReadFile(filepath.Join("testdata", "remember.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(c *client.Client) string {
+		t.Helper()
+		ctx := context.Background()
+		r, err := c.Submit(ctx, client.RunRequest{Module: wasm, Name: "remember"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r = waitFinal(t, c, r.ID); r.Status != client.StatusExited || *r.ExitCode != 0 {
+			t.Fatalf("run %+v", r)
+		}
+		out, err := c.Output(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	ac, bc := s.client(alice), s.client(bob)
+	if out := run(ac); out != `got none hits {"hits":[]}` {
+		t.Fatalf("alice's first run: %q", out)
+	}
+	if out := run(ac); !strings.Contains(out, `"value":"c2VjcmV0"`) || !strings.Contains(out, "a secret plan") {
+		t.Fatalf("alice's second run does not find what her first stored: %q", out)
+	}
+	if out := run(bc); out != `got none hits {"hits":[]}` {
+		t.Fatalf("bob's run sees alice's storage or memory: %q", out)
 	}
 }
