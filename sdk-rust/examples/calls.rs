@@ -2,7 +2,10 @@
 //! storage, tools, embeddings, asynchronous calls) and their error paths, and writes one line
 //! per step to its output: what the Go integration test (internal/cli, rust_calls.txtar)
 //! checks through `aios run`. Its input names the steps to run, separated by spaces
-//! (`memory storage tools async errors`); `all` runs them all.
+//! (`memory storage tools async errors`); `all` runs them all. The step `agents` (ABI 1.3)
+//! starts the research team's researcher and writer (samples/research) as children, so it
+//! needs a bundle that declares agent_spawn and an agents directory holding them
+//! (research_calls.txtar).
 //!
 //! ```text
 //! cargo build --example calls --target wasm32-wasi
@@ -25,6 +28,7 @@ fn main() {
             "tools" => tools(),
             "async" => asynchronous(),
             "errors" => errors(),
+            "agents" => agents(),
             other => Err(format!("unknown step {:?}", other)),
         };
         if let Err(e) = outcome {
@@ -265,5 +269,66 @@ fn errors() -> Result<(), String> {
         Err(_) => "another error",
     };
     say(format!("cancel: {}", cancelled));
+    Ok(())
+}
+
+fn agents() -> Result<(), String> {
+    let s = |e: aios::Error| e.to_string();
+    say(format!("parent: {:?}", aios::parent()));
+
+    // A researcher sends its notes to its parent, then ends: wait for both at once.
+    let child = aios::spawn(
+        "researcher.wasm",
+        &aios::SpawnOptions::input("What is a kernel?").tokens(5000),
+    )
+    .map_err(s)?;
+    say(format!("spawned: {}", child.name));
+    let mut ended = child.start_wait().map_err(s)?;
+    let mut mail = aios::start_recv(Some(std::time::Duration::from_secs(600))).map_err(s)?;
+    aios::wait_any(&[&ended, &mail]).map_err(s)?;
+    let m = mail.wait().map_err(s)?;
+    say(format!(
+        "mail from the child: {}, {:?}",
+        m.from == child.pid,
+        String::from_utf8_lossy(&m.body).lines().next().unwrap_or("")
+    ));
+    let res = ended.wait().map_err(s)?;
+    say(format!(
+        "child ended: {} {}, output {} bytes, {} generations",
+        res.status, res.exit_code, res.output_bytes, res.usage.generations
+    ));
+
+    // An ended child: killing it does nothing, and messages to it have no one to reach.
+    child.kill().map_err(s)?;
+    say(format!("wait after kill: {}", child.wait().map_err(s)?.status));
+    say(format!(
+        "send to the ended child: {}",
+        outcome(&aios::send(child.pid, b"hi"))
+    ));
+    say(format!(
+        "recv, empty mailbox: {}",
+        outcome(&aios::recv(Some(std::time::Duration::ZERO)))
+    ));
+
+    // A writer with no brief fails on its own: exit code 1, seen by the parent.
+    let writer = aios::spawn("writer.wasm", &aios::SpawnOptions::default()).map_err(s)?;
+    let res = writer.wait().map_err(s)?;
+    say(format!("writer without a brief: {} {}", res.status, res.exit_code));
+
+    // Refusals.
+    let none = aios::SpawnOptions::default();
+    say(format!(
+        "spawn missing: {}",
+        outcome(&aios::spawn("missing.wasm", &none))
+    ));
+    say(format!(
+        "spawn outside: {}",
+        outcome(&aios::spawn("../calls.wasm", &none))
+    ));
+    let rich = aios::SpawnOptions::input("x").tokens(1 << 40);
+    say(format!(
+        "spawn past the budget: {}",
+        outcome(&aios::spawn("researcher.wasm", &rich))
+    ));
     Ok(())
 }
