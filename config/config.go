@@ -65,6 +65,8 @@ type Config struct {
 	Telemetry Telemetry
 	// Agents configures the agents a run may start (agent_spawn) and their messages.
 	Agents Agents
+	// Journal configures the journals of durable runs (docs/DURABLE.md).
+	Journal Journal
 }
 
 // Default returns the configuration used when there is no file: no data directory yet (Load
@@ -164,6 +166,9 @@ func (c *Config) decode(path string, data []byte) error {
 		return err
 	}
 	if c.Agents, err = f.Agents.agents(filepath.Dir(path)); err != nil {
+		return err
+	}
+	if c.Journal, err = f.Journal.journal(); err != nil {
 		return err
 	}
 	if c.Tools, err = fileTools(f.Tools, filepath.Dir(path)); err != nil {

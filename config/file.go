@@ -28,6 +28,7 @@ type fileConfig struct {
 	Storage   fileStorage       `toml:"storage"`
 	Telemetry fileTelemetry     `toml:"telemetry"`
 	Agents    fileAgents        `toml:"agents"`
+	Journal   fileJournal       `toml:"journal"`
 }
 
 type fileCore struct {

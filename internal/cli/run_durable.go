@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 
 	"github.com/spf13/pflag"
@@ -47,7 +48,8 @@ func openJournals(cfg config.Config) (*journal.Store, error) {
 	if cfg.DataDir == "" {
 		return nil, exitWith(ExitConfig, fmt.Errorf("durable runs need a data directory (data_dir or $%s)", config.EnvDataDir))
 	}
-	s, err := journal.Open(filepath.Join(cfg.DataDir, aios.JournalDir), journal.Options{})
+	o := journal.Options{Fsync: cfg.Journal.Fsync, MaxRunBytes: int64(min(cfg.Journal.MaxRunBytes, math.MaxInt64))}
+	s, err := journal.Open(filepath.Join(cfg.DataDir, aios.JournalDir), o)
 	if err != nil {
 		return nil, exitWith(ExitKernel, err)
 	}
