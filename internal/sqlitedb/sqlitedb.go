@@ -92,7 +92,12 @@ func dsn(path string) string {
 // write lock, and SQLite refuses a lock at once, without waiting for the busy timeout, to a
 // connection that would otherwise deadlock with another: that happens when several processes
 // or pools open a new store together. prepare retries those refusals for up to BusyTimeout.
+// A store already in WAL mode at the current version, the usual case, is only read: opening it
+// never waits for the write lock, however many processes write to it or open it at once.
 func prepare(ctx context.Context, db *sql.DB, migrations []Migration) error {
+	if current(ctx, db, len(migrations)) {
+		return nil
+	}
 	deadline := time.Now().Add(BusyTimeout)
 	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
 		err := useWAL(ctx, db)
@@ -110,6 +115,16 @@ func prepare(ctx context.Context, db *sql.DB, migrations []Migration) error {
 			return fmt.Errorf("%w (while waiting out: %v)", ctx.Err(), err)
 		}
 	}
+}
+
+// current reports whether the store is in WAL mode at schema version want, reading both without
+// the write lock. Any doubt (an error, another mode, another version) is false: prepare then
+// does the work under the lock, where it is decided exactly.
+func current(ctx context.Context, db *sql.DB, want int) bool {
+	var mode string
+	var v int
+	return db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode) == nil && strings.EqualFold(mode, "wal") &&
+		db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v) == nil && v == want
 }
 
 // useWAL puts the store in write-ahead-log mode.

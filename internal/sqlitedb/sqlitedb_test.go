@@ -172,3 +172,50 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 		t.Fatal("a path with NUL opened")
 	}
 }
+
+// TestOpenCurrentStoreWhileAWriterHoldsTheLock: a store in WAL mode at its current version opens
+// at once while another connection holds the write lock (a busy process), however long that
+// lock is held; a store that needs a migration still waits for it.
+func TestOpenCurrentStoreWhileAWriterHoldsTheLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "store.db")
+	first, err := Open(ctx, path, countingSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	tx, err := first.BeginTx(ctx, nil) // BEGIN IMMEDIATE: the write lock, held until Rollback
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO applied (step) VALUES (9)`); err != nil {
+		t.Fatal(err)
+	}
+
+	again, err := Open(ctx, path, countingSchema)
+	if err != nil {
+		t.Fatalf("open a current store while a writer holds the lock: %v", err)
+	}
+	if n := steps(t, again); n != 1 {
+		t.Fatalf("%d steps seen, want 1 (the writer's row is not committed)", n)
+	}
+	again.Close()
+
+	// One more migration needs the lock: the open waits for it, and the writer's end lets it go.
+	longer := append(append([]Migration{}, countingSchema...), Exec(`INSERT INTO applied (step) VALUES (2)`))
+	opened := make(chan error, 1)
+	go func() {
+		db, err := Open(ctx, path, longer)
+		if err == nil {
+			db.Close()
+		}
+		opened <- err
+	}()
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-opened; err != nil {
+		t.Fatalf("open with a migration after the writer ended: %v", err)
+	}
+}
