@@ -1,10 +1,14 @@
 package aios
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/hostcalls"
 	"github.com/aiosys/aios/journal"
 	"github.com/aiosys/aios/kernel"
@@ -92,4 +96,65 @@ func BenchmarkJournaledCall(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkResume100Runs measures resuming 100 interrupted runs at once, each with 10
+// generations journaled (testdata/agents/durable, "rounds 10"): each is re-executed from its
+// start against its journal, which holds every call, so the time is that of replaying
+// them all, nothing sent. One op is the 100 resumes.
+func BenchmarkResume100Runs(b *testing.B) {
+	const runs = 100
+	wasm, err := durableAgent()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.DataDir = b.TempDir()
+	ctx := context.Background()
+	s, err := New(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close(ctx)
+	a, err := s.Load(ctx, "durable", wasm)
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, err := journal.Open(filepath.Join(cfg.DataDir, JournalDir), journal.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	recs := make([]journal.Run, runs)
+	var wg sync.WaitGroup
+	for i := range recs {
+		wg.Go(func() {
+			res, rec, err := a.RunDurable(ctx, store, journal.Run{Module: "durable.wasm"}, RunOptions{Input: []byte("rounds 10 x")})
+			if err != nil || res.Err != nil {
+				b.Errorf("record run %d: %v, %v", i, err, res.Err)
+			}
+			recs[i] = rec
+		})
+	}
+	wg.Wait()
+	for b.Loop() {
+		b.StopTimer()
+		for _, rec := range recs {
+			rec.Status = journal.Running // as a crash left it
+			if err := store.SaveRun(rec); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		for _, rec := range recs {
+			wg.Go(func() {
+				res, _, err := a.Resume(ctx, store, rec.ID, RunOptions{})
+				if err != nil || res.Err != nil || res.Usage.Generations != 0 {
+					b.Errorf("resume %s: %v, %v, %d generations", rec.ID, err, res.Err, res.Usage.Generations)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	b.ReportMetric(float64(recs[0].Calls), "calls/run")
 }
