@@ -113,6 +113,10 @@ func TestDurableRunJournalAndReplay(t *testing.T) {
 		t.Fatalf("replay of a damaged journal: exit %d\n%s", code, out)
 	}
 
+	if code, _, errOut := aiosCmd(t, "run", "--durable", filepath.Join(dir, "flow.toml")); code != ExitUsage || !strings.Contains(errOut, "workflows are not journaled") {
+		t.Errorf("run --durable of a workflow: exit %d\n%s", code, errOut)
+	}
+
 	code, _, errOut = aiosCmd(t, "replay", "no-such-run")
 	if code != ExitNoInput || !strings.Contains(errOut, "no such run") {
 		t.Fatalf("replay of an unknown run: exit %d\n%s", code, errOut)

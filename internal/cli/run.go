@@ -153,6 +153,9 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 		restore := lg.asDefault()
 		defer func() { restore(); lg.flush(); err = lg.failed(err) }()
 	}
+	if err := o.Durable.check(o.File); err != nil {
+		return err
+	}
 	if isWorkflowFile(o.File) {
 		return runWorkflow(ctx, o)
 	}

@@ -23,6 +23,14 @@ func (d *durableFlags) register(f *pflag.FlagSet) {
 	f.BoolVar(&d.on, "durable", false, "journal every system call in the data directory; prints the run id for 'aios replay' and 'aios journal' (docs/DURABLE.md)")
 }
 
+// check refuses --durable where it cannot be honoured yet: a workflow file.
+func (d *durableFlags) check(file string) error {
+	if d.on && isWorkflowFile(file) {
+		return exitWith(ExitUsage, fmt.Errorf("--durable: workflows are not journaled yet; run their agents with aios run --durable (docs/DURABLE.md)"))
+	}
+	return nil
+}
+
 // open opens the data directory's journals when --durable was given. The caller closes them
 // with close.
 func (d *durableFlags) open(cfg config.Config) error {
