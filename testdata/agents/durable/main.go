@@ -5,7 +5,9 @@
 //
 // With the input "rounds N TEXT" it asks the LLM N times, "round I: TEXT", one after the
 // other, and outputs the answers, one a line: a run long enough to be killed in the middle.
-// With "puts N" it stores N keys, k000 to kN-1, one after the other.
+// With "puts N" it stores N keys, k000 to kN-1, one after the other. With "tagged N TEXT"
+// it is "rounds" with a random number of the run appended to every prompt, so that the
+// prompts of many runs can be told apart.
 package main
 
 import (
@@ -34,6 +36,9 @@ func run(ctx context.Context) error {
 	var text string
 	if _, err := fmt.Sscanf(string(in), "rounds %d %s", &n, &text); err == nil {
 		return rounds(ctx, n, text)
+	}
+	if _, err := fmt.Sscanf(string(in), "tagged %d %s", &n, &text); err == nil {
+		return rounds(ctx, n, fmt.Sprintf("%s %d", text, rand.Int63()))
 	}
 	if _, err := fmt.Sscanf(string(in), "puts %d", &n); err == nil {
 		return puts(ctx, n)
