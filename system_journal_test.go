@@ -253,3 +253,36 @@ func TestDurableRunEndsWhenItsJournalIsFull(t *testing.T) {
 		t.Errorf("%d calls in the journal, the record says %d", len(calls), rec.Calls)
 	}
 }
+
+func TestResumeGivesUpOnARunThatKeepsCrashing(t *testing.T) {
+	store, rec, wasm, output := recordDurable(t)
+	a := replayAgent(t, wasm)
+	rec.Status = journal.Running // as a crash would have left it
+	if err := store.SaveRun(rec); err != nil {
+		t.Fatal(err)
+	}
+	res, got, err := a.Resume(context.Background(), store, rec.ID, RunOptions{})
+	if err != nil || !bytes.Equal(res.Output, output) || got.Status != journal.Finished || got.Resumes != 1 {
+		t.Fatalf("resume of a fully journaled run: %v, status %s, %d resumes, output %q", err, got.Status, got.Resumes, res.Output)
+	}
+	if res.Usage.Generations != 0 {
+		t.Errorf("the resume generated %d times; everything was journaled", res.Usage.Generations)
+	}
+	_, _, err = a.Resume(context.Background(), store, rec.ID, RunOptions{})
+	if !errors.Is(err, ErrNotResumable) {
+		t.Fatalf("resume of a finished run: %v, want ErrNotResumable", err)
+	}
+
+	got.Status, got.Resumes = journal.Running, MaxResumes // it crashed on each resume
+	if err := store.SaveRun(got); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = a.Resume(context.Background(), store, rec.ID, RunOptions{})
+	if !errors.Is(err, ErrResumeLimit) {
+		t.Fatalf("resume of a run resumed %d times: %v, want ErrResumeLimit", MaxResumes, err)
+	}
+	final, _ := store.Run(rec.ID)
+	if final.Status != journal.Failed || !strings.Contains(final.Error, "never ended") {
+		t.Errorf("the run is %s: %q; want failed with the reason", final.Status, final.Error)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aiosys/aios/hostcalls"
 	"github.com/aiosys/aios/journal"
@@ -11,6 +12,14 @@ import (
 
 // ErrNotResumable is returned by Resume for a run that already ended.
 var ErrNotResumable = errors.New("the run already ended")
+
+// ErrResumeLimit is returned by Resume for a run that was resumed MaxResumes times and
+// crashed again each time; Resume marks it failed instead of trying once more.
+var ErrResumeLimit = errors.New("the run keeps crashing on resume")
+
+// MaxResumes is how many times a run is resumed before a run that keeps crashing is marked
+// failed.
+const MaxResumes = 3
 
 // Resume continues run id of store, interrupted by a crash of the process that ran it: the
 // agent is re-executed from the start with the run's record, its journaled calls are answered
@@ -20,7 +29,8 @@ var ErrNotResumable = errors.New("the run already ended")
 // o supplies what a record does not keep (Events, Identity, Confirm, Approve, Priority); its
 // input, arguments, environment, limits, seed and journal are the run's. A module whose digest
 // is not the recorded one is refused with ErrModuleMismatch, a run that ended with
-// ErrNotResumable.
+// ErrNotResumable, and a run already resumed MaxResumes times is marked failed and refused with
+// ErrResumeLimit.
 func (a *Agent) Resume(ctx context.Context, store *journal.Store, id string, o RunOptions) (*Result, journal.Run, error) {
 	rec, err := store.Run(id)
 	if err != nil {
@@ -33,6 +43,18 @@ func (a *Agent) Resume(ctx context.Context, store *journal.Store, id string, o R
 		return nil, rec, fmt.Errorf("resume %s: %w: %s, this host implements %s", id, ErrABIMismatch, rec.ABI, abiString())
 	case rec.Status != journal.Running:
 		return nil, rec, fmt.Errorf("resume %s: %w (%s, exit code %d)", id, ErrNotResumable, rec.Status, rec.ExitCode)
+	}
+	if rec.Resumes >= MaxResumes {
+		rec.Status, rec.ExitCode, rec.Ended = journal.Failed, -1, time.Now().UTC()
+		rec.Error = fmt.Sprintf("resumed %d times and never ended; not resumed again", rec.Resumes)
+		if err := store.SaveRun(rec); err != nil {
+			return nil, rec, err
+		}
+		return nil, rec, fmt.Errorf("resume %s: %w: %s", id, ErrResumeLimit, rec.Error)
+	}
+	rec.Resumes++ // counted before running, so that a resume that crashes counts too
+	if err := store.SaveRun(rec); err != nil {
+		return nil, rec, err
 	}
 	calls, err := JournalCalls(store, id)
 	if err != nil {

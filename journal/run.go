@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/aiosys/aios/limits"
 )
 
 // Status is where a durable run is in its life.
@@ -22,18 +24,6 @@ const (
 	Finished Status = "finished" // the agent ended by itself (any exit code)
 	Failed   Status = "failed"   // the host ended it: a trap, a limit, or a start refused
 )
-
-// Limits are the limits a run ran under, as recorded for its replay.
-type Limits struct {
-	WallTime time.Duration `json:"wall_time,omitempty"`
-	CPUTime  time.Duration `json:"cpu_time,omitempty"`
-	Memory   uint64        `json:"memory,omitempty"`
-	Output   uint64        `json:"output,omitempty"`
-	Log      uint64        `json:"log,omitempty"`
-	Request  uint64        `json:"request,omitempty"`
-	Response uint64        `json:"response,omitempty"`
-	InFlight int           `json:"in_flight,omitempty"`
-}
 
 // Run is the record of a durable run: everything a replay needs besides the journaled calls.
 type Run struct {
@@ -49,9 +39,9 @@ type Run struct {
 	Env    []string `json:"env,omitempty"`
 	Tenant string   `json:"tenant,omitempty"`
 	// Seed is the process's random seed: random_get is derived from it, not journaled.
-	Seed   uint64 `json:"seed"`
-	Limits Limits `json:"limits"`
-	Engine string `json:"engine"`
+	Seed   uint64        `json:"seed"`
+	Limits limits.Limits `json:"limits"`
+	Engine string        `json:"engine"`
 	// ABI is the aios ABI version of the host that recorded the run.
 	ABI string `json:"abi"`
 
@@ -64,6 +54,8 @@ type Run struct {
 	Output string `json:"output,omitempty"`
 	// Calls is how many calls were journaled when the run ended.
 	Calls int `json:"calls"`
+	// Resumes counts the times the run was resumed after a crash.
+	Resumes int `json:"resumes,omitempty"`
 }
 
 const (

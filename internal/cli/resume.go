@@ -123,7 +123,7 @@ func runResume(ctx context.Context, o *ResumeOptions) error {
 		wg.Go(func() {
 			res, _, err := ag.agent.Resume(ctx, store, rec.ID, aios.RunOptions{Identity: ag.loaded.identity(rec.Tenant), Confirm: newConfirmer(o.IO)})
 			switch {
-			case errors.Is(err, aios.ErrModuleMismatch), errors.Is(err, aios.ErrABIMismatch), errors.Is(err, aios.ErrNotResumable):
+			case errors.Is(err, aios.ErrModuleMismatch), errors.Is(err, aios.ErrABIMismatch), errors.Is(err, aios.ErrNotResumable), errors.Is(err, aios.ErrResumeLimit):
 				err = exitWith(ExitRefused, err)
 			case res == nil:
 				err = exitWith(ExitKernel, err)
