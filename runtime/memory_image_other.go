@@ -6,7 +6,7 @@ import "errors"
 
 // imageFile is a memory image mapped copy-on-write into instances; only Linux has one here
 // (memfd_create), so elsewhere instances copy the image.
-type imageFile struct{}
+type imageFile struct{ size uintptr }
 
 // newImageFile returns nil: instances copy the image.
 func newImageFile([]byte) *imageFile { return nil }
