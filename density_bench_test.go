@@ -124,10 +124,22 @@ func holdAgents(b *testing.B, sys *aios.System, agent *aios.Agent, n int, name s
 	defer cancel()
 	overBudget := func(started int) {
 		if rss := residentBytes(b); rss > *densityBudget {
+			held := blocked(sys)
 			cancel()
 			wg.Wait()
 			b.Fatalf("stopped at %d of %d agents (%d blocked): resident set %.1f GiB passed the budget of %.1f GiB (-density.budget)",
-				started, n, blocked(sys), float64(rss)/(1<<30), float64(*densityBudget)/(1<<30))
+				started, n, held, float64(rss)/(1<<30), float64(*densityBudget)/(1<<30))
+		}
+	}
+	deadline := time.Now().Add(10 * time.Minute)
+	// waitBlocked waits until want agents are blocked, checking the budget meanwhile.
+	waitBlocked := func(want, started int) {
+		for blocked(sys) < want {
+			if time.Now().After(deadline) {
+				b.Fatalf("only %d of %d started agents blocked after 10 minutes", blocked(sys), started)
+			}
+			time.Sleep(10 * time.Millisecond)
+			overBudget(started)
 		}
 	}
 	const batch = 1000
@@ -137,21 +149,11 @@ func holdAgents(b *testing.B, sys *aios.System, agent *aios.Agent, n int, name s
 			started++
 		}
 		overBudget(started)
-		// Let the batch reach its system call, so that the resident set is checked before
-		// the next one.
-		for blocked(sys) < started-batch/2 {
-			time.Sleep(10 * time.Millisecond)
-			overBudget(started)
-		}
+		// Let most of the batch reach its system call, so that the resident set is checked
+		// before the next one.
+		waitBlocked(started-batch/2, started)
 	}
-	deadline := time.Now().Add(10 * time.Minute)
-	for blocked(sys) < n {
-		if time.Now().After(deadline) {
-			b.Fatalf("only %d of %d agents blocked after 10 minutes", blocked(sys), n)
-		}
-		time.Sleep(20 * time.Millisecond)
-		overBudget(n)
-	}
+	waitBlocked(n, n)
 	runtime.GC()
 	rss1, heap1 := residentBytes(b), heapBytes()
 	b.Logf("%d %s agents blocked at once: resident set %.2f GiB (%.2f GiB before), Go heap and stacks %.2f GiB, %d goroutines",
