@@ -18,7 +18,7 @@ type memJournal struct {
 	recorded []*Call
 }
 
-func (j *memJournal) Next() (*Call, error) {
+func (j *memJournal) Next(_, _ string) (*Call, error) {
 	if j.next < len(j.replay) {
 		j.next++
 		return j.replay[j.next-1], nil
