@@ -187,3 +187,17 @@ func TestSplitDataSegmentsKeeps(t *testing.T) {
 		t.Errorf("split with a data count = %x, %q, %v; want %x", stripped, image, ok, want)
 	}
 }
+
+// BenchmarkNewMemoryImage measures what Compile adds to every compile of the Go program, even
+// one served from the disk cache: splitting its data segments out and writing the image file.
+func BenchmarkNewMemoryImage(b *testing.B) {
+	wasm := goAgent(b)
+	rep, err := Inspect(wasm)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		_, img := newMemoryImage(wasm, rep)
+		img.Close()
+	}
+}
