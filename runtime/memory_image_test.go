@@ -201,3 +201,34 @@ func BenchmarkNewMemoryImage(b *testing.B) {
 		img.Close()
 	}
 }
+
+// TestMemoryImageOnlyForTheAgent: wazero asks the run's allocator for the memory of every
+// module instantiated under the run's context, an Extism tool plugin too; only the first, the
+// agent's own, starts from the agent's image (a Go plugin given it failed with "objects with
+// pointers must be zeroed").
+func TestMemoryImageOnlyForTheAgent(t *testing.T) {
+	for _, name := range []string{"minimal.wasm", "scribble.wasm"} {
+		wasm := fixture(t, name)
+		rep, err := Inspect(wasm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, img := newMemoryImage(wasm, rep)
+		if img == nil || len(img.data) == 0 {
+			t.Fatalf("%s: no memory image", name)
+		}
+		lim := newMemoryLimit(1<<20, img)
+		size := img.initial
+		agent := lim.Allocate(size, size)
+		plugin := lim.Allocate(size, size)
+		if got := agent.Reallocate(size); !bytes.Equal(got[:len(img.data)], img.data) {
+			t.Errorf("%s: the agent's memory does not start with the image", name)
+		}
+		if got := plugin.Reallocate(size); !bytes.Equal(got, make([]byte, size)) {
+			t.Errorf("%s: another module's memory under the same context is not zero", name)
+		}
+		agent.Free()
+		plugin.Free()
+		img.Close()
+	}
+}

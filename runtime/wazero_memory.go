@@ -22,24 +22,35 @@ func newMemoryLimit(max uint64, image *memoryImage) *memoryLimit {
 // memoryLimit is a wazero memory allocator for one instance that refuses to grow its memory past
 // max bytes. A refused grow fails in the guest (memory.grow gives -1), which goes on, and sets
 // refused.
+//
+// The allocator travels in the run's context, so wazero also asks it for the memory of any
+// module instantiated under that context by a system call (an Extism tool plugin): the image
+// is the agent's alone, and goes only to the first memory allocated, the agent's own, made
+// while its module is instantiated, before any of its code runs.
 type memoryLimit struct {
-	max     uint64
-	image   *memoryImage
-	refused atomic.Bool
+	max        uint64
+	image      *memoryImage
+	imageTaken atomic.Bool
+	refused    atomic.Bool
 }
 
 // Allocate implements experimental.MemoryAllocator.
 func (a *memoryLimit) Allocate(capacity, _ uint64) experimental.LinearMemory {
-	return &limitedMemory{limit: a, capacity: min(capacity, a.max)}
+	m := &limitedMemory{limit: a, capacity: min(capacity, a.max)}
+	if a.image != nil && a.imageTaken.CompareAndSwap(false, true) {
+		m.image = a.image
+	}
+	return m
 }
 
 // limitedMemory is one linear memory under a memoryLimit. Wasm memory never shrinks, so bytes
 // past len within the backing array are still zero from their allocation.
 //
-// Its first allocation holds the limit's image: in Go memory, copied, or, when the image has a
+// Its first allocation holds its image, if it has one: in Go memory, copied, or, when the image has a
 // memory file, in a mapping of the whole limit outside the Go heap, which then never moves.
 type limitedMemory struct {
 	limit    *memoryLimit
+	image    *memoryImage // nil: starts zeroed (a memory other than the agent's; see memoryLimit)
 	capacity uint64
 	buf      []byte
 	mapped   *mapping
@@ -55,7 +66,7 @@ func (m *limitedMemory) Reallocate(size uint64) []byte {
 		m.buf = m.mapped.bytes(uintptr(size))
 		return m.buf
 	}
-	if m.buf == nil && m.limit.image != nil {
+	if m.buf == nil && m.image != nil {
 		return m.first(size)
 	}
 	if size <= uint64(cap(m.buf)) {
@@ -74,7 +85,7 @@ func (m *limitedMemory) Reallocate(size uint64) []byte {
 // first makes the first allocation, of size bytes, holding the image (which fits: see
 // splitDataSegments).
 func (m *limitedMemory) first(size uint64) []byte {
-	img := m.limit.image
+	img := m.image
 	if img.file != nil {
 		// The limit, in whole wasm pages (a multiple of every OS page size).
 		reserve := m.limit.max / PageSize * PageSize
@@ -101,7 +112,7 @@ func (m *limitedMemory) first(size uint64) []byte {
 // Free implements experimental.LinearMemory. wazero calls it once the instance can no longer
 // run. A small memory that never grew is zeroed and kept for the next instance of its module.
 func (m *limitedMemory) Free() {
-	if img := m.limit.image; img != nil && m.mapped == nil && img.initial > 0 && img.initial <= spareMax &&
+	if img := m.image; img != nil && m.mapped == nil && img.initial > 0 && img.initial <= spareMax &&
 		uint64(len(m.buf)) == img.initial && cap(m.buf) == len(m.buf) {
 		clear(m.buf)
 		b := m.buf
