@@ -33,7 +33,8 @@ func NewCmdJournal(io *IOStreams, runF func(context.Context, *JournalOptions) er
 		Long: `Without RUN, list the durable runs of the data directory ('aios run --durable'),
 oldest first: id, status, exit code, journaled calls, agent name and module.
 
-With RUN, list the run's journaled system calls in order: index, call, errno (the
+With RUN, print the run's record on one line, then its journaled system calls in
+order: index, call, errno (the
 call's own numbering: aios errno names, WASI numbers), the bytes it wrote into the
 agent's memory and result table, when it started and how long it took. --json prints
 one JSON object a line instead: the record for runs; index, module, name, errno,
@@ -75,12 +76,17 @@ func runJournal(o *JournalOptions) error {
 		}
 		return printRuns(o, runs)
 	}
-	if _, err := store.Run(o.RunID); err != nil {
+	rec, err := store.Run(o.RunID)
+	if err != nil {
 		return exitWith(ExitNoInput, err)
 	}
 	calls, err := aios.JournalCalls(store, o.RunID)
 	if err != nil {
 		return exitWith(ExitKernel, err)
+	}
+	if !o.JSON {
+		fmt.Fprintf(o.IO.Out, "run %s: %s, exit code %d; %s (%s), seed %d, engine %s, ABI %s\n\n",
+			rec.ID, rec.Status, rec.ExitCode, safeText(rec.Name), safeText(rec.Module), rec.Seed, rec.Engine, rec.ABI)
 	}
 	return printCalls(o, calls)
 }

@@ -71,8 +71,15 @@ func TestDurableRunJournalAndReplay(t *testing.T) {
 		t.Fatalf("journal: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, _ = aiosCmd(t, "journal", id)
-	if code != 0 || !strings.Contains(out, "llm_generate") || !strings.Contains(out, "storage_put") {
+	if code != 0 || !strings.HasPrefix(out, "run "+id+": finished, exit code 0; durable (") ||
+		!strings.Contains(out, "llm_generate") || !strings.Contains(out, "storage_put") {
 		t.Fatalf("journal %s: exit %d\n%s", id, code, out)
+	}
+	if code, _, errOut := aiosCmd(t, "journal", "no-such-run"); code != ExitNoInput || !strings.Contains(errOut, "no such run") {
+		t.Errorf("journal of an unknown run: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut := aiosCmd(t, "journal", "../escape"); code != ExitNoInput || !strings.Contains(errOut, "only letters") {
+		t.Errorf("journal of a path: exit %d\n%s", code, errOut)
 	}
 	code, out, _ = aiosCmd(t, "journal", id, "--json")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
