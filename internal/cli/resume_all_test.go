@@ -63,7 +63,11 @@ func TestResumeAllAfterSIGKILLOf100Agents(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	before, sentBefore := proxy.snapshot()
+	before := proxy.settled()
+	sentBefore := 0
+	for _, n := range before {
+		sentBefore += n
+	}
 
 	// What each run journaled: the echo of each journaled generation is its prompt.
 	store, err := journal.Open(filepath.Join(data, aios.JournalDir), journal.Options{})

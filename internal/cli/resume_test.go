@@ -72,6 +72,18 @@ func (p *countingProxy) snapshot() (map[string]int, int) {
 	return m, p.total
 }
 
+// settled returns the counts once no request has arrived for a while: a request the killed
+// process had written to its socket may still be on its way in.
+func (p *countingProxy) settled() map[string]int {
+	for {
+		_, n := p.snapshot()
+		time.Sleep(300 * time.Millisecond)
+		if m, again := p.snapshot(); again == n {
+			return m
+		}
+	}
+}
+
 func (p *countingProxy) reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -145,7 +157,7 @@ func TestResumeAfterSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	before, _ := proxy.snapshot()
+	before := proxy.settled()
 
 	store, err := journal.Open(filepath.Join(data, aios.JournalDir), journal.Options{})
 	if err != nil {
