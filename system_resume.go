@@ -74,6 +74,22 @@ func (a *Agent) Resume(ctx context.Context, store *journal.Store, id string, o R
 	return res, rec, errors.Join(err, serr)
 }
 
+// Interrupted returns the runs of store whose status is still running, oldest first: the ones
+// whose process ended without ending them, for a restarted kernel to Resume.
+func Interrupted(store *journal.Store) ([]journal.Run, error) {
+	all, err := store.Runs()
+	if err != nil {
+		return nil, err
+	}
+	var runs []journal.Run
+	for _, r := range all {
+		if r.Status == journal.Running {
+			runs = append(runs, r)
+		}
+	}
+	return runs, nil
+}
+
 // resumeJournal replays a run's journal, then records its live calls after it.
 type resumeJournal struct {
 	calls []*hostcalls.Call

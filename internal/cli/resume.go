@@ -152,15 +152,9 @@ func runsToResume(store *journal.Store, o *ResumeOptions) ([]journal.Run, error)
 		}
 		return []journal.Run{rec}, nil
 	}
-	all, err := store.Runs()
+	recs, err := aios.Interrupted(store)
 	if err != nil {
 		return nil, exitWith(ExitKernel, err)
-	}
-	var recs []journal.Run
-	for _, r := range all {
-		if r.Status == journal.Running {
-			recs = append(recs, r)
-		}
 	}
 	if len(recs) == 0 {
 		fmt.Fprintln(o.IO.ErrOut, "aios: no interrupted durable runs")
