@@ -42,7 +42,8 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 			return d.truncated(req, r, last, &g)
 		}
 		w := &waiter{route: r, tokens: tokens, avoid: avoid, ready: make(chan struct{})}
-		job := &sched.Job{Agent: caller.Agent, Tenant: caller.Tenant, Priority: caller.Priority, Estimate: tokens, Value: w}
+		w.job = sched.Job{Agent: caller.Agent, Tenant: caller.Tenant, Priority: caller.Priority, Estimate: tokens, Value: w}
+		job := &w.job
 		queued := d.opts.Now()
 		s, err := d.acquire(ctx, job)
 		rc.QueueWait += d.opts.Now().Sub(queued)

@@ -8,7 +8,11 @@ import (
 )
 
 // waiter is a request in the queue, waiting to be placed on a core.
+//
+// One allocation holds a piece's waiter, its scheduler job and, once placed, its slot.
 type waiter struct {
+	job    sched.Job // Value is the waiter
+	slot   slot      // set by acquire when placed
 	route  route
 	tokens int   // estimated tokens, for TPM
 	avoid  *core // the core that just failed it: used only if no other can serve
@@ -29,7 +33,8 @@ func (d *Dispatcher) acquire(ctx context.Context, job *sched.Job) (*slot, error)
 	d.mu.Unlock()
 	select {
 	case <-w.ready:
-		return &slot{d: d, c: w.core, tpm: w.tpm, job: job}, nil
+		w.slot = slot{d: d, c: w.core, tpm: w.tpm, job: job}
+		return &w.slot, nil
 	case <-ctx.Done():
 	}
 	d.mu.Lock()
