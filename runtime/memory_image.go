@@ -59,12 +59,12 @@ const mappedImageMin = 64 << 10
 
 // splitDataSegments moves the bytes of wasm's active data segments into a memory image. It
 // returns the module with every active segment emptied (its memory index and offset kept, its
-// bytes gone) and the image those segments wrote (empty when there are none), or ok false when
-// the module is not one whose
-// segments can be moved soundly: it has no defined memory of its own, or a shared or 64-bit
-// one, a segment whose offset is not a constant, a segment that does not fit in the initial
-// memory (instantiation fails there, and must keep failing the same way), or an image far
-// larger than the module. rep is wasm's Inspect report.
+// bytes gone; or left out, see splitDataSection) and the image those segments wrote (empty
+// when there are none), or ok false when the module is not one whose segments can be moved
+// soundly: it has no defined memory of its own, or a shared or 64-bit one, a segment whose
+// offset is not a constant, a segment that does not fit in the initial memory (instantiation
+// fails there, and must keep failing the same way), or an image far larger than the module.
+// rep is wasm's Inspect report.
 //
 // # Notes
 //
