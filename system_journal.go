@@ -45,9 +45,34 @@ func digestOf(b []byte) string {
 //
 // It returns the run's record as last saved. The error is for failures to journal or start
 // the run; a call that cannot be journaled ends the agent with a trap, never unrecorded.
+//
+// A record BeginDurable saved (status running) is kept as it is, with the options it returned.
 func (a *Agent) RunDurable(ctx context.Context, store *journal.Store, rec journal.Run, o RunOptions) (*Result, journal.Run, error) {
+	if rec.Status != journal.Running {
+		var err error
+		if rec, o, err = a.BeginDurable(store, rec, o); err != nil {
+			return nil, rec, err
+		}
+	}
+	w, err := store.OpenWriter(rec.ID)
+	if err != nil {
+		return nil, rec, err
+	}
+	defer w.Close()
+	rj := &recordingJournal{w: w}
+	o.Journal = rj
+	res, err := a.Run(ctx, o)
+	rec, serr := endRecord(store, rec, rj.n, res, err)
+	return res, rec, errors.Join(err, serr)
+}
+
+// BeginDurable saves the record of a durable run about to start, as RunDurable does first,
+// and returns it with the options to run it with: from then on the run is resumable
+// (Interrupted lists it) even if the process ends before RunDurable is called with them. A
+// server calls it before it answers that a run started.
+func (a *Agent) BeginDurable(store *journal.Store, rec journal.Run, o RunOptions) (journal.Run, RunOptions, error) {
 	if o.Journal != nil {
-		return nil, rec, errors.New("run durable: the options already carry a journal")
+		return rec, o, errors.New("run durable: the options already carry a journal")
 	}
 	if rec.ID == "" {
 		rec.ID = journal.NewID()
@@ -63,19 +88,7 @@ func (a *Agent) RunDurable(ctx context.Context, store *journal.Store, rec journa
 	rec.Input, rec.Args, rec.Env, rec.Tenant = o.Input, o.Args, o.Env, o.Tenant
 	rec.Seed, rec.Limits, rec.ABI = o.Seed, o.Limits, abiString()
 	rec.Status = journal.Running
-	if err := store.SaveRun(rec); err != nil {
-		return nil, rec, err
-	}
-	w, err := store.OpenWriter(rec.ID)
-	if err != nil {
-		return nil, rec, err
-	}
-	defer w.Close()
-	rj := &recordingJournal{w: w}
-	o.Journal = rj
-	res, err := a.Run(ctx, o)
-	rec, serr := endRecord(store, rec, rj.n, res, err)
-	return res, rec, errors.Join(err, serr)
+	return rec, o, store.SaveRun(rec)
 }
 
 // endRecord saves how a durable run ended, after calls journaled calls, and returns the

@@ -15,6 +15,9 @@ type Serve struct {
 	TokensFile string
 	// ModulesDir is the directory POST /v1/runs may name files in; absolute. Empty: none.
 	ModulesDir string
+	// Durable journals every run the server starts and resumes, at start, the runs a crash
+	// left running (docs/DURABLE.md).
+	Durable bool
 }
 
 // Remote is the [remote] table: the kernel the remote commands (`aios run --kernel`, `ps`,
@@ -31,6 +34,7 @@ type fileServe struct {
 	Listen     string `toml:"listen"`
 	TokensFile string `toml:"tokens_file"`
 	ModulesDir string `toml:"modules_dir"`
+	Durable    bool   `toml:"durable"`
 }
 
 type fileRemote struct {
@@ -40,7 +44,7 @@ type fileRemote struct {
 
 // serve converts the table; relative paths are relative to base, the file's directory.
 func (f fileServe) serve(base string) (Serve, error) {
-	s := Serve{Listen: f.Listen}
+	s := Serve{Listen: f.Listen, Durable: f.Durable}
 	if s.Listen != "" {
 		if _, _, err := net.SplitHostPort(s.Listen); err != nil {
 			return Serve{}, fmt.Errorf("server.listen %q: want HOST:PORT, e.g. \"127.0.0.1:7420\"", s.Listen)

@@ -24,23 +24,51 @@ var (
 	errDraining = errors.New("the server is shutting down and admits no new runs")
 )
 
-// start runs agent in the background as tenant's run and returns the run, already running;
+// start runs agent in the background as tenant's run and returns the run as it started;
 // errDraining when the server is draining, errBusy when MaxActive runs are active. req is the
-// context of the request that asked, whose id the "run started" record carries.
-func (s *Server) start(req context.Context, tenant, name string, agent *aios.Agent, o aios.RunOptions) (*run, error) {
+// context of the request that asked, whose id the "run started" record carries. prepare
+// readies the run under its id, once admitted, and returns how it runs: agent.Run, or
+// journaled on a durable server.
+func (s *Server) start(req context.Context, tenant, name string, agent *aios.Agent, o aios.RunOptions, prepare func(id string) (runFunc, error)) (client.Run, error) {
 	s.admit.Lock()
 	defer s.admit.Unlock()
 	if s.draining.Load() {
-		return nil, errDraining
+		return client.Run{}, errDraining
 	}
 	if s.running >= s.opts.MaxActive {
-		return nil, errBusy
+		return client.Run{}, errBusy
+	}
+	id := newID("run_")
+	exec, err := prepare(id)
+	if err != nil {
+		return client.Run{}, err
 	}
 	s.running++
+	r := s.newRun(id, tenant, name, client.StatusRunning, time.Now())
+	s.runs.add(r)
+	v := r.view() // as it started: a short run may have ended before the answer is written
+	s.launch(r, agent, o, exec)
+	s.opts.Logger.Info("run started", slog.String("run", r.id), slog.String("tenant", tenant), slog.String("agent", name),
+		slog.String("request_id", requestID(req)))
+	return v, nil
+}
+
+// runFunc runs an agent as run id.
+type runFunc func(ctx context.Context, id string, o aios.RunOptions) (*aios.Result, error)
+
+// newRun returns a run not yet started, its first status event published.
+func (s *Server) newRun(id, tenant, name, status string, started time.Time) *run {
 	ctx, cancel := context.WithCancelCause(s.base)
-	r := &run{id: newID("run_"), tenant: tenant, name: name, cancel: cancel, done: make(chan struct{}),
-		status: client.StatusRunning, started: time.Now(),
+	r := &run{id: id, tenant: tenant, name: name, ctx: ctx, cancel: cancel, done: make(chan struct{}),
+		status: status, started: started,
 		events: newEventLog(s.opts.EventBuffer, s.opts.EventBytes, s.opts.SubscriberQueue)}
+	r.events.publish(client.Event{Type: client.EventStatus, Status: status})
+	return r
+}
+
+// launch runs r's agent in the background. The caller holds admit, has counted the run in
+// running and checked that the server is not draining.
+func (s *Server) launch(r *run, agent *aios.Agent, o aios.RunOptions, exec runFunc) {
 	o.Events = func(e kernel.Event) {
 		if ev, ok := eventOf(e); ok {
 			r.events.publish(ev)
@@ -48,24 +76,23 @@ func (s *Server) start(req context.Context, tenant, name string, agent *aios.Age
 	}
 	o.Confirm = s.confirmer(r)
 	o.RunID = r.id
-	r.events.publish(client.Event{Type: client.EventStatus, Status: client.StatusRunning})
-	s.runs.add(r)
 	s.active.Add(1)
 	go func() {
 		defer s.active.Done()
-		defer cancel(nil)
+		defer r.cancel(nil)
 		defer func() {
 			s.admit.Lock()
 			s.running--
 			s.admit.Unlock()
+			select {
+			case s.freed <- struct{}{}:
+			default:
+			}
 		}()
-		res, err := agent.Run(ctx, o)
-		_ = agent.Close(context.Background())
-		s.settle(r, ctx, res, err)
+		res, err := exec(r.ctx, r.id, o)
+		s.agents.release(agent)
+		s.settle(r, r.ctx, res, err)
 	}()
-	s.opts.Logger.Info("run started", slog.String("run", r.id), slog.String("tenant", tenant), slog.String("agent", name),
-		slog.String("request_id", requestID(req)))
-	return r, nil
 }
 
 // settle records how the run ended.

@@ -13,6 +13,7 @@ import (
 type run struct {
 	id, tenant, name string
 	events           *eventLog
+	ctx              context.Context // the run's life; canceled with its cause
 	cancel           context.CancelCauseFunc
 	done             chan struct{} // closed when the run has ended
 

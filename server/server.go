@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aiosys/aios"
+	"github.com/aiosys/aios/journal"
 	"github.com/aiosys/aios/limits"
 	"github.com/aiosys/aios/packager/bundle"
 	"github.com/aiosys/aios/server/console"
@@ -69,6 +70,12 @@ type Options struct {
 	WriteTimeout time.Duration
 	// Logger receives one line per request and per run; nil discards.
 	Logger *slog.Logger
+	// Journal, when set, makes the server durable (docs/DURABLE.md): every run it starts is
+	// journaled there under its run id, and ResumeInterrupted resumes the runs a crash left
+	// running. JournalModules is the directory the modules of durable runs are kept in, by
+	// digest, for a restarted server to load them again; required with Journal.
+	Journal        *journal.Store
+	JournalModules string
 	// Metrics are served at GET /metrics; they belong to this Server alone. Nil: metrics of
 	// its own, without system calls (those are counted only when the System was built with
 	// aios.WithDecisionObserver(Metrics.ObserveDecision)).
@@ -114,6 +121,7 @@ type Server struct {
 	runs      *runStore
 	approvals *approvalStore
 	usage     *usageBook
+	agents    *agentCache
 	scrape    http.Handler // serves opts.Metrics
 
 	// base is the context runs live in; cancelRuns ends them all at the grace period's end.
@@ -125,6 +133,8 @@ type Server struct {
 	active   sync.WaitGroup
 	running  int // active runs, under admit
 	draining atomic.Bool
+	// freed is told (without blocking) when an active run ends, for runs waiting for a slot.
+	freed chan struct{}
 	// closed is closed when Shutdown is done, ending every event stream.
 	closed    chan struct{}
 	closeOnce sync.Once
@@ -140,8 +150,9 @@ func New(sys *aios.System, opts Options) *Server {
 		runs:      newRunStore(opts.KeepRuns, opts.KeepBytes),
 		approvals: newApprovalStore(),
 		usage:     newUsageBook(),
+		agents:    newAgentCache(),
 		base:      base, cancelRuns: cancel,
-		closed: make(chan struct{}),
+		closed: make(chan struct{}), freed: make(chan struct{}, 1),
 	}
 	s.scrape = s.newScrape()
 	return s

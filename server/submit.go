@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,7 +73,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
 		writeError(w, http.StatusForbidden, "denied by policy: "+d.Reason)
 		return
 	}
-	agent, err := s.sys.Load(r.Context(), mod.name, mod.wasm)
+	agent, err := s.agents.load(r.Context(), s.sys, mod.name, mod.wasm)
 	if err != nil {
 		if aios.IsRefused(err) {
 			writeError(w, http.StatusBadRequest, "module refused: "+err.Error())
@@ -83,21 +82,27 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	run, err := s.start(r.Context(), tenant, mod.name, agent, aios.RunOptions{
+	o := aios.RunOptions{
 		Tenant: tenant, Priority: req.Priority, Input: []byte(req.Input), Args: req.Args, Env: req.Env,
 		Limits: lim, Identity: identity,
+	}
+	run, err := s.start(r.Context(), tenant, mod.name, agent, o, func(id string) (runFunc, error) {
+		return s.runner(agent, req.Module, id, o)
 	})
 	if err != nil {
-		_ = agent.Close(context.Background())
+		s.agents.release(agent)
 		status := http.StatusServiceUnavailable
-		if errors.Is(err, errBusy) {
+		switch {
+		case errors.Is(err, errBusy):
 			status = http.StatusTooManyRequests
+		case errors.Is(err, errJournal):
+			status = http.StatusInternalServerError
 		}
 		writeError(w, status, err.Error())
 		return
 	}
-	w.Header().Set("Location", "/v1/runs/"+run.id)
-	writeJSON(w, http.StatusCreated, run.view())
+	w.Header().Set("Location", "/v1/runs/"+run.ID)
+	writeJSON(w, http.StatusCreated, run)
 }
 
 // atCapacity reports whether MaxActive runs are active: a request is then refused before its

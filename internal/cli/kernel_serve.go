@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -19,6 +20,10 @@ import (
 	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/server"
 )
+
+// JournalModulesDir is the directory of the data directory where a durable kernel keeps the
+// modules of its runs, by digest, to resume them after a restart.
+const JournalModulesDir = "journal-modules"
 
 // EnvTokensFile names the tokens file `aios kernel serve` reads when --tokens-file is not given.
 const EnvTokensFile = "AIOS_TOKENS_FILE"
@@ -51,6 +56,7 @@ type KernelServeOptions struct {
 	ApprovalTimeout time.Duration
 	Engine          string
 	LogFormat       string
+	Durable         bool
 	Trust           trustFlags
 	// ready, when set, is told the address the server listens on (tests listen on port 0).
 	ready func(net.Addr)
@@ -78,11 +84,17 @@ file, every request is the tenant "default". With --tls-cert and --tls-key the A
 is served over HTTPS.
 
 Bundles are verified against [trust] and the --trust-key flags as in 'aios run'.
+With --durable (or durable = true in [server]) every run is journaled in the data
+directory under its run id; a kernel started again after a crash or SIGKILL resumes the
+runs that were still running, under their ids, queued for --max-active slots, replaying
+their journals so that nothing journaled is sent again (docs/DURABLE.md).
+
 SIGINT or SIGTERM stops admitting runs (503), lets running agents finish for --grace,
 cancels the rest, and closes the data directory; a second signal quits at once.`,
 		Example: `  aios kernel serve
   aios kernel token --tenant alice >> tokens   # prints the token on stderr
   aios kernel serve --listen 0.0.0.0:7420 --tokens-file tokens --tls-cert k.crt --tls-key k.key
+  aios kernel serve --durable                  # journal runs; resume them after a crash
   curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:7420/v1/runs`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -108,6 +120,7 @@ cancels the rest, and closes the data directory; a second signal quits at once.`
 	f.IntVar(&opts.EventBuffer, "event-buffer", server.DefaultEventBuffer, "how many events of each run are kept for streams that start or resume late")
 	f.DurationVar(&opts.ApprovalTimeout, "approval-timeout", server.DefaultApprovalTimeout, "how long a call waits for an approval before it is denied")
 	f.StringVar(&opts.Engine, "engine", "wazero", "WebAssembly engine: wazero, or wasmtime in builds with -tags wasmtime")
+	f.BoolVar(&opts.Durable, "durable", false, "journal every run in the data directory and, at start, resume the runs a crash left running (else [server] durable; docs/DURABLE.md)")
 	f.StringVar(&opts.LogFormat, "log-format", defaultLogFormat(), "request and run log on standard error: text or json (default $"+EnvLogFormat+", else text)")
 	opts.Trust.registerKeys(f)
 	opts.Trust.registerRequire(f)
@@ -125,6 +138,7 @@ func (o *KernelServeOptions) applyConfig(c config.Serve) {
 	if o.ModulesDir == "" {
 		o.ModulesDir = c.ModulesDir
 	}
+	o.Durable = o.Durable || c.Durable
 }
 
 // check refuses flag values that cannot work, before anything starts.
@@ -220,6 +234,15 @@ func runKernelServe(ctx context.Context, o *KernelServeOptions) (err error) {
 	if err != nil {
 		return exitWith(ExitUnavailable, fmt.Errorf("listen: %w", err))
 	}
+	if o.Durable {
+		store, err := openJournals(cfg)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer store.Close()
+		so.Journal, so.JournalModules = store, filepath.Join(cfg.DataDir, JournalModulesDir)
+	}
 	so.Metrics = server.NewMetrics()
 	sys, err := aios.New(ctx, cfg, aios.WithEngine(o.Engine), aios.WithDecisionObserver(so.Metrics.ObserveDecision))
 	if err != nil {
@@ -228,6 +251,12 @@ func runKernelServe(ctx context.Context, o *KernelServeOptions) (err error) {
 	}
 	defer sys.Close(context.Background())
 	srv := server.New(sys, so)
+	if n, err := srv.ResumeInterrupted(); err != nil {
+		ln.Close()
+		return exitWith(ExitKernel, err)
+	} else if n > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "aios kernel: resuming %d interrupted durable runs\n", n)
+	}
 	// A request's body must arrive within ReadTimeout (an upload trickled byte by byte would
 	// hold its connection forever) and an idle keep-alive connection closes after IdleTimeout.
 	// No WriteTimeout: event streams are long responses; the server bounds each write itself.
