@@ -22,7 +22,7 @@ import (
 // agentsDir builds testdata/agents (parent, worker, bomb) for wasip1 once per test binary
 // into a directory of its own, which the tests configure as [agents] dir, with first.wasm.
 var agentsDir = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "aios-test-agents-")
+	dir, err := binaryTempDir("aios-test-agents-")
 	if err != nil {
 		return "", err
 	}
@@ -59,6 +59,7 @@ func agentSystem(t testing.TB, grants []policy.Grant, lim config.Agents, agent s
 	}
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
+	shareCompileCache(t, cfg.DataDir)
 	lim.Dir = dir
 	cfg.Agents = lim
 	cfg.Policy.Configured = true

@@ -64,6 +64,7 @@ func recordDurable(t *testing.T) (*journal.Store, journal.Run, []byte, []byte) {
 	}
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
+	shareCompileCache(t, cfg.DataDir)
 	a := loadDurable(t, cfg, wasm)
 	store, err := journal.Open(filepath.Join(cfg.DataDir, JournalDir), journal.Options{})
 	if err != nil {
@@ -232,6 +233,7 @@ func TestDurableRunEndsWhenItsJournalIsFull(t *testing.T) {
 	}
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
+	shareCompileCache(t, cfg.DataDir)
 	a := loadDurable(t, cfg, wasm)
 	store, err := journal.Open(filepath.Join(cfg.DataDir, JournalDir), journal.Options{MaxRunBytes: 4096})
 	if err != nil {
