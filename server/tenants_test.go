@@ -84,12 +84,13 @@ func TestTenantsAreVirtualKernels(t *testing.T) {
 }
 
 // weightsTOML gives alice three times bob's share of one slow core that serves one generation
-// at a time, so that their generations queue.
+// at a time; carol, whose weight makes her service count for nearly nothing, holds the core
+// while their generations queue.
 const weightsTOML = `
 [[cores]]
 name = "slow"
 kind = "echo"
-latency = "10ms"
+latency = "20ms"
 capacity = 1
 
 [scheduler]
@@ -99,18 +100,47 @@ by_tenant = true
 [scheduler.weights]
 alice = 3
 bob = 1
+carol = 1000
 `
 
 // TestTenantSchedulerWeights: with both tenants' generations waiting for one core, the
-// scheduler serves alice about three times as often as bob. The first eight generations served
-// would hold four of each were the weights equal; with 3:1 they hold at least five of alice's
-// (six in the steady state; the first one or two may be bob's if his arrive first).
+// scheduler serves alice about three times as often as bob. Carol's long generation holds the
+// core until all sixteen of theirs are queued (GET /v1/cores says so), then is canceled, so the
+// order of service is the scheduler's alone. The first eight generations served would hold four
+// of each were the weights equal; with 3:1 they hold six of alice's.
 func TestTenantSchedulerWeights(t *testing.T) {
-	s, alice, bob := twoTenants(t, weightsTOML, nil, Options{})
-	ac, bc := s.client(alice), s.client(bob)
+	var tokens []string
+	var lines []string
+	for _, name := range []string{"alice", "bob", "carol"} {
+		tok, line, err := NewToken(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens, lines = append(tokens, tok), append(lines, line)
+	}
+	parsed, err := ParseTokens(strings.NewReader(strings.Join(lines, "\n") + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newTestServer(t, weightsTOML, nil, Options{Tokens: parsed})
+	ac, bc, cc := s.client(tokens[0]), s.client(tokens[1]), s.client(tokens[2])
+	ctx := context.Background()
+
+	// askinput asks the LLM with its input; the echo core answers it word by word.
+	ask, err := os.ReadFile(filepath.Join("testdata", "askinput.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocker, err := cc.Submit(ctx, client.RunRequest{Module: ask, Name: "blocker", Input: strings.Repeat("w ", 400)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCores(t, cc, "carol's generation on the core", func(r client.CoreReport) bool {
+		return len(r.Cores) == 1 && r.Cores[0].InFlight == 1
+	})
 	const each = 8
-	var ids []string
 	owner := map[string]string{}
+	var ids []string
 	for range each {
 		for _, c := range []struct {
 			c    *client.Client
@@ -121,8 +151,12 @@ func TestTenantSchedulerWeights(t *testing.T) {
 			owner[r.ID] = c.name
 		}
 	}
+	waitCores(t, cc, "all sixteen generations queued", func(r client.CoreReport) bool { return r.Queued == 2*each })
+	if _, err := cc.Cancel(ctx, blocker.ID); err != nil {
+		t.Fatal(err)
+	}
+
 	type ended struct {
-		id  string
 		at  time.Time
 		who string
 	}
@@ -136,7 +170,7 @@ func TestTenantSchedulerWeights(t *testing.T) {
 		if r.Status != client.StatusExited || r.Ended == nil {
 			t.Fatalf("run %s of %s: %+v", id, owner[id], r)
 		}
-		done = append(done, ended{id, *r.Ended, owner[id]})
+		done = append(done, ended{*r.Ended, owner[id]})
 	}
 	sort.Slice(done, func(i, j int) bool { return done[i].at.Before(done[j].at) })
 	first := 0
