@@ -118,9 +118,7 @@ func runApprovals(ctx context.Context, o *ApprovalsOptions) error {
 		return remoteExit(err)
 	}
 	if o.JSON {
-		enc := json.NewEncoder(o.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(as)
+		return writeJSON(o.IO.Out, as)
 	}
 	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tRUN\tAGENT\tCALL\tWAITING\tARGS")
