@@ -182,18 +182,7 @@ func runRun(ctx context.Context, o *RunOptions) (err error) {
 		defer func() { jsonOut.unstarted(err) }()
 	}
 	defer func() { err = intr.exit(err) }()
-	if err := o.Registry.stdinFree(o.Input); err != nil {
-		return err
-	}
-	input, err := readInput(o.Input, o.IO.In)
-	if err != nil {
-		return exitWith(ExitNoInput, err)
-	}
-	flagLim, err := o.flagLimits()
-	if err != nil {
-		return err
-	}
-	cfg, err := loadConfigFrom(o.ConfigPath)
+	input, flagLim, cfg, err := o.localSetup()
 	if err != nil {
 		return err
 	}
@@ -424,6 +413,23 @@ func (a *loadedAgent) identity(tenant string) policy.Agent {
 			Tools: m.Capabilities.Tools, Memory: m.Capabilities.Memory, Calls: m.Capabilities.Calls}
 	}
 	return id
+}
+
+// localSetup reads what a local run (an agent or a workflow) needs before anything starts: the
+// input (stdin only when no hub password is read from it), the limits the flags set, and the
+// configuration.
+func (o *RunOptions) localSetup() (input []byte, flagLim limits.Limits, cfg config.Config, err error) {
+	if err = o.Registry.stdinFree(o.Input); err != nil {
+		return
+	}
+	if input, err = readInput(o.Input, o.IO.In); err != nil {
+		return nil, flagLim, cfg, exitWith(ExitNoInput, err)
+	}
+	if flagLim, err = o.flagLimits(); err != nil {
+		return
+	}
+	cfg, err = loadConfigFrom(o.ConfigPath)
+	return
 }
 
 // flagLimits are the limits set on the command line, which win over the manifest and config.

@@ -48,18 +48,7 @@ func runWorkflow(ctx context.Context, o *RunOptions) (err error) {
 	ctx, intr := watchInterrupts(ctx, o.IO.ErrOut, show.notice, len(wf.Steps))
 	defer intr.stop()
 	defer func() { err = intr.exit(err) }()
-	if err := o.Registry.stdinFree(o.Input); err != nil {
-		return err
-	}
-	input, err := readInput(o.Input, o.IO.In)
-	if err != nil {
-		return exitWith(ExitNoInput, err)
-	}
-	flagLim, err := o.flagLimits()
-	if err != nil {
-		return err
-	}
-	cfg, err := loadConfigFrom(o.ConfigPath)
+	input, flagLim, cfg, err := o.localSetup()
 	if err != nil {
 		return err
 	}
