@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -20,13 +21,50 @@ type Filter struct {
 	Limit   int       // at most this many, the newest; 0 means no limit
 }
 
+// selectEntries is the query before its conditions; where adds only the filters in use, so
+// that SQLite can walk an index (decisions_tenant, decisions_agent) rather than every row to
+// find a rare tenant's or agent's entries.
 const selectEntries = `SELECT id, time_ns, agent, version, digest, publisher, tenant, call, args,
 	allow, reason, obligations, eval_ns, cached
-	FROM decisions
-	WHERE (?1 = '' OR agent = ?1) AND (?2 = 0 OR allow = 0) AND time_ns >= ?3
-		AND (?5 = '' OR tenant = ?5) AND (?6 = '' OR call = ?6) AND (?7 = 0 OR allow = 1)
-		AND (?8 = 0 OR time_ns <= ?8) AND (?9 <= 0 OR id < ?9)
-	ORDER BY id DESC LIMIT ?4`
+	FROM decisions`
+
+// where is f as a WHERE clause (empty when f selects all) and its arguments.
+func (f Filter) where() (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, arg any) {
+		conds = append(conds, cond)
+		args = append(args, arg)
+	}
+	if f.Agent != "" {
+		add("agent = ?", f.Agent)
+	}
+	if f.Tenant != "" {
+		add("tenant = ?", f.Tenant)
+	}
+	if f.Call != "" {
+		add("call = ?", f.Call)
+	}
+	if f.Denied {
+		add("allow = ?", 0)
+	}
+	if f.Allowed {
+		add("allow = ?", 1)
+	}
+	if !f.Since.IsZero() {
+		add("time_ns >= ?", f.Since.UnixNano())
+	}
+	if !f.Until.IsZero() {
+		add("time_ns <= ?", f.Until.UnixNano())
+	}
+	if f.Before > 0 {
+		add("id < ?", f.Before)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
 
 // Query returns the entries f selects, oldest first. It syncs first, so every entry recorded
 // before the call is included.
@@ -34,20 +72,12 @@ func (l *Log) Query(ctx context.Context, f Filter) ([]Entry, error) {
 	if err := l.Sync(ctx); err != nil {
 		return nil, err
 	}
-	var since int64
-	if !f.Since.IsZero() {
-		since = f.Since.UnixNano()
-	}
-	var until int64
-	if !f.Until.IsZero() {
-		until = f.Until.UnixNano()
-	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := l.db.QueryContext(ctx, selectEntries, f.Agent, f.Denied, since, limit,
-		f.Tenant, f.Call, f.Allowed, until, f.Before)
+	where, args := f.where()
+	rows, err := l.db.QueryContext(ctx, selectEntries+where+" ORDER BY id DESC LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("audit query: %w", err)
 	}

@@ -60,3 +60,39 @@ func TestQueryFiltersByTenantCallDecisionAndWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestTenantAndAgentFiltersUseAnIndex checks the plan SQLite picks for the server's tenant and
+// agent listings: an index, not a walk over every decision, so that a rare tenant's page costs
+// its own entries and not the log's size.
+func TestTenantAndAgentFiltersUseAnIndex(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t, filepath.Join(t.TempDir(), "audit.db"))
+	defer l.Close()
+	for _, c := range []struct {
+		f     Filter
+		index string
+	}{
+		{Filter{Tenant: "acme", Limit: 50}, "decisions_tenant"},
+		{Filter{Tenant: "acme", Call: "tool_call", Before: 10, Limit: 50}, "decisions_tenant"},
+		{Filter{Agent: "a", Limit: 50}, "decisions_agent"},
+	} {
+		where, args := c.f.where()
+		rows, err := l.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+selectEntries+where+" ORDER BY id DESC LIMIT ?", append(args, c.f.Limit)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if !strings.Contains(strings.Join(plan, "; "), "INDEX "+c.index) {
+			t.Errorf("%+v: plan %q does not use %s", c.f, plan, c.index)
+		}
+	}
+}

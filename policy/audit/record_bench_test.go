@@ -135,3 +135,31 @@ func cpuTime(b *testing.B) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkQueryRareTenant lists the one entry of a tenant among 100,000 others' entries: the
+// server's audit page for a tenant that rarely calls.
+func BenchmarkQueryRareTenant(b *testing.B) {
+	ctx := context.Background()
+	l, err := Open(ctx, filepath.Join(b.TempDir(), "audit.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	t0 := time.Unix(1_700_000_000, 0)
+	for i := range 100_000 {
+		e := Entry{Time: t0.Add(time.Duration(i) * time.Millisecond), Agent: "busy", Tenant: "globex", Call: "log", Allow: true}
+		if i == 50_000 {
+			e.Tenant = "acme"
+		}
+		if err := l.Record(ctx, e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		got, err := l.Query(ctx, Filter{Tenant: "acme", Limit: 50})
+		if err != nil || len(got) != 1 {
+			b.Fatalf("got %d entries, %v", len(got), err)
+		}
+	}
+}

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_time ON decisions (time_ns);
 CREATE INDEX IF NOT EXISTS decisions_agent_time ON decisions (agent, time_ns);
+CREATE INDEX IF NOT EXISTS decisions_tenant ON decisions (tenant);
 `
 
 // migrate creates or upgrades the schema. Version 2 changed no table, only the store's
