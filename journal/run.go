@@ -56,6 +56,22 @@ type Run struct {
 	Calls int `json:"calls"`
 	// Resumes counts the times the run was resumed after a crash.
 	Resumes int `json:"resumes,omitempty"`
+
+	// Restart is the run's restart policy (docs/DURABLE.md, "Restart policies").
+	Restart Restart `json:"restart,omitzero"`
+	// Attempt numbers the run's attempts from 1: each restart adds one. Zero in a record
+	// written before attempts were counted means 1.
+	Attempt int `json:"attempt,omitempty"`
+	// Restarts counts the times the run was restarted after it failed; Backoffs are the
+	// delays waited before each, in order.
+	Restarts int             `json:"restarts,omitempty"`
+	Backoffs []time.Duration `json:"backoffs,omitempty"`
+	// RestartAt, when set, is when the run, failed with Failure and its journal cut back, is
+	// restarted: its status stays Running until then, so a crash meanwhile leaves it
+	// resumable, and resuming it waits for RestartAt first.
+	RestartAt time.Time `json:"restart_at,omitzero"`
+	// Failure is the failure the run was last restarted after.
+	Failure string `json:"failure,omitempty"`
 }
 
 const (
