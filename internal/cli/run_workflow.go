@@ -37,6 +37,10 @@ func runWorkflow(ctx context.Context, o *RunOptions) (err error) {
 		return exitWith(ExitConfig, fmt.Errorf("%s: invalid workflow:\n%s", o.File, indent(err.Error())))
 	}
 	if o.Workflow.DryRun {
+		summarised = true
+		if o.JSON {
+			return writeJSON(o.IO.Out, planOf(wf))
+		}
 		printPlan(o.IO.Out, o.File, wf)
 		return nil
 	}
