@@ -67,6 +67,8 @@ type Config struct {
 	Agents Agents
 	// Journal configures the journals of durable runs (docs/DURABLE.md).
 	Journal Journal
+	// Durable configures restart policies and resumes of durable runs (docs/DURABLE.md).
+	Durable Durable
 }
 
 // Default returns the configuration used when there is no file: no data directory yet (Load
@@ -169,6 +171,9 @@ func (c *Config) decode(path string, data []byte) error {
 		return err
 	}
 	if c.Journal, err = f.Journal.journal(); err != nil {
+		return err
+	}
+	if c.Durable, err = f.Durable.durable(); err != nil {
 		return err
 	}
 	if c.Tools, err = fileTools(f.Tools, filepath.Dir(path)); err != nil {

@@ -29,6 +29,7 @@ type fileConfig struct {
 	Telemetry fileTelemetry     `toml:"telemetry"`
 	Agents    fileAgents        `toml:"agents"`
 	Journal   fileJournal       `toml:"journal"`
+	Durable   fileDurable       `toml:"durable"`
 }
 
 type fileCore struct {
