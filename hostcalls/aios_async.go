@@ -6,13 +6,14 @@ import (
 	"fmt"
 
 	"github.com/aiosys/aios/kernel/llm"
+	"github.com/aiosys/aios/kernel/writekey"
 )
 
 // maxCallName bounds the call name submit reads; the longest call name is far shorter.
 const maxCallName = 64
 
 // submit implements submit(call_ptr, call_len, req_ptr, req_len, handle_out).
-func submit(_ context.Context, g *Guest, mem Memory, p []uint64) error {
+func submit(ctx context.Context, g *Guest, mem Memory, p []uint64) error {
 	handleOut := p[4]
 	if err := checkRange(mem, handleOut, 4); err != nil {
 		return err
@@ -21,7 +22,11 @@ func submit(_ context.Context, g *Guest, mem Memory, p []uint64) error {
 	if err != nil {
 		return err
 	}
-	run, stream, err := g.asyncCall(mem, string(name), p[2], p[3])
+	var key *writekey.Key // a durable run's, for a store write (journal_writekey.go)
+	if k, ok := writekey.From(ctx); ok {
+		key = &k
+	}
+	run, stream, err := g.asyncCall(mem, string(name), p[2], p[3], key)
 	if err != nil {
 		return err
 	}
@@ -38,8 +43,8 @@ func submit(_ context.Context, g *Guest, mem Memory, p []uint64) error {
 
 // asyncCall reads the request of the call named name and returns how to run it and whether it
 // streams. The calls that can be submitted are llm_generate, (ABI 1.1) llm_embed and (ABI 1.2)
-// every memory, storage and tool call.
-func (g *Guest) asyncCall(mem Memory, name string, ptr, n uint64) (callFunc, bool, error) {
+// every memory, storage and tool call. A store write runs with key, its write key; nil for none.
+func (g *Guest) asyncCall(mem Memory, name string, ptr, n uint64, key *writekey.Key) (callFunc, bool, error) {
 	switch name {
 	case "llm_generate":
 		req, err := readGenerateRequest(g, mem, ptr, n)
@@ -65,7 +70,7 @@ func (g *Guest) asyncCall(mem Memory, name string, ptr, n uint64) (callFunc, boo
 		}
 		body := bytes.Clone(view)
 		return func(ctx context.Context, _ func(llm.Chunk)) ([]byte, error) {
-			return g.runManager(ctx, run, body)
+			return g.runManager(withWriteKey(ctx, name, key), run, body)
 		}, false, nil
 	}
 	return nil, false, fail(ENOSYS, fmt.Sprintf("call %s cannot be submitted; see docs/ABI.md section 4", quote(name)))

@@ -138,7 +138,7 @@ func (g *Guest) recordCall(ctx context.Context, f *Func, h Handler, mem Memory, 
 	g.capture = c
 	before := g.lastErr
 	g.mu.Unlock()
-	err := h(ctx, g, rm, stack)
+	err := h(g.keyedContext(ctx, f.Name, c.Index), g, rm, stack)
 	g.mu.Lock()
 	g.capture = nil
 	after := g.lastErr

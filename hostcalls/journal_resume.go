@@ -14,6 +14,7 @@ type replayState struct {
 
 // inFlight is a handle submitted in the replayed part of a journal.
 type inFlight struct {
+	call     int         // the index of its submit, which names a store write's key
 	sub      *Submission // nil for a journal that did not keep the request
 	streamed bool        // stream_next delivered a chunk of it: the agent saw part of it
 }
@@ -34,7 +35,7 @@ func (g *Guest) noteReplayed(c *Call) {
 		if g.replay.pending == nil {
 			g.replay.pending = map[uint32]*inFlight{}
 		}
-		g.replay.pending[id] = &inFlight{sub: c.Submitted}
+		g.replay.pending[id] = &inFlight{call: c.Index, sub: c.Submitted}
 		g.mu.Lock()
 		g.nextHandle = id
 		g.mu.Unlock()
@@ -55,9 +56,10 @@ func (g *Guest) noteReplayed(c *Call) {
 // goLive ends the replay of a resumed guest at its first live call. A handle submitted in the
 // replayed part and never released was in flight when the run was interrupted; its result was
 // never journaled, so nobody saw it, and its call is started again under the same handle from
-// the request the journal kept. A stream of which the agent already read chunks cannot be
-// started again without showing them twice: it ends (stream_next gives EEOF) and poll gives
-// ECANCELED, for the agent to submit again (docs/DURABLE.md).
+// the request the journal kept (a store write under its submit's write key, so that a write the
+// store applied before the crash is not applied again). A stream of which the agent already
+// read chunks cannot be started again without showing them twice: it ends (stream_next gives
+// EEOF) and poll gives ECANCELED, for the agent to submit again (docs/DURABLE.md).
 func (g *Guest) goLive() {
 	if !g.replay.active {
 		return
@@ -70,7 +72,7 @@ func (g *Guest) goLive() {
 	for id, p := range pending {
 		if !p.streamed && p.sub != nil {
 			mem := requestMemory(p.sub.Request)
-			run, stream, err := g.asyncCall(mem, p.sub.Call, 0, uint64(len(p.sub.Request)))
+			run, stream, err := g.asyncCall(mem, p.sub.Call, 0, uint64(len(p.sub.Request)), g.writeKey(p.call))
 			if err == nil && !g.closed {
 				g.launchLocked(id, stream, run)
 				continue

@@ -66,7 +66,7 @@ func benchStore(b *testing.B, n, others int) *Store {
 			for i := range es {
 				es[i] = Entry{Text: gen.words(24), Metadata: map[string]string{"shard": fmt.Sprint(i % 10)}}
 			}
-			if _, err := s.addMany(context.Background(), sp, es); err != nil {
+			if _, err := s.addMany(context.Background(), sp, es, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -13,7 +13,7 @@ import (
 
 func addAll(t *testing.T, s *Store, sp space.Space, es []Entry) []ID {
 	t.Helper()
-	got, err := s.addMany(context.Background(), sp, es)
+	got, err := s.addMany(context.Background(), sp, es, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

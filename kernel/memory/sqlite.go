@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS generations (
 `
 
 // migrations take a store from schema version i to i+1 (sqlitedb.Open).
-var migrations = []sqlitedb.Migration{sqlitedb.Exec(schema), sqlitedb.Exec(generations)}
+var migrations = []sqlitedb.Migration{sqlitedb.Exec(schema), sqlitedb.Exec(generations), sqlitedb.Exec(writeKeys)}
 
 // querier is a *sql.DB or a *sql.Tx.
 type querier interface {

@@ -200,9 +200,9 @@ func TestAddManyIsAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t, Options{MaxEntriesPerSpace: 3, Embedder: &hashEmbedder{dim: 8}})
 	mustAdd(t, s, spaceA, "one", nil)
-	_, err := s.addMany(ctx, spaceA, []Entry{{Text: "two"}, {Text: "three"}, {Text: "four"}})
+	_, err := s.addMany(ctx, spaceA, []Entry{{Text: "two"}, {Text: "three"}, {Text: "four"}}, nil)
 	wantErr(t, err, ErrQuota)
-	_, err = s.addMany(ctx, spaceA, []Entry{{Text: "two"}, {Text: "bad \xff"}})
+	_, err = s.addMany(ctx, spaceA, []Entry{{Text: "two"}, {Text: "bad \xff"}}, nil)
 	wantErr(t, err, ErrInvalid)
 	if u, _ := s.Usage(ctx, spaceA); u.Entries != 1 {
 		t.Fatalf("usage %+v after refused batches", u)
@@ -216,7 +216,7 @@ func TestEmbedderMalformedAnswerRefused(t *testing.T) {
 	ctx := context.Background()
 	e := &hashEmbedder{dim: 8, fixed: map[string][]float32{"short": {1, 2}}}
 	s := openStore(t, Options{Embedder: e})
-	_, err := s.addMany(ctx, spaceA, []Entry{{Text: "long"}, {Text: "short"}})
+	_, err := s.addMany(ctx, spaceA, []Entry{{Text: "long"}, {Text: "short"}}, nil)
 	wantErr(t, err, ErrEmbedding)
 	e.fixed["empty"] = []float32{}
 	_, err = s.Add(ctx, spaceA, Entry{Text: "empty"})

@@ -14,8 +14,15 @@ import (
 // Add stores e in sp and returns its new ID. With an Embedder, the text is embedded first (an
 // embedder error fails the Add and stores nothing). It fails with ErrQuota when the entry would
 // take sp past its entry or byte quota.
+//
+// An Add whose context carries a write key (kernel/writekey) is applied once for that key: a
+// second one stores nothing, embeds nothing, and returns the ID the first one made.
 func (s *Store) Add(ctx context.Context, sp space.Space, e Entry) (ID, error) {
-	ids, err := s.addMany(ctx, sp, []Entry{e})
+	kw, err := keyOf(ctx, "add", "")
+	if err != nil {
+		return "", fmt.Errorf("memory add: %w", err)
+	}
+	ids, err := s.addMany(ctx, sp, []Entry{e}, kw)
 	if err != nil {
 		return "", err
 	}
@@ -23,12 +30,16 @@ func (s *Store) Add(ctx context.Context, sp space.Space, e Entry) (ID, error) {
 }
 
 // addMany stores es in sp in one transaction, all or none, embedding the texts in one call.
-func (s *Store) addMany(ctx context.Context, sp space.Space, es []Entry) ([]ID, error) {
+// With kw, es holds one entry, and an add whose key is recorded returns the recorded ID.
+func (s *Store) addMany(ctx context.Context, sp space.Space, es []Entry, kw *keyedWrite) ([]ID, error) {
 	leave, err := s.enter()
 	if err != nil {
 		return nil, err
 	}
 	defer leave()
+	if id, ok, err := kw.recorded(ctx, s.db, sp); ok || err != nil {
+		return []ID{id}, err // before embedding: a recorded add costs no tokens either
+	}
 	ws, err := s.prepareWrites(ctx, sp, es)
 	if err != nil {
 		return nil, fmt.Errorf("memory add: %w", err)
@@ -39,7 +50,10 @@ func (s *Store) addMany(ctx context.Context, sp space.Space, es []Entry) ([]ID, 
 			return nil, err
 		}
 	}
-	err = s.write(ctx, sp, ws, func(tx *sql.Tx, u Usage) error {
+	if kw != nil {
+		kw.id = ids[0]
+	}
+	id, err := s.write(ctx, sp, kw, ws, func(tx *sql.Tx, u Usage) error {
 		var size int64
 		for _, w := range ws {
 			size += w.size
@@ -70,10 +84,14 @@ func (s *Store) addMany(ctx context.Context, sp space.Space, es []Entry) ([]ID, 
 	if err != nil {
 		return nil, fmt.Errorf("memory add: %w", err)
 	}
+	if kw != nil {
+		return []ID{id}, nil // the recorded ID when the add was recorded already
+	}
 	return ids, nil
 }
 
-// Update replaces the text and metadata of the entry id in sp.
+// Update replaces the text and metadata of the entry id in sp. One whose context carries a
+// write key is applied once for that key, as Add is.
 func (s *Store) Update(ctx context.Context, sp space.Space, id ID, e Entry) error {
 	leave, err := s.enter()
 	if err != nil {
@@ -83,12 +101,19 @@ func (s *Store) Update(ctx context.Context, sp space.Space, id ID, e Entry) erro
 	if err := checkID(id); err != nil {
 		return fmt.Errorf("memory update: %w", err)
 	}
+	kw, err := keyOf(ctx, "update", id)
+	if err != nil {
+		return fmt.Errorf("memory update: %w", err)
+	}
+	if _, ok, err := kw.recorded(ctx, s.db, sp); ok || err != nil {
+		return err
+	}
 	ws, err := s.prepareWrites(ctx, sp, []Entry{e})
 	if err != nil {
 		return fmt.Errorf("memory update: %w", err)
 	}
 	w := ws[0]
-	err = s.write(ctx, sp, ws, func(tx *sql.Tx, u Usage) error {
+	_, err = s.write(ctx, sp, kw, ws, func(tx *sql.Tx, u Usage) error {
 		n, old, err := lookup(ctx, tx, sp, id)
 		if err != nil {
 			return err
@@ -114,7 +139,8 @@ func (s *Store) Update(ctx context.Context, sp space.Space, id ID, e Entry) erro
 	return nil
 }
 
-// Delete removes the entry id from sp.
+// Delete removes the entry id from sp. One whose context carries a write key is applied once
+// for that key: a second one succeeds too, as the first did, instead of finding no entry.
 func (s *Store) Delete(ctx context.Context, sp space.Space, id ID) error {
 	leave, err := s.enter()
 	if err != nil {
@@ -127,7 +153,11 @@ func (s *Store) Delete(ctx context.Context, sp space.Space, id ID) error {
 	if err := checkID(id); err != nil {
 		return fmt.Errorf("memory delete: %w", err)
 	}
-	err = s.write(ctx, sp, nil, func(tx *sql.Tx, u Usage) error {
+	kw, err := keyOf(ctx, "delete", id)
+	if err != nil {
+		return fmt.Errorf("memory delete: %w", err)
+	}
+	_, err = s.write(ctx, sp, kw, nil, func(tx *sql.Tx, u Usage) error {
 		n, old, err := lookup(ctx, tx, sp, id)
 		if err != nil {
 			return err
@@ -199,14 +229,21 @@ func (s *Store) prepareWrites(ctx context.Context, sp space.Space, es []Entry) (
 
 // write runs fn in a transaction under the write lock, with sp's usage as it stands, records
 // the store's dimension with the first vector, and drops sp's cached vectors after commit.
-func (s *Store) write(ctx context.Context, sp space.Space, ws []prepared, fn func(*sql.Tx, Usage) error) error {
+//
+// With kw, the write key is recorded in the same transaction with kw.id; a write whose key is
+// recorded already runs nothing and returns the entry ID recorded with it. It returns kw.id
+// otherwise.
+func (s *Store) write(ctx context.Context, sp space.Space, kw *keyedWrite, ws []prepared, fn func(*sql.Tx, Usage) error) (ID, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return "", fmt.Errorf("begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
+	if id, ok, err := kw.recorded(ctx, tx, sp); ok || err != nil {
+		return id, err
+	}
 	newDim, vdim := false, 0
 	for _, w := range ws {
 		vdim = max(vdim, len(w.vec)) // embed made every vector the same length
@@ -215,32 +252,35 @@ func (s *Store) write(ctx context.Context, sp space.Space, ws []prepared, fn fun
 		// Another process may have recorded the dimension since this one read it.
 		dim, err := recordedDim(ctx, tx)
 		if err != nil {
-			return err
+			return "", err
 		}
 		switch {
 		case dim == 0:
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('dim', ?)`, strconv.Itoa(vdim)); err != nil {
-				return fmt.Errorf("record dimension: %w", err)
+				return "", fmt.Errorf("record dimension: %w", err)
 			}
 			newDim = true
 		case dim != vdim:
-			return fmt.Errorf("%w: the embedder returned %d dimensions, the store holds %d", ErrEmbedding, vdim, dim)
+			return "", fmt.Errorf("%w: the embedder returned %d dimensions, the store holds %d", ErrEmbedding, vdim, dim)
 		}
 	}
 	var u Usage
 	err = tx.QueryRowContext(ctx, `SELECT entries, bytes FROM usage WHERE space = ?`, string(sp)).Scan(&u.Entries, &u.Bytes)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("read usage: %w", err)
+		return "", fmt.Errorf("read usage: %w", err)
 	}
 	if err := fn(tx, u); err != nil {
-		return err
+		return "", err
+	}
+	if err := kw.record(ctx, tx, sp); err != nil {
+		return "", err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO generations (space, gen) VALUES (?, 1)
 		ON CONFLICT (space) DO UPDATE SET gen = gen + 1`, string(sp)); err != nil {
-		return fmt.Errorf("count the write: %w", err)
+		return "", fmt.Errorf("count the write: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return "", fmt.Errorf("commit: %w", err)
 	}
 	if newDim {
 		s.dimMu.Lock()
@@ -248,7 +288,10 @@ func (s *Store) write(ctx context.Context, sp space.Space, ws []prepared, fn fun
 		s.dimMu.Unlock()
 	}
 	s.cache.invalidate(sp)
-	return nil
+	if kw == nil {
+		return "", nil
+	}
+	return kw.id, nil
 }
 
 // lookup finds id within sp only; an id of another space is not found, exactly like one that

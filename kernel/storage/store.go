@@ -57,6 +57,7 @@ type Store struct {
 //
 // versions holds every version; heads the newest version of each key, so that Get and List
 // need not search history; usage each space's totals, which the quotas are checked against.
+// The second migration adds write_keys, the write keys of durable runs (writekeys.go).
 var schema = []sqlitedb.Migration{sqlitedb.Exec(`
 CREATE TABLE versions (
 	space   TEXT    NOT NULL,
@@ -81,7 +82,7 @@ CREATE TABLE usage (
 	versions INTEGER NOT NULL,
 	bytes    INTEGER NOT NULL
 ) WITHOUT ROWID;
-`)}
+`), sqlitedb.Exec(writeKeysSchema)}
 
 // Open opens or creates the store at path with limits (zero fields take their defaults).
 func Open(ctx context.Context, path string, limits Limits) (*Store, error) {

@@ -2,9 +2,11 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/aiosys/aios/kernel/space"
+	"github.com/aiosys/aios/kernel/writekey"
 )
 
 // queueSize bounds the writes waiting for the writer; a write blocks beyond it.
@@ -16,9 +18,11 @@ const maxBatch = 256
 // writeRequest is one write queued for the writer goroutine.
 type writeRequest struct {
 	ctx    context.Context
+	op     string
 	sp     space.Space
 	key    string
 	c      change
+	wk     *writekey.Key    // the write key of a durable run's write; nil for none
 	result chan writeResult // buffered, so the writer never waits for the requester
 }
 
@@ -36,6 +40,10 @@ type writeResult struct {
 // hold exactly. Once queued, a write is waited for whatever its context does: the writer may be
 // committing it, and a write reported as failed must have changed nothing. A write whose
 // context ends before the writer reaches it is skipped.
+//
+// A write whose context carries a write key (kernel/writekey) is applied once for that key: the
+// key is recorded in the write's savepoint, and a write that finds it recorded changes nothing
+// and returns the version the first one made.
 func (s *Store) write(ctx context.Context, op string, sp space.Space, key string, c change) (Version, error) {
 	if err := s.open(); err != nil {
 		return 0, err
@@ -46,7 +54,13 @@ func (s *Store) write(ctx context.Context, op string, sp space.Space, key string
 	if err := s.checkKey(key); err != nil {
 		return 0, fmt.Errorf("storage %s: %w", op, err)
 	}
-	req := &writeRequest{ctx: ctx, sp: sp, key: key, c: c, result: make(chan writeResult, 1)}
+	req := &writeRequest{ctx: ctx, op: op, sp: sp, key: key, c: c, result: make(chan writeResult, 1)}
+	if k, ok := writekey.From(ctx); ok {
+		if err := k.Check(); err != nil {
+			return 0, fmt.Errorf("storage %s %s: %w: %w", op, quoteKey(key), ErrInvalid, err)
+		}
+		req.wk = &k
+	}
 	if err := s.enqueue(ctx, req); err != nil {
 		return 0, fmt.Errorf("storage %s %s: %w", op, quoteKey(key), err)
 	}
@@ -129,7 +143,7 @@ func (s *Store) commitBatch(batch []*writeRequest, results []writeResult) (err e
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
 			return err
 		}
-		v, err := s.appendVersion(ctx, tx, req.sp, req.key, req.c)
+		v, err := s.apply(ctx, tx, req)
 		if err != nil {
 			results[i].err = err
 			if _, err := tx.ExecContext(ctx, `ROLLBACK TO write`); err != nil {
@@ -142,4 +156,20 @@ func (s *Store) commitBatch(batch []*writeRequest, results []writeResult) (err e
 		results[i].v = v
 	}
 	return tx.Commit()
+}
+
+// apply makes req's write inside tx: it appends the version and records the write key, or,
+// for a key already recorded, returns the version recorded with it and changes nothing.
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, req *writeRequest) (Version, error) {
+	if req.wk == nil {
+		return s.appendVersion(ctx, tx, req.sp, req.key, req.c)
+	}
+	if v, ok, err := recordedWrite(ctx, tx, req.sp, *req.wk, req.op, req.key); ok || err != nil {
+		return v, err
+	}
+	v, err := s.appendVersion(ctx, tx, req.sp, req.key, req.c)
+	if err != nil {
+		return 0, err
+	}
+	return v, recordWrite(ctx, tx, req.sp, *req.wk, req.op, req.key, v)
 }
