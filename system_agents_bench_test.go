@@ -2,6 +2,7 @@ package aios
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -79,4 +80,30 @@ func BenchmarkMsgRoundTrip(b *testing.B) {
 	mean, _ := strconv.ParseFloat(f[1], 64)
 	b.ReportMetric(p50, "p50-ns/rt")
 	b.ReportMetric(mean, "mean-ns/rt")
+}
+
+// BenchmarkMsgRoundTripWAT is BenchmarkMsgRoundTrip between two agents written by hand in
+// WebAssembly text (testdata/agents/ping.wat and pong.wat), making the same calls as the Go
+// SDK: what a round trip costs the host and kernel, wasm included, without Go's guest code.
+// The parent times every round trip with the monotonic clock.
+//
+//	go test -run '^$' -bench MsgRoundTripWAT -benchtime 20000x .
+func BenchmarkMsgRoundTripWAT(b *testing.B) {
+	_, a := agentSystem(b, []policy.Grant{spawnGrant}, config.Agents{}, "ping")
+	runAgent(b, a, "10") // compile the child once
+	b.ResetTimer()
+	res := runAgent(b, a, strconv.Itoa(b.N))
+	b.StopTimer()
+	if res.ExitCode != 0 || len(res.Output) != 8*b.N {
+		b.Fatalf("exit %d (%v), %d bytes of output, want %d", res.ExitCode, res.Err, len(res.Output), 8*b.N)
+	}
+	ds := make([]time.Duration, b.N)
+	var sum time.Duration
+	for i := range ds {
+		ds[i] = time.Duration(binary.LittleEndian.Uint64(res.Output[8*i:]))
+		sum += ds[i]
+	}
+	slices.Sort(ds)
+	b.ReportMetric(float64(ds[b.N/2].Nanoseconds()), "p50-ns/rt")
+	b.ReportMetric(float64((sum / time.Duration(b.N)).Nanoseconds()), "mean-ns/rt")
 }

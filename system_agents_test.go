@@ -20,7 +20,8 @@ import (
 )
 
 // agentsDir builds testdata/agents (parent, worker, bomb) for wasip1 once per test binary
-// into a directory of its own, which the tests configure as [agents] dir, with first.wasm.
+// into a directory of its own, which the tests configure as [agents] dir, with the modules
+// written in WebAssembly text (first, ping, pong).
 var agentsDir = sync.OnceValues(func() (string, error) {
 	dir, err := binaryTempDir("aios-test-agents-")
 	if err != nil {
@@ -36,11 +37,16 @@ var agentsDir = sync.OnceValues(func() (string, error) {
 			return "", fmt.Errorf("build testdata/agents/%s: %v\n%s", name, err, stderr.Bytes())
 		}
 	}
-	first, err := os.ReadFile(filepath.Join("testdata", "agents", "first.wasm"))
-	if err != nil {
-		return "", err
+	for _, name := range []string{"first.wasm", "ping.wasm", "pong.wasm"} { // built from .wat
+		b, err := os.ReadFile(filepath.Join("testdata", "agents", name))
+		if err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return "", err
+		}
 	}
-	return dir, os.WriteFile(filepath.Join(dir, "first.wasm"), first, 0o644)
+	return dir, nil
 })
 
 // spawnGrant grants every agent the models, classes and agent_spawn.
