@@ -1,6 +1,9 @@
 package policy
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCacheHitsDespiteChangingUsage(t *testing.T) {
 	e := newEngine(t, Config{Grants: []Grant{grantAll()}})
@@ -89,9 +92,9 @@ func TestCacheKeyCanonical(t *testing.T) {
 	var all usageMask
 	key := func(args map[string]any) cacheKey {
 		in := Input{Agent: writer(), Call: "tool_call", Args: args}
-		k, err := in.key(&all)
-		if err != nil {
-			t.Fatal(err)
+		k, ok, err := in.key(&all)
+		if err != nil || !ok {
+			t.Fatalf("key of %v: %v, cacheable %v", args, err, ok)
 		}
 		return k
 	}
@@ -110,10 +113,75 @@ func TestCacheKeyCanonical(t *testing.T) {
 		{{"a": []any{}}, {"a": map[string]any{}}},
 		{{"a": "x", "b": ""}, {"a": "", "b": "x"}},
 		{{"ab": "c"}, {"a": "bc"}},
+		{{"a": 1.0}, {"a": 1}},
+		{{"a": []any{"x", "y"}}, {"a": []any{"x"}, "b": "y"}},
+		{{"a": map[string]any{"k": "v"}}, {"a": map[string]any{"kv": ""}}},
+		{{"a": strings.Repeat("x", 1000) + "y"}, {"a": strings.Repeat("x", 1000) + "z"}},
 	}
 	for _, p := range differ {
 		if key(p[0]) == key(p[1]) {
 			t.Errorf("%v and %v share a key", p[0], p[1])
 		}
+	}
+}
+
+// TestCacheKeyExact checks that the cache key is the input's encoding itself, not a digest
+// that two inputs could share: across many inputs that differ in one field or one argument,
+// keys are equal exactly when the inputs are.
+func TestCacheKeyExact(t *testing.T) {
+	var all usageMask
+	for i := range all {
+		all[i] = true
+	}
+	var inputs []Input
+	for _, call := range []string{"llm_generate", "tool_call", ""} {
+		for _, name := range []string{"writer", "writer\x00", "w"} {
+			for _, args := range []map[string]any{
+				nil, {"model": "m"}, {"model": "m", "max_tokens": 7}, {"model": "m", "max_tokens": 8},
+				{"max_tokens": 7, "model": "m\n"}, {"n": int64(-1)}, {"n": -1.5}, {"n": nil}, {"n": false},
+				{"n": true}, {"n": []string{}}, {"n": map[string]string{}}, {"a": "b", "c": "d", "e": "f", "g": "h",
+					"i": "j", "k": "l", "m": "n", "o": "p", "q": "r"}, // more arguments than the stack buffer
+			} {
+				for _, calls := range []int64{0, 1, 1 << 40} {
+					a := writer()
+					a.Name = name
+					inputs = append(inputs, Input{Agent: a, Call: call, Args: args, Usage: Usage{Calls: calls}})
+				}
+			}
+		}
+	}
+	keys := map[cacheKey]int{}
+	for i, in := range inputs {
+		k, ok, err := in.key(&all)
+		if err != nil || !ok {
+			t.Fatalf("input %d: %v, cacheable %v", i, err, ok)
+		}
+		if j, dup := keys[k]; dup {
+			t.Errorf("inputs %d and %d share a key:\n%+v\n%+v", j, i, inputs[j], in)
+		}
+		keys[k] = i
+		again, _, _ := in.key(&all)
+		if again != k {
+			t.Errorf("input %d: key not stable", i)
+		}
+	}
+}
+
+// TestLongInputDecidedUncached checks that an input whose encoding is longer than maxCacheKey
+// is decided by evaluation every time, with the same decision, and never stored.
+func TestLongInputDecidedUncached(t *testing.T) {
+	e := newEngine(t, Config{Grants: []Grant{grantAll()}})
+	long := Input{Agent: writer(), Call: "log", Args: map[string]any{"text": strings.Repeat("x", maxCacheKey)}}
+	first, second := decide(t, e, long), decide(t, e, long)
+	if first.Cached || second.Cached || first.Allow != second.Allow || first.Reason != second.Reason {
+		t.Errorf("long input: %+v then %+v, want the same uncached decision twice", first, second)
+	}
+	if s := e.CacheStats(); s.Entries != 0 || s.Misses != 2 {
+		t.Errorf("stats %+v, want two misses and nothing stored", s)
+	}
+	short := Input{Agent: writer(), Call: "log", Args: map[string]any{"text": "x"}}
+	decide(t, e, short)
+	if d := decide(t, e, short); !d.Cached {
+		t.Errorf("short input after long ones: %+v, want cached", d)
 	}
 }

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -9,22 +8,30 @@ import (
 	"slices"
 )
 
-// cacheKey identifies an input for the decision cache: a SHA-256 over its canonical encoding,
-// so inputs that differ in anything the policy may read never share an entry.
+// cacheKey identifies an input for the decision cache: its canonical encoding itself, an exact
+// key rather than a hash of it, so inputs that differ in anything the policy may read never
+// share an entry (the encoding is injective: every string and list is length-prefixed, every
+// argument tagged with its type).
 //
 // The key covers the whole agent (identity and declared capabilities), the call, every
 // argument, and only those usage fields that some loaded policy reads (usageMask). The default
 // policy reads no usage, so per-call counters do not defeat the cache; an operator policy that
 // reads input.usage.output_tokens puts exactly that field into the key.
-type cacheKey [sha256.Size]byte
+type cacheKey string
+
+// maxCacheKey bounds the encoding of an input whose decision is cached: the cache keeps its
+// keys, so a larger input (a long argument) is decided afresh each time instead.
+const maxCacheKey = 2048
 
 // usageMask says which usage fields go into the cache key: index i is usageFields[i] of
 // input.usage, index len(usageFields)+i the same field of input.tenant_usage.
 type usageMask [2 * len(usageFields)]bool
 
-// key computes in's cache key under mask.
-func (in *Input) key(mask *usageMask) (cacheKey, error) {
-	b := make([]byte, 0, 512)
+// key computes in's cache key under mask. It reports false, with no error, for an input whose
+// encoding is longer than maxCacheKey.
+func (in *Input) key(mask *usageMask) (cacheKey, bool, error) {
+	var buf [512]byte
+	b := buf[:0]
 	a := &in.Agent
 	for _, s := range [...]string{a.Name, a.Version, a.Digest, a.Publisher, a.Tenant, in.Call} {
 		b = appendString(b, s)
@@ -34,10 +41,11 @@ func (in *Input) key(mask *usageMask) (cacheKey, error) {
 		b = appendStrings(b, l)
 	}
 	b = binary.AppendUvarint(b, uint64(len(in.Args)))
-	for _, k := range sortedKeys(in.Args) {
+	var names [8]string
+	for _, k := range appendSortedKeys(names[:0], in.Args) {
 		var err error
 		if b, err = appendArg(appendString(b, k), in.Args[k], 0); err != nil {
-			return cacheKey{}, fmt.Errorf("argument %q: %w", k, err)
+			return "", false, fmt.Errorf("argument %q: %w", k, err)
 		}
 	}
 	for doc, u := range [...]Usage{in.Usage, in.TenantUsage} {
@@ -47,7 +55,10 @@ func (in *Input) key(mask *usageMask) (cacheKey, error) {
 			}
 		}
 	}
-	return sha256.Sum256(b), nil
+	if len(b) > maxCacheKey {
+		return "", false, nil
+	}
+	return cacheKey(b), true, nil
 }
 
 // Type tags keep encodings of different types apart ("1" and 1, [] and {}).
@@ -121,14 +132,14 @@ func appendArg(b []byte, v any, depth int) ([]byte, error) {
 		return b, nil
 	case map[string]string:
 		b = binary.AppendUvarint(append(b, tagObject), uint64(len(v)))
-		for _, k := range sortedKeys(v) {
+		for _, k := range appendSortedKeys(nil, v) {
 			b = appendString(append(appendString(b, k), tagString), v[k])
 		}
 		return b, nil
 	case map[string]any:
 		b = binary.AppendUvarint(append(b, tagObject), uint64(len(v)))
 		var err error
-		for _, k := range sortedKeys(v) {
+		for _, k := range appendSortedKeys(nil, v) {
 			if b, err = appendArg(appendString(b, k), v[k], depth+1); err != nil {
 				return nil, fmt.Errorf("%q: %w", k, err)
 			}
@@ -139,8 +150,9 @@ func appendArg(b []byte, v any, depth int) ([]byte, error) {
 	}
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
+// appendSortedKeys appends m's keys to ks, sorted, and returns the extended slice.
+func appendSortedKeys[V any](ks []string, m map[string]V) []string {
+	ks = slices.Grow(ks, len(m))
 	for k := range m {
 		ks = append(ks, k)
 	}

@@ -58,12 +58,17 @@ func (e *Engine) Reload(ctx context.Context) error {
 func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	start := time.Now()
 	p := e.cur.Load()
-	var key cacheKey
+	var (
+		key       cacheKey
+		cacheable bool
+	)
 	if p.cache != nil {
 		var err error
-		if key, err = in.key(&p.usage); err != nil {
+		if key, cacheable, err = in.key(&p.usage); err != nil {
 			return errorDecision(err), fmt.Errorf("policy: input: %w", err)
 		}
+	}
+	if cacheable {
 		if d, ok := p.cache.get(key); ok {
 			e.hits.Add(1)
 			d = d.clone()
@@ -77,7 +82,7 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	if err != nil {
 		return errorDecision(err), fmt.Errorf("policy: %w", err)
 	}
-	if p.cache != nil {
+	if cacheable {
 		p.cache.put(key, d.clone())
 	}
 	d.Elapsed = time.Since(start)
