@@ -132,6 +132,7 @@ in_flight = 8
 			Log: 2 << 10, Output: 1e6, Request: 512 << 10, Response: 1 << 30, InFlight: 8,
 		},
 		Audit:     DefaultAudit(),
+		Journal:   Journal{MaxAge: DefaultJournalMaxAge},
 		Telemetry: Telemetry{SampleRatio: 1, ServiceName: DefaultServiceName},
 	}
 	if !reflect.DeepEqual(cfg, want) {

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"math"
+	"time"
 )
 
 // Journal configures the journals of durable runs (docs/DURABLE.md).
@@ -12,16 +13,28 @@ type Journal struct {
 	Fsync bool
 	// MaxRunBytes bounds one run's journal; zero is the journal package's default (64 MiB).
 	MaxRunBytes uint64
+	// MaxAge is how long an ended run's record and journal are kept; 0 keeps them until
+	// `aios journal rm`. Default DefaultJournalMaxAge.
+	MaxAge time.Duration
 }
 
+// DefaultJournalMaxAge is how long ended runs' journals are kept unless [journal] max_age says
+// otherwise: as long as audit decisions (DefaultAuditMaxAge).
+const DefaultJournalMaxAge = DefaultAuditMaxAge
+
 type fileJournal struct {
-	Fsync       bool `toml:"fsync"`
-	MaxRunBytes Size `toml:"max_run_bytes"`
+	Fsync       bool      `toml:"fsync"`
+	MaxRunBytes Size      `toml:"max_run_bytes"`
+	MaxAge      *Duration `toml:"max_age"`
 }
 
 func (f fileJournal) journal() (Journal, error) {
 	if uint64(f.MaxRunBytes) > math.MaxInt64 {
 		return Journal{}, fmt.Errorf("journal.max_run_bytes: %d is too large", uint64(f.MaxRunBytes))
 	}
-	return Journal{Fsync: f.Fsync, MaxRunBytes: uint64(f.MaxRunBytes)}, nil
+	j := Journal{Fsync: f.Fsync, MaxRunBytes: uint64(f.MaxRunBytes), MaxAge: DefaultJournalMaxAge}
+	if f.MaxAge != nil {
+		j.MaxAge = time.Duration(*f.MaxAge)
+	}
+	return j, nil
 }

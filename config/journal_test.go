@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoadJournalTable(t *testing.T) {
@@ -11,12 +12,18 @@ func TestLoadJournalTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Journal{Fsync: true, MaxRunBytes: 8 << 20}); cfg.Journal != want {
+	if want := (Journal{Fsync: true, MaxRunBytes: 8 << 20, MaxAge: DefaultJournalMaxAge}); cfg.Journal != want {
 		t.Errorf("Journal = %+v, want %+v", cfg.Journal, want)
 	}
 	cfg, err = Load(writeFile(t, dir, ""))
-	if err != nil || cfg.Journal != (Journal{}) {
+	if err != nil || cfg.Journal != (Journal{MaxAge: 720 * time.Hour}) {
 		t.Errorf("no [journal]: %+v %v, want the defaults", cfg.Journal, err)
+	}
+	for file, want := range map[string]time.Duration{"[journal]\nmax_age = \"24h\"\n": 24 * time.Hour, "[journal]\nmax_age = \"0s\"\n": 0} {
+		cfg, err = Load(writeFile(t, dir, file))
+		if err != nil || cfg.Journal.MaxAge != want {
+			t.Errorf("%q: max_age %v %v, want %v", file, cfg.Journal.MaxAge, err, want)
+		}
 	}
 }
 
@@ -27,6 +34,8 @@ func TestJournalTableErrors(t *testing.T) {
 		{"[journal]\nmax_run_bytes = 18446744073709551615\n", "max_run_bytes"},
 		{"[journal]\nsync = true\n", `unknown key "journal.sync"`},
 		{"[journal]\nfsync = \"yes\"\n", "fsync"},
+		{"[journal]\nmax_age = \"-1h\"\n", "negative"},
+		{"[journal]\nmax_age = \"soon\"\n", "max_age"},
 	} {
 		dir := isolate(t)
 		_, err := Load(writeFile(t, dir, c.file))

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 )
 
 // DefaultMaxRunBytes is the default bound on one run's journal file.
@@ -32,6 +33,10 @@ type Options struct {
 	// MaxRunBytes bounds one run's journal file; an Append past it fails with ErrRunFull.
 	// Zero is DefaultMaxRunBytes.
 	MaxRunBytes int64
+	// MaxAge, when positive, is how long a run's record and journal are kept after it ended:
+	// the Store removes older ones when it opens and then periodically (Prune). Zero keeps
+	// them until removed.
+	MaxAge time.Duration
 }
 
 // ErrRunFull is returned by Append when a record would take a run's journal past
@@ -54,6 +59,9 @@ type Store struct {
 	mu     sync.RWMutex // guards closed against sends on reqs
 	closed bool
 	done   chan struct{} // closed when the writer goroutine has ended
+
+	stopPrune chan struct{} // closed by Close to stop pruneLoop
+	pruned    chan struct{} // closed when pruneLoop has ended; nil without Options.MaxAge
 }
 
 // Open opens the journals kept in dir (created if missing) and starts their writer. The caller
@@ -67,6 +75,10 @@ func Open(dir string, o Options) (*Store, error) {
 	}
 	s := &Store{dir: dir, opts: o, reqs: make(chan *appendReq, maxBatch), done: make(chan struct{})}
 	go s.writeLoop()
+	if o.MaxAge > 0 {
+		s.stopPrune, s.pruned = make(chan struct{}), make(chan struct{})
+		go s.pruneLoop()
+	}
 	return s, nil
 }
 
@@ -85,6 +97,10 @@ func (s *Store) Close() error {
 	close(s.reqs)
 	s.mu.Unlock()
 	<-s.done
+	if s.pruned != nil {
+		close(s.stopPrune)
+		<-s.pruned
+	}
 	return nil
 }
 

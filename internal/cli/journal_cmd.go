@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,7 +32,8 @@ func NewCmdJournal(io *IOStreams, runF func(context.Context, *JournalOptions) er
 		Use:   "journal [RUN]",
 		Short: "List durable runs, or the journaled system calls of one",
 		Long: `Without RUN, list the durable runs of the data directory ('aios run --durable'),
-oldest first: id, status, exit code, journaled calls, agent name and module.
+oldest first: id, status, exit code, journaled calls, agent name, module, and the run
+that started it as its child ('-' for none; a child is resumed with its parent).
 
 With RUN, print the run's record on one line, then its journaled system calls in
 order: index, call, errno (the
@@ -40,6 +42,8 @@ agent's memory and result table, when it started and how long it took. --json pr
 one JSON object a line instead: the record for runs; index, module, name, errno,
 bytes, time and duration_ns for calls.`,
 		Example: `  aios journal
+  aios journal rm 20261201T030405-1a2b3c4d
+  aios journal prune --older-than 168h
   aios journal 20261201T030405-1a2b3c4d
   aios journal 20261201T030405-1a2b3c4d --json | jq -r 'select(.name == "llm_generate") | .index'`,
 		Args: cobra.MaximumNArgs(1),
@@ -53,6 +57,7 @@ bytes, time and duration_ns for calls.`,
 			return runJournal(opts)
 		},
 	}
+	cmd.AddCommand(newCmdJournalRm(io), newCmdJournalPrune(io))
 	f := cmd.Flags()
 	f.BoolVar(&opts.JSON, "json", false, "print JSON lines")
 	f.StringVarP(&opts.ConfigPath, "config", "c", "", "configuration file, for its data directory (default: $AIOS_CONFIG, else $XDG_CONFIG_HOME/aios/aios.toml if it exists)")
@@ -102,9 +107,9 @@ func printRuns(o *JournalOptions, runs []journal.Run) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(o.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tSTATUS\tEXIT\tCALLS\tNAME\tMODULE")
+	fmt.Fprintln(tw, "RUN\tSTATUS\tEXIT\tCALLS\tNAME\tMODULE\tPARENT")
 	for _, r := range runs {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", r.ID, r.Status, r.ExitCode, r.Calls, safeText(r.Name), safeText(r.Module))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.ID, r.Status, r.ExitCode, r.Calls, safeText(r.Name), safeText(r.Module), cmp.Or(r.Parent, "-"))
 	}
 	return tw.Flush()
 }

@@ -56,7 +56,8 @@ func openJournals(cfg config.Config) (*journal.Store, error) {
 	if cfg.DataDir == "" {
 		return nil, exitWith(ExitConfig, fmt.Errorf("durable runs need a data directory (data_dir or $%s)", config.EnvDataDir))
 	}
-	o := journal.Options{Fsync: cfg.Journal.Fsync, MaxRunBytes: int64(min(cfg.Journal.MaxRunBytes, math.MaxInt64))}
+	o := journal.Options{Fsync: cfg.Journal.Fsync, MaxRunBytes: int64(min(cfg.Journal.MaxRunBytes, math.MaxInt64)),
+		MaxAge: cfg.Journal.MaxAge}
 	s, err := journal.Open(filepath.Join(cfg.DataDir, aios.JournalDir), o)
 	if err != nil {
 		return nil, exitWith(ExitKernel, err)
