@@ -51,6 +51,10 @@ type RunOptions struct {
 	// Journal, when not nil, journals the run's journaled system calls or replays them
 	// (hostcalls.Journal; RunDurable and Replay set it). Nil costs nothing.
 	Journal hostcalls.Journal
+
+	// spent is what a resumed durable run spent before, in the calls its journal answers:
+	// charged to the run's own budget, not again to its agent's and tenant's.
+	spent quota.Amount
 }
 
 // Result is how a run ended.
@@ -95,6 +99,11 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (res *Result, err error) 
 		Seed:     o.Seed,
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := a.chargeSpent(proc, o.spent); err != nil {
+		proc.End(-1, err)
+		a.sys.kernel.Reap(proc.PID())
 		return nil, err
 	}
 	start := time.Now()

@@ -1,12 +1,16 @@
 package aios
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
+	"github.com/aiosys/aios/hostcalls"
+	"github.com/aiosys/aios/kernel"
+	"github.com/aiosys/aios/kernel/llm"
 	"github.com/aiosys/aios/kernel/quota"
 	"github.com/aiosys/aios/packager/bundle"
 )
@@ -53,4 +57,83 @@ func parseUSD(s string) (quota.Cost, error) {
 		return math.MaxInt64, nil // all digits, so only too large: as good as no budget
 	}
 	return quota.Cost(dollars*1_000_000 + micros), nil
+}
+
+// spentIn is what the generations and embeddings among calls, a durable run's journaled
+// calls, used: their tokens, and their cost at the prices of the configured cores they name.
+// It is counted only for an agent with a budget of its own, the one account it is for.
+func (a *Agent) spentIn(calls []*hostcalls.Call) quota.Amount {
+	var spent quota.Amount
+	if a.budget == (quota.Limit{}) {
+		return spent
+	}
+	for _, c := range calls {
+		if c.Module != hostcalls.ModuleAIOS || hostcalls.Errno(c.Errno()) != hostcalls.OK {
+			continue
+		}
+		switch c.Name {
+		case "llm_generate", "llm_embed", "poll", "wait":
+		default:
+			continue
+		}
+		for _, d := range c.Delivered {
+			u, ok := usageOf(d.Body)
+			if !ok {
+				continue
+			}
+			spent.Tokens = quota.Add(spent.Tokens, quota.Add(max(int64(u.InputTokens), 0), max(int64(u.OutputTokens), 0)))
+			spent.Money = quota.Add(spent.Money, a.sys.price(u.core, u.Usage))
+		}
+	}
+	return spent
+}
+
+// spentUsage is the part of a GenerateResponse or EmbedResponse that says what it used.
+type spentUsage struct {
+	core string
+	llm.Usage
+}
+
+// usageOf reads what a delivered result used, when it is a generation's or an embedding's:
+// it names the core that made it and has a finish reason or vectors.
+func usageOf(body []byte) (spentUsage, bool) {
+	var r struct {
+		Core         string          `json:"core"`
+		FinishReason *string         `json:"finish_reason"`
+		Vectors      json.RawMessage `json:"vectors"`
+		Usage        llm.Usage       `json:"usage"`
+	}
+	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &r) != nil || r.Core == "" || (r.FinishReason == nil && r.Vectors == nil) {
+		return spentUsage{}, false
+	}
+	return spentUsage{core: r.Core, Usage: r.Usage}, true
+}
+
+// price is what u costs on the configured core named core; zero for a core without prices.
+func (s *System) price(core string, u llm.Usage) quota.Cost {
+	for _, c := range s.cfg.Cores {
+		if c.Name == core {
+			return quota.Charge(max(int64(u.InputTokens), 0), max(int64(u.OutputTokens), 0), quota.Dollars(c.PriceIn), quota.Dollars(c.PriceOut))
+		}
+	}
+	return 0
+}
+
+// chargeSpent charges spent, what a resumed durable run spent before it was interrupted, to
+// the run's own account that the kernel opened for proc (a bundle's [budgets]), so that the
+// run cannot spend its budget twice. The agent's and tenant's accounts were charged when it
+// was spent and are not charged again.
+func (a *Agent) chargeSpent(proc *kernel.Process, spent quota.Amount) error {
+	if spent == (quota.Amount{}) || a.budget == (quota.Limit{}) {
+		return nil
+	}
+	// The kernel names a process's own account name[pid] (kernel/budget.go). Carving all that
+	// is left and settling it at spent charges that account alone, even past its limit.
+	acct := fmt.Sprintf("%s[%d]", proc.Name(), proc.PID())
+	hold, err := a.sys.ledger.Carve(acct, quota.Amount{})
+	if err != nil {
+		return fmt.Errorf("charge the run's budget with what it spent before it was resumed: %w", err)
+	}
+	hold.Settle(spent)
+	return nil
 }

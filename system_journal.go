@@ -47,6 +47,11 @@ func digestOf(b []byte) string {
 // the run; a call that cannot be journaled ends the agent with a trap, never unrecorded.
 //
 // A record BeginDurable saved (status running) is kept as it is, with the options it returned.
+//
+// A run whose record names a restart policy (rec.Restart; else the system's [durable]
+// restart) is restarted when it fails, as docs/DURABLE.md says ("Restart policies"): its
+// journal is cut back before its last failed call and it is re-executed from there after a
+// backoff that o.Events is told of, until it succeeds or the policy gives up.
 func (a *Agent) RunDurable(ctx context.Context, store *journal.Store, rec journal.Run, o RunOptions) (*Result, journal.Run, error) {
 	if rec.Status != journal.Running {
 		var err error
@@ -54,16 +59,34 @@ func (a *Agent) RunDurable(ctx context.Context, store *journal.Store, rec journa
 			return nil, rec, err
 		}
 	}
-	w, err := store.OpenWriter(rec.ID)
+	return a.attempts(ctx, store, rec, o, false)
+}
+
+// attempt runs one attempt of durable run rec: the calls its journal holds are answered from
+// it (none for a new run, when resumed is false), then it goes on live, journaling on. It
+// returns how many calls the journal holds at the end and whether the attempt named store
+// writes by their keys.
+func (a *Agent) attempt(ctx context.Context, store *journal.Store, rec journal.Run, o RunOptions, resumed bool) (*Result, int, bool, error) {
+	var calls []*hostcalls.Call
+	if resumed {
+		var err error
+		if calls, err = JournalCalls(store, rec.ID); err != nil {
+			return nil, 0, false, err
+		}
+	}
+	w, err := store.OpenWriter(rec.ID) // cuts a record torn by a crash
 	if err != nil {
-		return nil, rec, err
+		return nil, 0, false, err
 	}
 	defer w.Close()
-	rj := &recordingJournal{w: w}
-	o.Journal = rj
-	res, err := a.Run(ctx, o)
-	rec, serr := endRecord(store, rec, rj.n, res, err)
-	return res, rec, errors.Join(err, serr)
+	rj, keys := &resumeJournal{calls: calls, rec: recordingJournal{w: w, n: len(calls)}}, keysOf(rec)
+	// The agent's name is its argv[0]: a resumed run runs under the recorded one.
+	named := *a
+	named.name = rec.Name
+	o.Tenant, o.Input, o.Args, o.Env, o.Limits, o.Seed = rec.Tenant, rec.Input, rec.Args, rec.Env, rec.Limits, rec.Seed
+	o.Journal, o.spent = keyedJournal{rj, keys}, a.spentIn(calls)
+	res, err := named.Run(ctx, o)
+	return res, rj.rec.n, keys.used.Load(), err
 }
 
 // BeginDurable saves the record of a durable run about to start, as RunDurable does first,
@@ -87,7 +110,11 @@ func (a *Agent) BeginDurable(store *journal.Store, rec journal.Run, o RunOptions
 	rec.Digest, rec.Name, rec.Engine = a.digest, a.name, a.sys.Engine()
 	rec.Input, rec.Args, rec.Env, rec.Tenant = o.Input, o.Args, o.Env, o.Tenant
 	rec.Seed, rec.Limits, rec.ABI = o.Seed, o.Limits, abiString()
-	rec.Status = journal.Running
+	rec.Status, rec.Attempt = journal.Running, 1
+	var err error
+	if rec.Restart, err = a.sys.restartPolicy(rec.Restart); err != nil {
+		return rec, o, err
+	}
 	return rec, o, store.SaveRun(rec)
 }
 

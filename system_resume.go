@@ -18,7 +18,7 @@ var ErrNotResumable = errors.New("the run already ended")
 var ErrResumeLimit = errors.New("the run keeps crashing on resume")
 
 // MaxResumes is how many times a run is resumed before a run that keeps crashing is marked
-// failed.
+// failed, unless [durable] max_resumes says otherwise.
 const MaxResumes = 3
 
 // Resume continues run id of store, interrupted by a crash of the process that ran it: the
@@ -29,8 +29,10 @@ const MaxResumes = 3
 // o supplies what a record does not keep (Events, Identity, Confirm, Approve, Priority); its
 // input, arguments, environment, limits, seed and journal are the run's. A module whose digest
 // is not the recorded one is refused with ErrModuleMismatch, a run that ended with
-// ErrNotResumable, and a run already resumed MaxResumes times is marked failed and refused with
-// ErrResumeLimit.
+// ErrNotResumable, and a run already resumed MaxResumes times (or [durable] max_resumes) is
+// marked failed and refused with ErrResumeLimit. A run whose policy restarts it after a
+// failure waits for its restart time and is restarted (not counted as a resume), and Resume
+// goes on restarting it as its policy says (see RunDurable).
 func (a *Agent) Resume(ctx context.Context, store *journal.Store, id string, o RunOptions) (*Result, journal.Run, error) {
 	rec, err := store.Run(id)
 	if err != nil {
@@ -44,34 +46,25 @@ func (a *Agent) Resume(ctx context.Context, store *journal.Store, id string, o R
 	case rec.Status != journal.Running:
 		return nil, rec, fmt.Errorf("resume %s: %w (%s, exit code %d)", id, ErrNotResumable, rec.Status, rec.ExitCode)
 	}
-	if rec.Resumes >= MaxResumes {
+	if !rec.RestartAt.IsZero() {
+		// A restart the policy scheduled (its journal already cut back): not a crash of the
+		// run, so not counted; attempts waits for RestartAt first.
+		return a.attempts(ctx, store, rec, o, true)
+	}
+	if limit := a.sys.maxResumes(); rec.Resumes >= limit {
 		rec.Status, rec.ExitCode, rec.Ended = journal.Failed, -1, time.Now().UTC()
 		rec.Error = fmt.Sprintf("resumed %d times and never ended; not resumed again", rec.Resumes)
 		if err := store.SaveRun(rec); err != nil {
 			return nil, rec, err
 		}
+		a.forgetWrites(rec.ID)
 		return nil, rec, fmt.Errorf("resume %s: %w: %s", id, ErrResumeLimit, rec.Error)
 	}
 	rec.Resumes++ // counted before running, so that a resume that crashes counts too
 	if err := store.SaveRun(rec); err != nil {
 		return nil, rec, err
 	}
-	calls, err := JournalCalls(store, id)
-	if err != nil {
-		return nil, rec, err
-	}
-	w, err := store.OpenWriter(id) // cuts a record torn by the crash
-	if err != nil {
-		return nil, rec, err
-	}
-	defer w.Close()
-	rj := &resumeJournal{calls: calls, rec: recordingJournal{w: w, n: len(calls)}}
-	named := *a
-	named.name = rec.Name
-	o.Tenant, o.Input, o.Args, o.Env, o.Limits, o.Seed, o.Journal = rec.Tenant, rec.Input, rec.Args, rec.Env, rec.Limits, rec.Seed, rj
-	res, err := named.Run(ctx, o)
-	rec, serr := endRecord(store, rec, rj.rec.n, res, err)
-	return res, rec, errors.Join(err, serr)
+	return a.attempts(ctx, store, rec, o, true)
 }
 
 // Interrupted returns the runs of store whose status is still running, oldest first: the ones
