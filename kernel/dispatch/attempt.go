@@ -11,19 +11,25 @@ import (
 // attempt runs one piece on the slot's core. The slot is freed the moment ctx ends or the
 // piece is preempted, without waiting for the core to notice; otherwise finish frees it. A
 // preempted piece returns errPreempted.
+//
+// One context carries both the attempt's timeout and its preemption: preemptFor marks the slot
+// preempted when it cancels a piece nothing else had ended, so a piece that ends for that
+// reason is told apart from one the caller cancelled or the timeout ended.
 func (d *Dispatcher) attempt(ctx context.Context, s *slot, req llm.Request, onChunk func(llm.Chunk)) (llm.Response, error) {
-	pctx, stop := context.WithCancelCause(ctx)
-	defer stop(nil)
+	var (
+		actx context.Context
+		stop context.CancelFunc
+	)
+	if d.opts.AttemptTimeout > 0 {
+		actx, stop = context.WithTimeout(ctx, d.opts.AttemptTimeout)
+	} else {
+		actx, stop = context.WithCancel(ctx)
+	}
+	defer stop()
 	d.mu.Lock()
-	s.stop = stop
+	s.ctx, s.stop = actx, stop
 	d.running[s] = struct{}{}
 	d.mu.Unlock()
-	actx := pctx
-	if d.opts.AttemptTimeout > 0 {
-		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeout(pctx, d.opts.AttemptTimeout)
-		defer cancel()
-	}
 	unhook := context.AfterFunc(actx, s.release)
 	defer unhook()
 	start := d.opts.Now()
@@ -35,13 +41,13 @@ func (d *Dispatcher) attempt(ctx context.Context, s *slot, req llm.Request, onCh
 		}
 		onChunk(c)
 	})
-	if err != nil && errors.Is(context.Cause(pctx), errPreempted) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil && s.preempted {
 		return llm.Response{}, errPreempted
 	}
 	if err == nil {
-		d.mu.Lock()
 		s.c.observeLatency(d.opts.Now().Sub(start))
-		d.mu.Unlock()
 	}
 	return resp, err
 }

@@ -63,7 +63,8 @@ func (d *Dispatcher) preemptFor(j *sched.Job, now time.Time) bool {
 	}
 	delete(d.running, victim)
 	victim.free()
-	victim.stop(errPreempted)
+	victim.preempted = victim.ctx.Err() == nil // else the caller or the timeout ended it first
+	victim.stop()
 	d.overhead.preemptions.Add(1)
 	return true
 }

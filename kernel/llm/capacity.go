@@ -22,6 +22,11 @@ func (s slots) acquire(ctx context.Context) error {
 		return err
 	}
 	select {
+	case s <- struct{}{}: // a free slot: no need for ctx's done channel
+		return nil
+	default:
+	}
+	select {
 	case s <- struct{}{}:
 		return nil
 	case <-ctx.Done():
@@ -36,10 +41,11 @@ func (s slots) release() {
 	}
 }
 
-// withTimeout bounds ctx by d when d > 0.
+// withTimeout bounds ctx by d when d > 0; otherwise it returns ctx itself, with nothing to
+// cancel (a context derived only to be cancelled would cost each request two allocations).
 func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	if d <= 0 {
-		return context.WithCancel(ctx)
+		return ctx, func() {}
 	}
 	return context.WithTimeout(ctx, d)
 }
