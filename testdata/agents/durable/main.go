@@ -5,7 +5,9 @@
 //
 // With the input "rounds N TEXT" it asks the LLM N times, "round I: TEXT", one after the
 // other, and outputs the answers, one a line: a run long enough to be killed in the middle.
-// With "puts N" it stores N keys, k000 to kN-1, one after the other. With "tagged N TEXT"
+// With "puts N" it stores N keys, k000 to kN-1, one after the other; "aputs N" does the same
+// through submit and wait (a call given a deadline is submitted), and "adds N" adds N memory
+// entries, m000 to mN-1. With "tagged N TEXT"
 // it is "rounds" with a random number of the run appended to every prompt, so that the
 // prompts of many runs can be told apart.
 package main
@@ -41,7 +43,15 @@ func run(ctx context.Context) error {
 		return rounds(ctx, n, fmt.Sprintf("%s %d", text, rand.Int63()))
 	}
 	if _, err := fmt.Sscanf(string(in), "puts %d", &n); err == nil {
-		return puts(ctx, n)
+		return puts(ctx, "puts", n)
+	}
+	if _, err := fmt.Sscanf(string(in), "aputs %d", &n); err == nil {
+		actx, cancel := context.WithTimeout(ctx, time.Hour)
+		defer cancel()
+		return puts(actx, "aputs", n)
+	}
+	if _, err := fmt.Sscanf(string(in), "adds %d", &n); err == nil {
+		return adds(ctx, n)
 	}
 	start := time.Now()
 	time.Sleep(2 * time.Millisecond)
@@ -95,11 +105,20 @@ func rounds(ctx context.Context, n int, text string) error {
 	return aios.Output([]byte(out))
 }
 
-func puts(ctx context.Context, n int) error {
+func puts(ctx context.Context, mode string, n int) error {
 	for i := range n {
 		if _, err := aios.Store().Put(ctx, fmt.Sprintf("k%03d", i), fmt.Appendf(nil, "v%d", i)); err != nil {
 			return err
 		}
 	}
-	return aios.Outputf("puts %d done\n", n)
+	return aios.Outputf("%s %d done\n", mode, n)
+}
+
+func adds(ctx context.Context, n int) error {
+	for i := range n {
+		if _, err := aios.Mem().Add(ctx, fmt.Sprintf("m%03d", i), nil); err != nil {
+			return err
+		}
+	}
+	return aios.Outputf("adds %d done\n", n)
 }
