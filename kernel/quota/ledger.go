@@ -107,16 +107,20 @@ type Payer struct {
 	Run string
 }
 
-// keys returns the accounts p is charged to, the run's last.
-func (p Payer) keys() []key {
-	keys := []key{{Agent, p.Agent}}
+// maxPayerKeys is how many accounts one payer is charged to at most: agent, tenant and run.
+const maxPayerKeys = 3
+
+// keys returns the accounts p is charged to, the run's last: the first n of ks (an array, so
+// that reserving allocates no slice).
+func (p Payer) keys() (ks [maxPayerKeys]key, n int) {
+	ks[0], n = key{Agent, p.Agent}, 1
 	if p.Tenant != "" {
-		keys = append(keys, key{Tenant, p.Tenant})
+		ks[n], n = key{Tenant, p.Tenant}, n+1
 	}
 	if p.Run != "" {
-		keys = append(keys, key{Run, p.Run})
+		ks[n], n = key{Run, p.Run}, n+1
 	}
-	return keys
+	return ks, n
 }
 
 // Reserve holds est against the payer's budgets: the agent's, the tenant's and the run's.
@@ -141,8 +145,10 @@ func (l *Ledger) Reserve(p Payer, est Amount) (*Reservation, error) {
 		run = a
 	}
 	r := &Reservation{l: l, held: est, at: now}
+	r.accts = r.inAccts[:0]
 	var limits []limitOf // a ledger file's accounts, checked in its transaction
-	for _, k := range p.keys() {
+	ks, n := p.keys()
+	for _, k := range ks[:n] {
 		var a *account
 		switch {
 		case k.scope == Run:
@@ -235,7 +241,8 @@ func (l *Ledger) TokenRoom(p Payer) (room int64, limited bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	for _, k := range p.keys() {
+	ks, n := p.keys()
+	for _, k := range ks[:n] {
 		a, ok := l.accounts[k]
 		if !ok || a.limit.Tokens <= 0 {
 			continue

@@ -5,11 +5,12 @@ import "time"
 // Reservation is use held against budgets for one call in progress. Exactly one of Settle or
 // Release takes effect; later calls do nothing.
 type Reservation struct {
-	l     *Ledger
-	accts []*account // the accounts in memory that hold it
-	held  Amount
-	at    time.Time // when it was made: its use counts in the periods holding this time
-	done  bool
+	l       *Ledger
+	accts   []*account // the accounts in memory that hold it: in inAccts
+	inAccts [maxPayerKeys]*account
+	held    Amount
+	at      time.Time // when it was made: its use counts in the periods holding this time
+	done    bool
 	// For a ledger in a file: the reservation's row and whom it charges there.
 	id    int64
 	payer Payer
