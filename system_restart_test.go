@@ -312,7 +312,9 @@ func TestFailedCalls(t *testing.T) {
 	call := func(module, name string, errno hostcalls.Errno) *hostcalls.Call {
 		return &hostcalls.Call{Module: module, Name: name, Results: []uint64{uint64(errno)}}
 	}
-	aiosCall := func(name string, errno hostcalls.Errno) *hostcalls.Call { return call(hostcalls.ModuleAIOS, name, errno) }
+	aiosCall := func(name string, errno hostcalls.Errno) *hostcalls.Call {
+		return call(hostcalls.ModuleAIOS, name, errno)
+	}
 	for _, c := range []struct {
 		call *hostcalls.Call
 		want bool

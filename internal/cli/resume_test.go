@@ -24,11 +24,13 @@ import (
 )
 
 // countingProxy forwards to an OpenAI-compatible server and counts the generations it is
-// sent, by the last message's text.
+// sent, by the last message's text. It answers 503 instead to the first fail[text]
+// generations of a text (-1: to all of them).
 type countingProxy struct {
 	mu     sync.Mutex
 	counts map[string]int
 	total  int
+	fail   map[string]int
 }
 
 func newCountingProxy(t *testing.T, target string) (*countingProxy, string) {
@@ -50,10 +52,16 @@ func newCountingProxy(t *testing.T, target string) (*countingProxy, string) {
 				} `json:"messages"`
 			}
 			if json.Unmarshal(body, &req) == nil && len(req.Messages) > 0 {
+				text := req.Messages[len(req.Messages)-1].Content
 				p.mu.Lock()
-				p.counts[req.Messages[len(req.Messages)-1].Content]++
+				p.counts[text]++
 				p.total++
+				fail := p.fail[text] < 0 || p.counts[text] <= p.fail[text]
 				p.mu.Unlock()
+				if fail {
+					http.Error(w, `{"error":{"message":"injected by the test: the backend is down"}}`, http.StatusServiceUnavailable)
+					return
+				}
 			}
 		}
 		rp.ServeHTTP(w, r)
@@ -82,6 +90,16 @@ func (p *countingProxy) settled() map[string]int {
 			return m
 		}
 	}
+}
+
+// failing makes the proxy answer 503 to text until it has been sent n times in all (-1: always).
+func (p *countingProxy) failing(text string, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fail == nil {
+		p.fail = map[string]int{}
+	}
+	p.fail[text] = n
 }
 
 func (p *countingProxy) reset() {

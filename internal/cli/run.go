@@ -110,6 +110,7 @@ steps that ask for confirmation (docs/WORKFLOWS.md).`,
   aios run localhost:5000/agents/hello:1.0.0 --trust-key alice.pub
   aios run agent.wasm -- --verbose      # arguments after -- reach the agent's os.Args
   aios run pipeline.toml --yes          # a workflow (docs/WORKFLOWS.md)
+  aios run --durable --restart on-failure:5 agent.wasm   # journaled; restarted when it fails (docs/DURABLE.md)
   aios run --kernel http://127.0.0.1:7420 --token "$TOKEN" hello.wasm --input hi   # on a served kernel`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -13,21 +13,36 @@ import (
 	"github.com/aiosys/aios/journal"
 )
 
-// durableFlags are `aios run --durable`'s flag and the journal store it opens.
+// durableFlags are `aios run --durable`'s flags and the journal store it opens.
 type durableFlags struct {
-	on    bool
-	store *journal.Store
+	on      bool
+	restart string // --restart as given
+	policy  journal.Restart
+	store   *journal.Store
 }
 
 func (d *durableFlags) register(f *pflag.FlagSet) {
 	f.BoolVar(&d.on, "durable", false, "journal every system call in the data directory; prints the run id for 'aios replay' and 'aios journal' (docs/DURABLE.md)")
+	f.StringVar(&d.restart, "restart", "", `with --durable, restart the run when it fails: "never" or "on-failure[:N]" (at most N restarts, default 3; else [durable] restart)`)
 }
 
-// check refuses --durable where it cannot be honoured yet: a workflow file.
+// check refuses --durable where it cannot be honoured yet, a workflow file, and a --restart
+// policy that is unknown or comes without --durable.
 func (d *durableFlags) check(file string) error {
 	if d.on && isWorkflowFile(file) {
 		return exitWith(ExitUsage, fmt.Errorf("--durable: workflows are not journaled yet; run their agents with aios run --durable (docs/DURABLE.md)"))
 	}
+	if d.restart == "" {
+		return nil
+	}
+	if !d.on {
+		return exitWith(ExitUsage, fmt.Errorf("--restart: only a durable run can be restarted; add --durable"))
+	}
+	p, err := journal.ParseRestart(d.restart)
+	if err != nil {
+		return exitWith(ExitUsage, fmt.Errorf("--restart: %w", err))
+	}
+	d.policy = p
 	return nil
 }
 
@@ -73,6 +88,6 @@ func (d *durableFlags) run(ctx context.Context, io *IOStreams, agent *aios.Agent
 	}
 	id := journal.NewID()
 	fmt.Fprintf(io.ErrOut, "aios: durable run %s (aios replay %s; aios journal %s)\n", id, id, id)
-	res, _, err := agent.RunDurable(ctx, d.store, journal.Run{ID: id, Module: source}, o)
+	res, _, err := agent.RunDurable(ctx, d.store, journal.Run{ID: id, Module: source, Restart: d.policy}, o)
 	return res, err
 }
