@@ -20,6 +20,9 @@ type Agent struct {
 	module runtime.Module
 	budget quota.Limit // each run's own, from the bundle's manifest; zero: none
 	digest string      // the module's "sha256:" digest, which durable runs record
+	// plain is the module as given when module is its pre-initialised form ([preinit] auto):
+	// durable runs start from it (system_preinit.go).
+	plain *plainModule
 }
 
 // RunOptions describe one run of an agent.
@@ -80,6 +83,10 @@ type Result struct {
 // Result.
 func (a *Agent) Run(ctx context.Context, o RunOptions) (res *Result, err error) {
 	lim := o.Limits.Or(a.sys.cfg.Limits).Or(limits.Defaults())
+	module, err := a.moduleFor(ctx, o)
+	if err != nil {
+		return nil, err
+	}
 	run := a.sys.trace.startRun(ctx, a.name, o)
 	defer func() { endRun(run, res, err) }()
 	proc, err := a.sys.kernel.Spawn(kernel.Spec{
@@ -111,7 +118,7 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (res *Result, err error) 
 	defer a.sys.agents.runs.Delete(proc.PID())
 	g := hostcalls.NewGuest(proc, lim)
 	g.SetJournal(o.Journal)
-	report, runErr := a.module.Run(ctx, g, lim)
+	report, runErr := module.Run(ctx, g, lim)
 	g.Close()
 
 	res = &Result{PID: proc.PID(), Name: a.name, Duration: time.Since(start),
@@ -135,4 +142,6 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (res *Result, err error) 
 }
 
 // Close releases the compiled module.
-func (a *Agent) Close(ctx context.Context) error { return a.module.Close(ctx) }
+func (a *Agent) Close(ctx context.Context) error {
+	return errors.Join(a.module.Close(ctx), a.plain.close(ctx))
+}

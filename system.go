@@ -35,6 +35,8 @@ type System struct {
 	trace *tracing
 	// agents starts the child agents of ABI 1.3's agent_spawn.
 	agents *spawner
+	// preinit pre-initialises plain reactor modules at load; nil unless [preinit] auto.
+	preinit *preinitCache
 }
 
 // Option adjusts how New builds a System.
@@ -111,6 +113,12 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 	}
 	s := &System{cfg: cfg, kernel: w.kernel, ledger: w.ledger, engine: eng, cores: w.cores, router: w.router, policy: pol, managers: mgr, trace: tr, agents: sp}
 	sp.sys = s
+	if cfg.Preinit.Auto {
+		if s.preinit, err = openPreinitCache(cfg); err != nil {
+			_ = s.Close(ctx)
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -229,14 +237,22 @@ func (s *System) Load(ctx context.Context, name string, wasm []byte) (*Agent, er
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
-	m, err := s.engine.Compile(ctx, wasm)
+	start, preinitialised := wasm, false
+	if s.preinit != nil {
+		start, preinitialised = s.preinit.module(ctx, wasm)
+	}
+	m, err := s.engine.Compile(ctx, start)
 	if err != nil {
 		if IsRefused(err) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("compile %s: %w", name, err)
 	}
-	return &Agent{sys: s, name: name, module: m, budget: budget, digest: digestOf(wasm)}, nil
+	a := &Agent{sys: s, name: name, module: m, budget: budget, digest: digestOf(wasm)}
+	if preinitialised {
+		a.plain = &plainModule{wasm: wasm}
+	}
+	return a, nil
 }
 
 // IsRefused reports whether err means a module was refused at load: it is not well-formed

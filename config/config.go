@@ -69,6 +69,8 @@ type Config struct {
 	Journal Journal
 	// Durable configures restart policies and resumes of durable runs (docs/DURABLE.md).
 	Durable Durable
+	// Preinit configures the pre-initialisation of plain reactor modules at load.
+	Preinit Preinit
 }
 
 // Default returns the configuration used when there is no file: no data directory yet (Load
@@ -174,6 +176,9 @@ func (c *Config) decode(path string, data []byte) error {
 		return err
 	}
 	if c.Durable, err = f.Durable.durable(); err != nil {
+		return err
+	}
+	if c.Preinit, err = f.Preinit.preinit(); err != nil {
 		return err
 	}
 	if c.Tools, err = fileTools(f.Tools, filepath.Dir(path)); err != nil {

@@ -133,6 +133,7 @@ in_flight = 8
 		},
 		Audit:     DefaultAudit(),
 		Journal:   Journal{MaxAge: DefaultJournalMaxAge},
+		Preinit:   Preinit{MaxCached: DefaultPreinitCached},
 		Telemetry: Telemetry{SampleRatio: 1, ServiceName: DefaultServiceName},
 	}
 	if !reflect.DeepEqual(cfg, want) {

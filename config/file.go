@@ -30,6 +30,7 @@ type fileConfig struct {
 	Agents    fileAgents        `toml:"agents"`
 	Journal   fileJournal       `toml:"journal"`
 	Durable   fileDurable       `toml:"durable"`
+	Preinit   filePreinit       `toml:"preinit"`
 }
 
 type fileCore struct {

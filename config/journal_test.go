@@ -44,3 +44,16 @@ func TestJournalTableErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadPreinitTable(t *testing.T) {
+	dir := isolate(t)
+	cfg, err := Load(writeFile(t, dir, "[preinit]\nauto = true\nmax_cached = 3\n"))
+	if err != nil || cfg.Preinit != (Preinit{Auto: true, MaxCached: 3}) {
+		t.Fatalf("Preinit = %+v, %v", cfg.Preinit, err)
+	}
+	for _, file := range []string{"[preinit]\nmax_cached = -1\n", "[preinit]\nmax_cached = 1000000000000\n", "[preinit]\nauto = \"yes\"\n"} {
+		if _, err := Load(writeFile(t, dir, file)); err == nil || !strings.Contains(err.Error(), "preinit") {
+			t.Errorf("%q: error %v", file, err)
+		}
+	}
+}
