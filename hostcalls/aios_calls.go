@@ -9,7 +9,7 @@ import (
 // nil error is OK, any other error becomes its errno (see ErrnoOf) and the last error.
 type aiosCall func(ctx context.Context, g *Guest, mem Memory, p []uint64) error
 
-// aiosCalls returns every call of ABI v1.3 (docs/ABI.md section 4).
+// aiosCalls returns every call of ABI v1.4 (docs/ABI.md section 4).
 func aiosCalls() []Func {
 	calls := []Func{
 		aiosFunc("abi_version", params(I32, I32), abiVersion),
@@ -30,7 +30,10 @@ func aiosCalls() []Func {
 	for _, name := range managerCallNames {
 		calls = append(calls, aiosFunc(name, params(I32, I32, I32), managerFunc(name)))
 	}
-	return calls
+	return append(calls, // ABI 1.4
+		aiosFunc("msg_send_bytes", params(I64, I32, I32), msgSendBytes),
+		aiosFunc("msg_recv_bytes", params(I64, I32, I32, I32), msgRecvBytes),
+	)
 }
 
 // managerCallNames are ABI 1.2's and 1.3's table-driven calls in the order docs/ABI.md lists them.

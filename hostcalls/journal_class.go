@@ -59,6 +59,8 @@ var classes = map[string]Class{
 	"aios.agent_kill":       Journaled,
 	"aios.msg_send":         Journaled,
 	"aios.msg_recv":         Journaled,
+	"aios.msg_send_bytes":   Journaled,
+	"aios.msg_recv_bytes":   Journaled,
 
 	"wasi_snapshot_preview1.clock_time_get": Journaled,
 	"wasi_snapshot_preview1.poll_oneoff":    Journaled, // reads the clocks and sleeps; replay skips the sleep

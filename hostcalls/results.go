@@ -45,16 +45,39 @@ func (g *Guest) deliverLocked(mem Memory, out uint64, body []byte) error {
 	if err := g.roomLocked(); err != nil {
 		return err
 	}
-	rid := g.nextRID + 1
-	for rid == 0 || g.results[rid] != nil {
-		rid++
-	}
+	rid := g.freeRIDLocked()
 	var rs [resultSize]byte
 	binary.LittleEndian.PutUint32(rs[0:], rid)
 	binary.LittleEndian.PutUint32(rs[4:], uint32(len(body)))
 	if err := write(mem, out, rs[:]); err != nil {
 		return err
 	}
+	g.storeAtLocked(rid, body)
+	return nil
+}
+
+// storeLocked stores body as a new result and returns its id; g.mu must be held. The response
+// limit is the caller's to check.
+func (g *Guest) storeLocked(body []byte) (uint32, error) {
+	if err := g.roomLocked(); err != nil {
+		return 0, err
+	}
+	rid := g.freeRIDLocked()
+	g.storeAtLocked(rid, body)
+	return rid, nil
+}
+
+// freeRIDLocked returns the next result id not in use.
+func (g *Guest) freeRIDLocked() uint32 {
+	rid := g.nextRID + 1
+	for rid == 0 || g.results[rid] != nil {
+		rid++
+	}
+	return rid
+}
+
+// storeAtLocked stores body as result rid, and tells a journaled call being recorded of it.
+func (g *Guest) storeAtLocked(rid uint32, body []byte) {
 	if body == nil {
 		body = []byte{}
 	}
@@ -63,7 +86,6 @@ func (g *Guest) deliverLocked(mem Memory, out uint64, body []byte) error {
 	if g.capture != nil {
 		g.capture.Delivered = append(g.capture.Delivered, Delivered{RID: rid, Body: body})
 	}
-	return nil
 }
 
 // resultRead implements result_read(rid, buf_ptr, buf_len).

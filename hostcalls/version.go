@@ -8,7 +8,7 @@ import (
 // The ABI version this host implements (docs/ABI.md section 7).
 const (
 	ABIMajor = 1
-	ABIMinor = 3
+	ABIMinor = 4
 )
 
 // abiVersion implements abi_version(major, minor): OK if this host implements major and at

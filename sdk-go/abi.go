@@ -13,11 +13,13 @@ type abi struct {
 
 	once       sync.Once
 	versionErr error
-	minor      uint32 // the ABI minor version the host agreed to: 3, 2, 1, or 0 for a 1.0 host
+	minor      uint32 // the ABI minor version the host agreed to: 4, 3, 2, 1, or 0 for a 1.0 host
 
 	// mu is held from a system call until its failure, if any, has been read with last_error,
 	// so another goroutine's call cannot replace the error in between.
 	mu sync.Mutex
+
+	inbox []byte // the buffer messages are received into (msg_recv_bytes); guarded by mu
 }
 
 // std is the host every exported function of this package uses.
@@ -26,14 +28,15 @@ var std = newABI(platform())
 func newABI(sys syscalls) *abi { return &abi{sys: sys} }
 
 // ready performs the version handshake once and reports its outcome on every call. It asks
-// for ABI 1.3 and, from a host that refuses, for 1.2, 1.1 and then 1.0: the calls and fields of the
-// version agreed then work and those of newer ones fail with ErrNotSupported (see require).
+// for ABI 1.4 and, from a host that refuses, for 1.3, 1.2, 1.1 and then 1.0: the calls and fields
+// of the version agreed then work and those of newer ones fail with ErrNotSupported (see
+// require).
 func (a *abi) ready() error {
 	if a.sys == nil {
 		return ErrNotInAIOS
 	}
 	a.once.Do(func() {
-		for _, minor := range []uint32{3, 2, 1} {
+		for _, minor := range []uint32{4, 3, 2, 1} {
 			if a.sys.abiVersion(1, minor) == 0 {
 				a.minor = minor
 				return

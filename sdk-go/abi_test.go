@@ -33,8 +33,8 @@ func TestVersionRefusedFailsEveryCall(t *testing.T) {
 			t.Fatalf("Output error = %v, want ErrNotSupported", err)
 		}
 	}
-	if h.versionCalls != 4 {
-		t.Errorf("abi_version called %d times, want 4 (1.3, 1.2, 1.1, then 1.0) for the one handshake", h.versionCalls)
+	if h.versionCalls != 5 {
+		t.Errorf("abi_version called %d times, want 5 (1.4, 1.3, 1.2, 1.1, then 1.0) for the one handshake", h.versionCalls)
 	}
 	if len(h.out) != 0 {
 		t.Errorf("output %q was written despite the refused version", h.out)

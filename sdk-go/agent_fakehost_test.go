@@ -28,6 +28,8 @@ type world13 struct {
 	next     uint64
 	mailbox  []Mail
 	sentMail []msgSendRequest
+	// recvTimeouts are the timeouts of the msg_recv_bytes calls (ABI 1.4), in nanoseconds.
+	recvTimeouts []int64
 }
 
 // agentCall runs an agent call blocking, as the real host's agent_* and msg_* imports do.

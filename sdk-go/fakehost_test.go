@@ -12,7 +12,7 @@ import (
 // its duration in ticks, a call finishes when the clock reaches its doneAt, and a wait without a
 // deadline advances the clock to the earliest one; a wait with a deadline never advances it.
 type fakeHost struct {
-	major, minor uint32 // the ABI version the host implements; newFakeHost sets 1.3
+	major, minor uint32 // the ABI version the host implements; newFakeHost sets 1.4
 	versionCalls int
 
 	in      []byte
@@ -56,7 +56,7 @@ type fakeCall struct {
 func newFakeHost() *fakeHost {
 	return &fakeHost{
 		major:   1,
-		minor:   3,
+		minor:   4,
 		calls:   map[uint32]*fakeCall{},
 		results: map[uint32][]byte{},
 		store12: newStore12(),

@@ -18,7 +18,13 @@ type Mail struct {
 // (calls = ["msg_send"]). Send never blocks: a full mailbox gives an error matching ErrAgain,
 // and the sender may retry. A body past the host's bound (64 KiB by default) matches ErrTooBig;
 // an agent that is not a relative, or has ended, ErrNotFound.
+//
+// On a host that implements ABI 1.4, Send and Recv use its msg_send_bytes and msg_recv_bytes,
+// which carry the body as bytes; a module that calls them therefore needs such a host.
 func Send(to uint64, body []byte) error {
+	if s, ok := std.msgBytes(); ok {
+		return std.sendBytes(s, to, body)
+	}
 	_, err := agentRequest[struct{}]{name: "msg_send", raw: sendBody(to, body), decode: empty("msg_send")}.run(std)
 	return err
 }
@@ -26,7 +32,12 @@ func Send(to uint64, body []byte) error {
 // Recv takes the oldest message in this agent's mailbox, waiting at most timeout for one
 // (negative: without a deadline). With none in time the error matches ErrTimeout; with a zero
 // timeout and an empty mailbox, ErrAgain.
-func Recv(timeout time.Duration) (Mail, error) { return recvRequest(timeout).run(std) }
+func Recv(timeout time.Duration) (Mail, error) {
+	if s, ok := std.msgBytes(); ok {
+		return std.recvBytes(s, timeout)
+	}
+	return recvRequest(timeout).run(std)
+}
 
 // StartRecv starts Recv asynchronously, for WaitAny.
 func StartRecv(timeout time.Duration) (*Pending[Mail], error) { return recvRequest(timeout).start(std) }

@@ -175,8 +175,8 @@ func TestVersion11HostRefuses12Calls(t *testing.T) {
 			t.Errorf("%s: err = %v, want ErrNotSupported naming 1.2", name, err)
 		}
 	}
-	if len(h.sent) != 0 || h.handles != 0 || h.versionCalls != 3 {
-		t.Errorf("%d calls and %d submits reached the host after %d handshakes; want none after 3", len(h.sent), h.handles, h.versionCalls)
+	if len(h.sent) != 0 || h.handles != 0 || h.versionCalls != 4 {
+		t.Errorf("%d calls and %d submits reached the host after %d handshakes; want none after 4", len(h.sent), h.handles, h.versionCalls)
 	}
 	if _, err := Generate(ctx, Request{Class: "fast", Messages: []Message{UserMessage("x")}}); err != nil {
 		t.Errorf("a 1.1 request on a 1.1 host: %v", err)

@@ -73,7 +73,7 @@ func TestVersion10HostRefusesOnly11Features(t *testing.T) {
 	if _, err := Embed(ctx, "", "x"); !errors.Is(err, ErrNotSupported) {
 		t.Errorf("Embed: err = %v, want ErrNotSupported", err)
 	}
-	if len(h.requests) != 1 || len(h.embeds) != 0 || h.versionCalls != 4 {
+	if len(h.requests) != 1 || len(h.embeds) != 0 || h.versionCalls != 5 {
 		t.Errorf("%d requests and %d embeddings reached the host after %d handshakes", len(h.requests), len(h.embeds), h.versionCalls)
 	}
 }
