@@ -8,14 +8,14 @@ import (
 	"github.com/aiosys/aios/kernel/llm"
 )
 
-// attempt runs one piece on the slot's core. The slot is freed the moment ctx ends or the
-// piece is preempted, without waiting for the core to notice; otherwise finish frees it. A
-// preempted piece returns errPreempted.
+// attempt runs one piece on the slot's core, placed there at start, and returns when it ended.
+// The slot is freed the moment ctx ends or the piece is preempted, without waiting for the core
+// to notice; otherwise finish frees it. A preempted piece returns errPreempted.
 //
 // One context carries both the attempt's timeout and its preemption: preemptFor marks the slot
 // preempted when it cancels a piece nothing else had ended, so a piece that ends for that
 // reason is told apart from one the caller cancelled or the timeout ended.
-func (d *Dispatcher) attempt(ctx context.Context, s *slot, req llm.Request, onChunk func(llm.Chunk)) (llm.Response, error) {
+func (d *Dispatcher) attempt(ctx context.Context, s *slot, req llm.Request, start time.Time, onChunk func(llm.Chunk)) (llm.Response, time.Time, error) {
 	var (
 		actx context.Context
 		stop context.CancelFunc
@@ -32,29 +32,23 @@ func (d *Dispatcher) attempt(ctx context.Context, s *slot, req llm.Request, onCh
 	d.mu.Unlock()
 	unhook := context.AfterFunc(actx, s.release)
 	defer unhook()
-	start := d.opts.Now()
-	first := true
-	resp, err := s.c.Core.Generate(actx, req, func(c llm.Chunk) {
-		if first {
-			first = false
-			d.startSlice(s)
-		}
-		onChunk(c)
-	})
+	resp, err := s.c.Core.Generate(actx, req, onChunk)
+	ended := d.opts.Now()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err != nil && s.preempted {
-		return llm.Response{}, errPreempted
+		return llm.Response{}, ended, errPreempted
 	}
 	if err == nil {
-		s.c.observeLatency(d.opts.Now().Sub(start))
+		s.c.observeLatency(ended.Sub(start))
 	}
-	return resp, err
+	return resp, ended, err
 }
 
-// finish records a piece's outcome: the scheduler's service, the core's health and its token
-// window; used is the tokens the piece used (estimated for a preempted one).
-func (d *Dispatcher) finish(ctx context.Context, s *slot, used int, err error) {
+// finish records the outcome of a piece that ended at now: the scheduler's service, the core's
+// health and its token window; used is the tokens the piece used (estimated for a preempted
+// one).
+func (d *Dispatcher) finish(ctx context.Context, s *slot, used int, err error, now time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	delete(d.running, s)
@@ -76,7 +70,6 @@ func (d *Dispatcher) finish(ctx context.Context, s *slot, used int, err error) {
 		if !retry {
 			break
 		}
-		now := d.opts.Now()
 		if after > 0 {
 			// The backend asked for a pause (Retry-After): honour it; it is not a failure.
 			c.coolUntil = maxTime(c.coolUntil, now.Add(after))
@@ -90,7 +83,7 @@ func (d *Dispatcher) finish(ctx context.Context, s *slot, used int, err error) {
 	}
 	d.q.Done(s.job, used)
 	s.free()
-	d.schedule()
+	d.scheduleAt(now)
 }
 
 func maxTime(a, b time.Time) time.Time {

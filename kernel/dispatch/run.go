@@ -22,6 +22,32 @@ func (g *progress) add(c llm.Chunk) {
 	g.chunks++
 }
 
+// stream is where a generation's chunks go, across its pieces: into its progress, the core's
+// throughput and the caller's onChunk, the first chunk of each piece starting its slice. One
+// per generation, so that its pieces allocate no function of their own.
+type stream struct {
+	d       *Dispatcher
+	onChunk func(llm.Chunk)
+	g       progress
+	s       *slot // the slot of the piece running
+	started bool  // whether the piece has streamed its first chunk
+}
+
+// piece points st at the piece about to run in s.
+func (st *stream) piece(s *slot) { st.s, st.started = s, false }
+
+func (st *stream) chunk(c llm.Chunk) {
+	if !st.started {
+		st.started = true
+		st.d.startSlice(st.s)
+	}
+	st.g.add(c)
+	st.s.c.tput.add(st.d.opts.Now(), 1)
+	if st.onChunk != nil {
+		st.onChunk(c)
+	}
+}
+
 // run runs the request in pieces until it is complete, fails for good, or ctx ends. A piece
 // preempted at its slice end, or cut short by a retryable failure after streaming some text,
 // is followed by a continuation, so the caller never sees text twice. Only failures count as
@@ -29,7 +55,9 @@ func (g *progress) add(c llm.Chunk) {
 // before success to rc.
 func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r route, tokens int, onChunk func(llm.Chunk), rc *Receipt) (llm.Response, quota.Cost, error) {
 	var (
-		g        progress
+		st       = &stream{d: d, onChunk: onChunk}
+		chunk    = st.chunk
+		g        = &st.g
 		avoid    *core // the core that failed last
 		retrying *core // the core whose failure the next piece retries; nil after a preemption
 		last     *core // the core that ran the last piece
@@ -39,14 +67,14 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 		prior, priorChunks := g.text.String(), g.chunks
 		try, done := continuation(req, prior, priorChunks)
 		if done {
-			return d.truncated(req, r, last, &g)
+			return d.truncated(req, r, last, g)
 		}
-		w := &waiter{route: r, tokens: tokens, avoid: avoid, ready: make(chan struct{})}
+		w := &waiter{route: r, tokens: tokens, avoid: avoid}
 		w.job = sched.Job{Agent: caller.Agent, Tenant: caller.Tenant, Priority: caller.Priority, Estimate: tokens, Value: w}
 		job := &w.job
 		queued := d.opts.Now()
-		s, err := d.acquire(ctx, job)
-		rc.QueueWait += d.opts.Now().Sub(queued)
+		s, placed, err := d.acquire(ctx, job, queued)
+		rc.QueueWait += placed.Sub(queued)
 		if err != nil {
 			return llm.Response{}, 0, fmt.Errorf("generate: waiting for a core: %w", err)
 		}
@@ -58,20 +86,15 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 			d.overhead.resumes.Add(1)
 		}
 		try.Model = r.modelFor(s.c)
-		resp, err := d.attempt(ctx, s, try, func(c llm.Chunk) {
-			g.add(c)
-			s.c.tput.add(d.opts.Now(), 1)
-			if onChunk != nil {
-				onChunk(c)
-			}
-		})
+		st.piece(s)
+		resp, ended, err := d.attempt(ctx, s, try, placed, chunk)
 		streamed := g.chunks - priorChunks
 		used := usedTokens(resp.Usage)
 		if errors.Is(err, errPreempted) {
 			used = quota.Add(d.opts.EstimateInput(try), streamed)
 		}
-		d.finish(ctx, s, used, err)
-		s.c.tput.add(d.opts.Now(), used-streamed) // the input; the output was counted as it streamed
+		d.finish(ctx, s, used, err, ended)
+		s.c.tput.add(ended, used-streamed) // the input; the output was counted as it streamed
 		last = s.c
 		if err == nil {
 			rc.Retries = failures

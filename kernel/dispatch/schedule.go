@@ -14,49 +14,65 @@ type waiter struct {
 	job    sched.Job // Value is the waiter
 	slot   slot      // set by acquire when placed
 	route  route
-	tokens int   // estimated tokens, for TPM
-	avoid  *core // the core that just failed it: used only if no other can serve
-	ready  chan struct{}
+	tokens int           // estimated tokens, for TPM
+	avoid  *core         // the core that just failed it: used only if no other can serve
+	ready  chan struct{} // closed when placed; made only for a waiter not placed at once
 
 	// Set by place, under the dispatcher's mutex.
 	core *core
 	tpm  *sent
 }
 
-// acquire queues job and waits until it is placed on a core or ctx ends.
-func (d *Dispatcher) acquire(ctx context.Context, job *sched.Job) (*slot, error) {
+// acquire queues job at now and waits until it is placed on a core or ctx ends. It returns
+// when the job was placed: now itself when a core had room at once.
+func (d *Dispatcher) acquire(ctx context.Context, job *sched.Job, now time.Time) (*slot, time.Time, error) {
 	w := job.Value.(*waiter)
 	d.mu.Lock()
 	d.q.Push(job)
 	w.queued(1)
-	d.schedule()
+	d.scheduleAt(now)
+	placed := w.core != nil
+	if !placed {
+		w.ready = make(chan struct{})
+	}
 	d.mu.Unlock()
+	if placed {
+		return w.take(d, job), now, nil
+	}
 	select {
 	case <-w.ready:
-		w.slot = slot{d: d, c: w.core, tpm: w.tpm, job: job}
-		return &w.slot, nil
+		return w.take(d, job), d.opts.Now(), nil
 	case <-ctx.Done():
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	now = d.opts.Now()
 	if w.core == nil {
 		d.q.Remove(job)
 		w.queued(-1)
-		return nil, ctx.Err()
+		return nil, now, ctx.Err()
 	}
 	// Placed just as ctx ended: hand the place back at once.
 	w.core.inflight--
 	d.q.Done(job, 0)
-	d.schedule()
-	return nil, ctx.Err()
+	d.scheduleAt(now)
+	return nil, now, ctx.Err()
 }
 
-// schedule places waiting jobs on cores in the policy's order while any core has room, or a
-// running piece whose slice has ended can be preempted for them. A job whose cores are all
-// busy is set aside (and restored, in place) so the jobs behind it for other cores still run:
-// the dispatcher is work-conserving. Called with d.mu held.
-func (d *Dispatcher) schedule() {
-	now := d.opts.Now()
+// take returns the slot w holds on the core it was placed on.
+func (w *waiter) take(d *Dispatcher, job *sched.Job) *slot {
+	w.slot = slot{d: d, c: w.core, tpm: w.tpm, job: job}
+	return &w.slot
+}
+
+// schedule is scheduleAt the present time. Called with d.mu held.
+func (d *Dispatcher) schedule() { d.scheduleAt(d.opts.Now()) }
+
+// scheduleAt places waiting jobs on cores in the policy's order while any core has room at
+// now, or a running piece whose slice has ended can be preempted for them. A job whose cores
+// are all busy is set aside (and restored, in place) so the jobs behind it for other cores
+// still run: the dispatcher is work-conserving. Called with d.mu held.
+func (d *Dispatcher) scheduleAt(now time.Time) {
 	var skipped []*sched.Job
 	var wake time.Duration
 	for d.q.Len() > 0 && (d.anyRoom(now) || d.anyExpired(now)) {
@@ -73,7 +89,9 @@ func (d *Dispatcher) schedule() {
 			}
 			continue
 		}
-		close(w.ready)
+		if w.ready != nil {
+			close(w.ready)
+		}
 	}
 	for i := len(skipped) - 1; i >= 0; i-- {
 		d.q.Restore(skipped[i])
