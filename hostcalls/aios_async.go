@@ -24,7 +24,8 @@ func submit(ctx context.Context, g *Guest, mem Memory, p []uint64) error {
 	}
 	var key *writekey.Key // a durable run's, for a store write (journal_writekey.go)
 	if k, ok := writekey.From(ctx); ok {
-		key = &k
+		wk := k // declared here, so that a call without a key allocates nothing for it
+		key = &wk
 	}
 	run, stream, err := g.asyncCall(mem, string(name), p[2], p[3], key)
 	if err != nil {

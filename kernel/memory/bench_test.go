@@ -99,6 +99,47 @@ func BenchmarkAdd(b *testing.B) {
 	b.ReportMetric(float64(i)/time.Since(t0).Seconds(), "adds/s")
 }
 
+// BenchmarkAddKeyed measures BenchmarkAdd's Add as a durable run makes it, with a write key
+// (one more row in the same transaction), and "again" an Add whose key is recorded already (a
+// resumed run's add that the crashed attempt applied): a lookup, nothing embedded or written.
+func BenchmarkAddKeyed(b *testing.B) {
+	gen := newBenchText(2)
+	texts := make([]string, 1000)
+	for i := range texts {
+		texts[i] = gen.words(24)
+	}
+	open := func(b *testing.B) *Store {
+		s, err := Open(filepath.Join(b.TempDir(), "bench.db"), Options{Embedder: seededEmbedder{dim: benchDim}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+	b.Run("first", func(b *testing.B) {
+		s := open(b)
+		i := 0
+		for b.Loop() {
+			if _, err := s.Add(keyed("bench-run", 1, i), spaceA, Entry{Text: texts[i%len(texts)], Metadata: map[string]string{"i": "x"}}); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("again", func(b *testing.B) {
+		s := open(b)
+		ctx := keyed("bench-run", 1, 0)
+		if _, err := s.Add(ctx, spaceA, Entry{Text: texts[0]}); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := s.Add(ctx, spaceA, Entry{Text: texts[0]}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // BenchmarkSearch measures Search in a space of 10 000 and of 100 000 entries (beside 1000
 // in another space), each mode and query kind twice: through the store ("store") and through
 // the store's search as it was before the benchmarks of issue #10 ("baseline": one serial

@@ -60,3 +60,33 @@ func BenchmarkGet(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPutKeyed measures BenchmarkPut's Put as a durable run makes it, with a write key
+// (one more row in the same transaction), and "again" a Put whose key is recorded already (a
+// resumed run's write that the crashed attempt applied): a lookup, nothing written.
+func BenchmarkPutKeyed(b *testing.B) {
+	value := make([]byte, 1024)
+	b.Run("first", func(b *testing.B) {
+		s, _ := openTest(b, Limits{MaxVersionsPerSpace: 1 << 40, MaxBytesPerSpace: 1 << 50})
+		b.SetBytes(int64(len(value)))
+		i := 0
+		for b.Loop() {
+			if _, err := s.Put(keyed("bench-run", 1, i), alice, fmt.Sprintf("key-%d", i%1000), value); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("again", func(b *testing.B) {
+		s, _ := openTest(b, Limits{})
+		ctx := keyed("bench-run", 1, 0)
+		if _, err := s.Put(ctx, alice, "key", value); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := s.Put(ctx, alice, "key", value); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

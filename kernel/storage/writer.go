@@ -59,7 +59,8 @@ func (s *Store) write(ctx context.Context, op string, sp space.Space, key string
 		if err := k.Check(); err != nil {
 			return 0, fmt.Errorf("storage %s %s: %w: %w", op, quoteKey(key), ErrInvalid, err)
 		}
-		req.wk = &k
+		wk := k // a copy declared here, so that an unkeyed write allocates nothing for it
+		req.wk = &wk
 	}
 	if err := s.enqueue(ctx, req); err != nil {
 		return 0, fmt.Errorf("storage %s %s: %w", op, quoteKey(key), err)
