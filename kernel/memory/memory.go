@@ -14,6 +14,11 @@
 // BM25's document frequencies are those of the whole store, as FTS5 keeps them, so a keyword
 // score (and which very common words a query leaves out) depends slightly on other spaces'
 // texts; no entry, text or count of another space is ever returned.
+//
+// Add, Update and Delete whose context carries a write key (kernel/writekey) are applied at most
+// once for that key, as kernel/storage's writes are: the key is recorded in the write's
+// transaction, and a write that finds it recorded returns the recorded result (an Add, the ID it
+// made) and changes nothing. ForgetRun removes an ended run's keys.
 package memory
 
 import (

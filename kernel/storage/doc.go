@@ -43,6 +43,15 @@
 // still waiting for room in the queue returns at once, a queued one is skipped at its turn, and
 // otherwise the call waits for the commit, so that a reported failure always means no change.
 //
+// # Write keys
+//
+// A write whose context carries a write key (kernel/writekey: a durable run's id, attempt and
+// call index) is applied at most once for that key: the key and the version the write made are
+// recorded in the write's own savepoint, and a write that finds its key recorded in its space
+// changes nothing and returns that version. A resumed run thus makes again a write whose
+// journal record a crash lost without applying it twice. ForgetRun removes a run's keys once
+// it has ended. A write without a key is never deduplicated.
+//
 // # Errors
 //
 // Errors for the caller's input or state wrap one of ErrNotFound, ErrInvalid, ErrQuota or
