@@ -250,6 +250,15 @@ func TestMsgBytesReplay(t *testing.T) {
 	if !bytes.Contains(want, []byte("a journaled message")) || !bytes.Contains(want, []byte("short")) {
 		t.Fatalf("live run observed %q", want)
 	}
+	var senders []kernel.PID
+	for _, c := range j.recorded {
+		if from, ok := c.ReceivedFrom(); ok {
+			senders = append(senders, from)
+		}
+	}
+	if len(senders) != 2 || senders[0] == senders[1] || senders[0] <= 0 {
+		t.Errorf("ReceivedFrom over the journal: %v, want the two children", senders)
+	}
 	replay := newEnv(t)
 	rj := &memJournal{replay: j.recorded, strict: true}
 	replay.g.SetJournal(rj)
@@ -258,5 +267,34 @@ func TestMsgBytesReplay(t *testing.T) {
 	}
 	if rj.next != len(j.recorded) {
 		t.Errorf("replay used %d of %d journaled calls", rj.next, len(j.recorded))
+	}
+}
+
+// TestSentMessage: a replayed msg_send or msg_send_bytes names its recipient and body from the
+// guest's memory; a record that cannot be read back names nothing.
+func TestSentMessage(t *testing.T) {
+	e := newEnv(t)
+	bp, bn := e.put(reqAt, []byte("ping"))
+	jp, jn := e.put(reqAt+64, []byte(`{"to":5,"body":"cGluZw=="}`))
+	for _, c := range []struct {
+		call   Call
+		to     kernel.PID
+		body   string
+		wantOK bool
+	}{
+		{Call{Name: "msg_send_bytes", Params: []uint64{5, bp, bn}}, 5, "ping", true},
+		{Call{Name: "msg_send", Params: []uint64{jp, jn, outAt}}, 5, "ping", true},
+		{Call{Name: "msg_send_bytes", Params: []uint64{0, bp, bn}}, 0, "", false},
+		{Call{Name: "msg_send_bytes", Params: []uint64{math.MaxUint64, bp, bn}}, 0, "", false},
+		{Call{Name: "msg_send_bytes", Params: []uint64{5, 1 << 32, bn}}, 0, "", false},
+		{Call{Name: "msg_send_bytes", Params: []uint64{5, uint64(len(e.mem.b)) - 2, 4}}, 0, "", false},
+		{Call{Name: "msg_send_bytes", Params: []uint64{5}}, 0, "", false},
+		{Call{Name: "msg_send", Params: []uint64{bp, bn, outAt}}, 0, "", false},
+		{Call{Name: "msg_recv_bytes", Params: []uint64{5, bp, bn, outAt}}, 0, "", false},
+	} {
+		to, body, ok := sentMessage(&c.call, e.mem)
+		if ok != c.wantOK || to != c.to || string(body) != c.body {
+			t.Errorf("sentMessage(%s %v) = %d, %q, %v; want %d, %q, %v", c.call.Name, c.call.Params, to, body, ok, c.to, c.body, c.wantOK)
+		}
 	}
 }
