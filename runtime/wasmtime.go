@@ -20,22 +20,30 @@ var errEngineClosed = errors.New("wasmtime: engine closed")
 // wasmtimeEngine runs agents on Wasmtime (https://wasmtime.dev) through wasmtime-go, which
 // links Wasmtime's C library with cgo. Wasmtime fixes the wasm stack bound per engine, so e
 // keeps one variant (a Wasmtime engine and its linker) per stack limit in use; one ticker
-// advances the epoch of every variant, which is how running code is interrupted.
+// advances the epoch of every variant, which is how running code is interrupted. The default
+// stack's variant allocates instances from a pool (see PoolConfig); the others, and modules
+// that do not fit the pool's slots, allocate on demand (docs/RATIONALE.md).
 type wasmtimeEngine struct {
 	table  []hostcalls.Func
 	lookup lookupFunc
 	cache  *artifactCache // nil without a disk cache
-	base   *wtVariant     // the default stack's variant, which compiles
+	base   *wtVariant     // the default stack's variant, pooled unless Pool.OnDemand; it compiles
 	ticker *epochTicker
+	// releasePool gives back the pool's share of the process's address-space budget; nil
+	// without a pool.
+	releasePool func()
 
 	mu       sync.Mutex
 	closed   bool
-	variants map[uint64]*wtVariant // by stack size in bytes
-	runs     map[uint64]context.CancelCauseFunc
-	nextRun  uint64
-	busy     sync.WaitGroup // runs in progress
-	slots    chan struct{}  // one per running agent, at most Config.MaxRunning
-	gate     compileGate
+	variants map[variantKey]*wtVariant
+	// modules are the modules compiled and not yet closed: their code holds the Wasmtime
+	// engines, and with them the pool, until it is freed, which release does at the latest.
+	modules map[*wasmtimeModule]struct{}
+	runs    map[uint64]context.CancelCauseFunc
+	nextRun uint64
+	busy    sync.WaitGroup // runs in progress
+	slots   chan struct{}  // one per running agent, at most Config.MaxRunning
+	gate    compileGate
 	// compiles counts compiles in progress, abandoned ones included; the variants are freed
 	// once Close has seen the runs end and compiles is zero (release).
 	compiles int
@@ -61,7 +69,13 @@ const defaultMaxRunning = 2048
 //     the memory limit; one that handles the failure or exits keeps its own outcome.
 //   - Deserializing a cached artifact runs the code in it: CacheDir must be writable only by
 //     the user that runs aios. The directory is created with mode 0700.
+//   - Agents start from a pool of Config.MaxRunning instance slots (PoolConfig), which the
+//     engine reserves when it starts, unless cfg.Pool.OnDemand. NewWasmtime fails if the
+//     pools of the wasmtime engines open in the process would pass 64 TiB of address space.
 func NewWasmtime(ctx context.Context, cfg Config) (Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("wasmtime: %w", err)
+	}
 	if _, err := storePointerOffset(); err != nil {
 		return nil, fmt.Errorf("wasmtime: %w", err)
 	}
@@ -77,24 +91,35 @@ func NewWasmtime(ctx context.Context, cfg Config) (Engine, error) {
 		}
 		cache = c
 	}
+	maxRunning := cfg.MaxRunning
+	if maxRunning == 0 {
+		maxRunning = defaultMaxRunning
+	}
 	stack := wasmStack(limits.Defaults().Stack)
-	base, err := newVariant(stack, table)
+	var (
+		base        *wtVariant
+		releasePool func()
+		err         error
+	)
+	if cfg.Pool.OnDemand {
+		base, err = newVariant(stack, nil, table)
+	} else {
+		base, releasePool, err = newPooledVariant(stack, poolSizesOf(cfg, maxRunning), table)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("wasmtime: %w", err)
 	}
-	maxRunning := cfg.MaxRunning
-	if maxRunning <= 0 {
-		maxRunning = defaultMaxRunning
-	}
 	e := &wasmtimeEngine{
-		slots:    make(chan struct{}, maxRunning),
-		table:    table,
-		lookup:   tableLookup(table),
-		cache:    cache,
-		base:     base,
-		variants: map[uint64]*wtVariant{stack: base},
-		runs:     map[uint64]context.CancelCauseFunc{},
-		gate:     newCompileGate(),
+		slots:       make(chan struct{}, maxRunning),
+		table:       table,
+		lookup:      tableLookup(table),
+		cache:       cache,
+		base:        base,
+		releasePool: releasePool,
+		variants:    map[variantKey]*wtVariant{base.key(): base},
+		modules:     map[*wasmtimeModule]struct{}{},
+		runs:        map[uint64]context.CancelCauseFunc{},
+		gate:        newCompileGate(),
 	}
 	e.ticker = startEpochTicker(epochTick, e.engines)
 	return e, nil
@@ -113,11 +138,11 @@ func (e *wasmtimeEngine) Compile(ctx context.Context, wasm []byte) (Module, erro
 		if err != nil {
 			return nil, err
 		}
-		cm, err := e.compile(wasm)
+		cm, home, err := e.compile(wasm)
 		if err != nil {
 			return nil, fmt.Errorf("compile: %w", err)
 		}
-		return newWasmtimeModule(e, rep, cm), nil
+		return e.addModule(rep, home, cm), nil
 	}, func(m *wasmtimeModule) { _ = m.Close(context.Background()) })
 	if err != nil {
 		return nil, err
@@ -125,17 +150,46 @@ func (e *wasmtimeEngine) Compile(ctx context.Context, wasm []byte) (Module, erro
 	return m, nil
 }
 
-// compile compiles wasm for the base variant, through the disk cache if there is one. A cached
-// artifact that Wasmtime refuses (another version, other CPU features) is replaced.
-func (e *wasmtimeEngine) compile(wasm []byte) (*wasmtime.Module, error) {
+// compile compiles wasm for the base variant, through the disk cache if there is one, and
+// returns it with the variant it was made for, its home. A cached artifact that Wasmtime
+// refuses (another version, other CPU features) is replaced.
+//
+// Wasmtime refuses, when it compiles or loads it, a module that does not fit the base
+// variant's pool (a table larger than a slot's, more tables, more instance state): such a
+// module is made, and runs, on the default stack's on-demand variant instead.
+func (e *wasmtimeEngine) compile(wasm []byte) (*wasmtime.Module, *wtVariant, error) {
 	if e.cache != nil {
 		if art, ok := e.cache.load(wasm); ok {
 			if cm, err := wasmtime.NewModuleDeserialize(e.base.engine, art); err == nil {
-				return cm, nil
+				return cm, e.base, nil
+			}
+			if e.base.pool != nil {
+				v, err := e.variant(variantKey{stack: e.base.stack})
+				if err != nil {
+					return nil, nil, err
+				}
+				if cm, err := wasmtime.NewModuleDeserialize(v.engine, art); err == nil {
+					return cm, v, nil
+				}
 			}
 		}
 	}
-	cm, err := wasmtime.NewModule(e.base.engine, wasm)
+	cm, err := e.compileNew(e.base, wasm)
+	if err == nil || e.base.pool == nil {
+		return cm, e.base, err
+	}
+	v, err := e.variant(variantKey{stack: e.base.stack})
+	if err != nil {
+		return nil, nil, err
+	}
+	// Its error, if any, is the module's own, not the pool's.
+	cm, err = e.compileNew(v, wasm)
+	return cm, v, err
+}
+
+// compileNew compiles wasm for v and keeps the artifact in the disk cache if there is one.
+func (e *wasmtimeEngine) compileNew(v *wtVariant, wasm []byte) (*wasmtime.Module, error) {
+	cm, err := wasmtime.NewModule(v.engine, wasm)
 	if err != nil {
 		msg, _ := splitWasmtimeError(err)
 		return nil, errors.New(msg)

@@ -16,12 +16,14 @@ import (
 
 var errModuleClosed = errors.New("wasmtime: module closed")
 
-// wasmtimeModule is a compiled agent. It holds the module compiled for the engine's base
-// variant and, made on first use by deserializing that one, a copy for each other variant
-// (stack limit) it has run in.
+// wasmtimeModule is a compiled agent. It holds the module compiled for its home variant (the
+// engine's base variant, or the default stack's on-demand variant for a module that does not
+// fit the pool) and, made on first use by deserializing that one, a copy for each other
+// variant (stack limit) it has run in.
 type wasmtimeModule struct {
 	eng    *wasmtimeEngine
 	report *Report
+	home   *wtVariant
 
 	// mu guards the map; a read lock is held while a module from it is instantiated, so Close
 	// does not free one under a run.
@@ -30,8 +32,14 @@ type wasmtimeModule struct {
 	compiled map[*wtVariant]*wasmtime.Module
 }
 
-func newWasmtimeModule(e *wasmtimeEngine, rep *Report, cm *wasmtime.Module) *wasmtimeModule {
-	return &wasmtimeModule{eng: e, report: rep, compiled: map[*wtVariant]*wasmtime.Module{e.base: cm}}
+// addModule makes the module for cm, compiled for home, and registers it with e, whose release
+// frees its code if Close has not. It is called by a compile, which e's release waits for.
+func (e *wasmtimeEngine) addModule(rep *Report, home *wtVariant, cm *wasmtime.Module) *wasmtimeModule {
+	m := &wasmtimeModule{eng: e, report: rep, home: home, compiled: map[*wtVariant]*wasmtime.Module{home: cm}}
+	e.mu.Lock()
+	e.modules[m] = struct{}{}
+	e.mu.Unlock()
+	return m
 }
 
 // Run implements Module. Zero fields of lim take limits.Defaults. Run closes g when the
@@ -55,7 +63,8 @@ func (m *wasmtimeModule) Run(ctx context.Context, g *hostcalls.Guest, lim limits
 	case <-runCtx.Done():
 		return RunReport{}, fmt.Errorf("run: waiting for a place among the engine's running agents: %w", context.Cause(runCtx))
 	}
-	v, done, err := m.eng.begin(wasmStack(lim.Stack), cancel)
+	// The home variant's pool, if it has one, serves the default stack only.
+	v, done, err := m.eng.begin(variantKey{stack: wasmStack(lim.Stack), pooled: m.home.pool != nil}, cancel)
 	if err != nil {
 		return RunReport{}, fmt.Errorf("run: %w", err)
 	}
@@ -84,6 +93,11 @@ func (m *wasmtimeModule) run(parent context.Context, v *wtVariant, in *wtInstanc
 	}
 	inst, err := v.linker.Instantiate(store, cm)
 	release()
+	if err != nil && v.pool != nil && poolFull(err) {
+		// Runs take a place among MaxRunning before a slot, so this is a bug, said plainly.
+		msg, _ := splitWasmtimeError(err)
+		return RunReport{}, fmt.Errorf("run: every one of the wasmtime engine's %d instance slots is in use: %s", v.pool.slots, msg)
+	}
 
 	var rep RunReport
 	if err == nil {
@@ -123,7 +137,7 @@ func (m *wasmtimeModule) addVariant(v *wtVariant) error {
 	if m.closed || m.compiled[v] != nil {
 		return nil
 	}
-	art, err := m.compiled[m.eng.base].Serialize()
+	art, err := m.compiled[m.home].Serialize()
 	if err != nil {
 		return fmt.Errorf("wasmtime: serialize for a %s stack: %w", formatBytes(v.stack), err)
 	}
@@ -154,15 +168,23 @@ func callEntriesWasmtime(store *wasmtime.Store, inst *wasmtime.Instance, entry s
 // Close implements Module. It waits for instantiations in progress; instances already running
 // keep their code until they end.
 func (m *wasmtimeModule) Close(context.Context) error {
+	m.freeCode()
+	m.eng.mu.Lock()
+	delete(m.eng.modules, m)
+	m.eng.mu.Unlock()
+	return nil
+}
+
+// freeCode frees the module's compiled code, once; it can no longer run.
+func (m *wasmtimeModule) freeCode() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
-		return nil
+		return
 	}
 	m.closed = true
 	for _, cm := range m.compiled {
 		cm.Close()
 	}
 	clear(m.compiled)
-	return nil
 }

@@ -27,27 +27,44 @@ func wasmStack(limit uint64) uint64 {
 	return min(max(limit/stackStep*stackStep, minWasmStack), maxWasmStack)
 }
 
-// wtVariant is one Wasmtime engine, with epoch interruption and a stack bound, and a linker
-// holding every system call. The linker is shared by all instances of the variant: each host
-// function finds its instance in the store's data.
+// variantKey names a variant: its stack bound, and whether it allocates from a pool.
+type variantKey struct {
+	stack  uint64
+	pooled bool
+}
+
+// wtVariant is one Wasmtime engine, with epoch interruption, copy-on-write memory images, a
+// stack bound and either the pooling allocator or on-demand allocation, and a linker holding
+// every system call. The linker is shared by all instances of the variant: each host function
+// finds its instance in the store's data.
 type wtVariant struct {
 	stack  uint64
+	pool   *poolSizes // nil: on-demand allocation
 	engine *wasmtime.Engine
 	linker *wasmtime.Linker
 }
 
-func newVariant(stack uint64, table []hostcalls.Func) (*wtVariant, error) {
+func newVariant(stack uint64, pool *poolSizes, table []hostcalls.Func) (*wtVariant, error) {
 	cfg := wasmtime.NewConfig()
 	cfg.SetEpochInterruption(true)
 	cfg.SetMaxWasmStack(int(stack))
+	cfg.SetMemoryInitCOWSet(true)
+	if pool != nil {
+		if err := setPooling(cfg, *pool); err != nil {
+			cfg.Close()
+			return nil, err
+		}
+	}
 	engine := wasmtime.NewEngineWithConfig(cfg)
 	linker, err := newLinker(engine, table)
 	if err != nil {
 		engine.Close()
 		return nil, err
 	}
-	return &wtVariant{stack: stack, engine: engine, linker: linker}, nil
+	return &wtVariant{stack: stack, pool: pool, engine: engine, linker: linker}, nil
 }
+
+func (v *wtVariant) key() variantKey { return variantKey{stack: v.stack, pooled: v.pool != nil} }
 
 // newLinker defines every system call of table in a new linker for engine.
 func newLinker(engine *wasmtime.Engine, table []hostcalls.Func) (*wasmtime.Linker, error) {
