@@ -13,8 +13,8 @@ import (
 // writeKeys is the third migration: the write keys of durable runs (kernel/writekey). A row
 // says that the write named (run, attempt, call) in space was op on entry id (for an add, the
 // id it made); it is inserted in the write's own transaction and removed by ForgetRun when the
-// run ends. Rows are keyed by space first, so a key recorded in one space never answers a
-// write in another.
+// run ends. Every lookup names the space, so a key recorded in one space never answers a write
+// in another; the run leads the primary key, so that ForgetRun needs no index of its own.
 const writeKeys = `
 CREATE TABLE IF NOT EXISTS write_keys (
 	space   TEXT    NOT NULL,
@@ -23,9 +23,8 @@ CREATE TABLE IF NOT EXISTS write_keys (
 	call    INTEGER NOT NULL,
 	op      TEXT    NOT NULL,
 	id      TEXT    NOT NULL,
-	PRIMARY KEY (space, run, attempt, call)
+	PRIMARY KEY (run, attempt, call, space)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS write_keys_run ON write_keys (run);
 `
 
 // keyedWrite is the write key of one write and what it does, for the write's transaction to

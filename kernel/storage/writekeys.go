@@ -13,8 +13,9 @@ import (
 // writeKeysSchema is the second migration: the write keys of durable runs (kernel/writekey).
 // A row says that the write named (run, attempt, call) in space made version of key by op; it
 // is inserted in the write's own savepoint, so a write and its key commit together or not at
-// all, and removed by ForgetRun when the run ends. Rows are keyed by space first, so a key
-// recorded in one space never answers a write in another.
+// all, and removed by ForgetRun when the run ends. Every lookup names the space, so a key
+// recorded in one space never answers a write in another; the run leads the primary key, so
+// that ForgetRun needs no index of its own.
 const writeKeysSchema = `
 CREATE TABLE write_keys (
 	space   TEXT    NOT NULL,
@@ -24,9 +25,8 @@ CREATE TABLE write_keys (
 	op      TEXT    NOT NULL,
 	key     BLOB    NOT NULL,
 	version INTEGER NOT NULL,
-	PRIMARY KEY (space, run, attempt, call)
+	PRIMARY KEY (run, attempt, call, space)
 ) WITHOUT ROWID;
-CREATE INDEX write_keys_run ON write_keys (run);
 `
 
 // recordedWrite returns the version the write named k made in sp, and false when k is not
