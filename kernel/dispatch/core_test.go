@@ -31,6 +31,7 @@ type testCore struct {
 	maxInflight int
 	times       []time.Time
 	asked       []string
+	prompts     []string // the last message of each call, in the order the calls began
 	canceled    int
 }
 
@@ -56,6 +57,7 @@ func (c *testCore) Generate(ctx context.Context, req llm.Request, onChunk func(l
 	c.maxInflight = max(c.maxInflight, c.inflight)
 	c.times = append(c.times, time.Now())
 	c.asked = append(c.asked, req.Model)
+	c.prompts = append(c.prompts, req.Messages[len(req.Messages)-1].Content)
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
