@@ -255,7 +255,7 @@ func (p *Process) Log(level int, msg string) {
 // Generate runs one LLM generation for the process. onChunk, if not nil, receives streamed text;
 // streamed text also reaches the process's Events.
 //
-// The generation goes to the kernel's core as the process's own (dispatch.WithCaller: its name,
+// The generation goes to the kernel's core as the process's own (dispatch.WithCall: its name,
 // tenant, priority and PID), whatever the request says, so schedulers and budgets see who
 // asked. The request's priority hint may lower the process's priority, never raise it. What it used is added to the process's usage, per core.
 func (p *Process) Generate(ctx context.Context, req llm.Request, onChunk func(llm.Chunk)) (_ llm.Response, err error) {
@@ -279,14 +279,18 @@ func (p *Process) Generate(ctx context.Context, req llm.Request, onChunk func(ll
 			}
 		}
 	}
-	var receipt *dispatch.Receipt
-	ctx = dispatch.WithCaller(ctx, dispatch.Caller{Agent: p.spec.Name, Tenant: p.spec.Tenant, Priority: p.priority(req), PID: uint64(p.pid), Run: p.run})
-	ctx = dispatch.WithReceipt(ctx, func(r dispatch.Receipt) { receipt = &r })
-	ctx = dispatch.WithNotices(ctx, p.notice)
-	resp, err := p.k.core.Generate(ctx, req, sink)
+	call := &dispatch.Call{
+		Caller:  dispatch.Caller{Agent: p.spec.Name, Tenant: p.spec.Tenant, Priority: p.priority(req), PID: uint64(p.pid), Run: p.run},
+		Notices: p.notice,
+	}
+	resp, err := p.k.core.Generate(dispatch.WithCall(ctx, call), req, sink)
 	if err != nil {
 		p.noteRefusal(err)
 		return llm.Response{}, err
+	}
+	var receipt *dispatch.Receipt
+	if call.Charged {
+		receipt = &call.Receipt
 	}
 	p.mu.Lock()
 	p.usage.addGeneration(resp, receipt)

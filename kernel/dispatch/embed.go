@@ -60,9 +60,7 @@ func (d *Dispatcher) Embed(ctx context.Context, req llm.EmbedRequest) (llm.Embed
 	if res != nil {
 		res.Settle(quota.Amount{Tokens: int64(usage.InputTokens), Money: cost})
 	}
-	if fn := receiptFrom(ctx); fn != nil {
-		fn(Receipt{Core: resp.Core, Usage: usage, Cost: cost, Retries: retries})
-	}
+	deliver(ctx, Receipt{Core: resp.Core, Usage: usage, Cost: cost, Retries: retries})
 	return resp, nil
 }
 

@@ -77,9 +77,9 @@ func (d *Dispatcher) Generate(ctx context.Context, req llm.Request, onChunk func
 			res.Settle(quota.Amount{Tokens: int64(usedTokens(resp.Usage)), Money: cost})
 		}
 	}
-	if fn := receiptFrom(ctx); fn != nil && err == nil {
+	if err == nil {
 		rc.Core, rc.Usage, rc.Cost = resp.Core, resp.Usage, cost
-		fn(rc)
+		deliver(ctx, rc)
 	}
 	return resp, err
 }

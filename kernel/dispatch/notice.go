@@ -51,6 +51,12 @@ func WithNotices(ctx context.Context, fn func(Notice)) context.Context {
 }
 
 func notify(ctx context.Context, n Notice) {
+	if c := callFrom(ctx); c != nil {
+		if c.Notices != nil {
+			c.Notices(n)
+		}
+		return
+	}
 	if fn, _ := ctx.Value(noticeKey{}).(func(Notice)); fn != nil {
 		fn(n)
 	}

@@ -26,8 +26,14 @@ func WithReceipt(ctx context.Context, fn func(Receipt)) context.Context {
 	return context.WithValue(ctx, receiptKey{}, fn)
 }
 
-// receiptFrom returns the function WithReceipt put in ctx, or nil.
-func receiptFrom(ctx context.Context) func(Receipt) {
-	fn, _ := ctx.Value(receiptKey{}).(func(Receipt))
-	return fn
+// deliver gives the receipt of a successful request to whoever ctx names: the Call WithCall
+// put in it, else the function WithReceipt did.
+func deliver(ctx context.Context, rc Receipt) {
+	if c := callFrom(ctx); c != nil {
+		c.Receipt, c.Charged = rc, true
+		return
+	}
+	if fn, _ := ctx.Value(receiptKey{}).(func(Receipt)); fn != nil {
+		fn(rc)
+	}
 }
