@@ -26,7 +26,8 @@ func (e *DeniedError) Error() string { return "denied by policy: " + e.Reason }
 // Is reports ErrDenied as matching.
 func (e *DeniedError) Is(target error) bool { return target == ErrDenied }
 
-// Decider decides one system call; *policy.Engine is one.
+// Decider decides one system call; *policy.Engine is one. The decision's Elapsed, how long
+// deciding took, is what the gate's observer is told (the gate reads no clock of its own).
 type Decider interface {
 	Decide(ctx context.Context, in policy.Input) (policy.Decision, error)
 }

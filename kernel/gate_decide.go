@@ -3,7 +3,6 @@ package kernel
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/aiosys/aios/policy"
 	"github.com/aiosys/aios/policy/audit"
@@ -34,9 +33,8 @@ func (p *Process) authorize(ctx context.Context, call string, args map[string]an
 	if g.readsTenantUsage() {
 		in.TenantUsage = p.k.tenants.usage(p, in.Usage)
 	}
-	started := time.Now()
 	d, err := g.cfg.Policy.Decide(ctx, in)
-	elapsed := time.Since(started)
+	elapsed := d.Elapsed
 	if err != nil && ctx.Err() != nil {
 		// The caller gave up (the run was cancelled) during the evaluation: the call is
 		// cancelled, not denied, and no incident.
@@ -47,7 +45,7 @@ func (p *Process) authorize(ctx context.Context, call string, args map[string]an
 		inc = newIncident("the policy could not be evaluated", err)
 		d.Allow, d.Reason = false, inc.detail
 	}
-	if d.Allow {
+	if d.Allow && g.rates.limits(call) {
 		if why := g.rates.admit(in.Agent, call, g.now()); why != "" {
 			d.Allow, d.Reason = false, why
 		}

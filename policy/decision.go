@@ -18,7 +18,8 @@ type Decision struct {
 	Reason string `json:"reason"`
 	// Obligations are conditions the kernel enforces on an allowed call.
 	Obligations Obligations `json:"obligations"`
-	// Elapsed is how long Decide took, cache lookup included.
+	// Elapsed is how long Decide took, cache lookup included; set on every decision Decide
+	// returns, a failed one too.
 	Elapsed time.Duration `json:"elapsed_ns"`
 	// Cached says the decision came from the decision cache.
 	Cached bool `json:"cached"`

@@ -65,7 +65,9 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	if p.cache != nil {
 		var err error
 		if key, cacheable, err = in.key(&p.usage); err != nil {
-			return errorDecision(err), fmt.Errorf("policy: input: %w", err)
+			d := errorDecision(err)
+			d.Elapsed = time.Since(start)
+			return d, fmt.Errorf("policy: input: %w", err)
 		}
 	}
 	if cacheable {
@@ -80,7 +82,9 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	e.misses.Add(1)
 	d, err := p.eval(ctx, &in)
 	if err != nil {
-		return errorDecision(err), fmt.Errorf("policy: %w", err)
+		d = errorDecision(err)
+		d.Elapsed = time.Since(start)
+		return d, fmt.Errorf("policy: %w", err)
 	}
 	if cacheable {
 		p.cache.put(key, d.clone())
