@@ -19,7 +19,8 @@ type abi struct {
 	// so another goroutine's call cannot replace the error in between.
 	mu sync.Mutex
 
-	inbox []byte // the buffer messages are received into (msg_recv_bytes); guarded by mu
+	msg   msgBytesSyscalls // the message calls of ABI 1.4, when the host agreed to 1.4
+	inbox []byte           // the buffer messages are received into (msg_recv_bytes); guarded by mu
 }
 
 // std is the host every exported function of this package uses.
@@ -39,6 +40,9 @@ func (a *abi) ready() error {
 		for _, minor := range []uint32{4, 3, 2, 1} {
 			if a.sys.abiVersion(1, minor) == 0 {
 				a.minor = minor
+				if minor >= 4 {
+					a.msg, _ = a.sys.(msgBytesSyscalls)
+				}
 				return
 			}
 		}

@@ -30,11 +30,10 @@ const inboxSize = 4 << 10
 
 // msgBytes returns the platform's ABI 1.4 message calls, when the host implements them.
 func (a *abi) msgBytes() (msgBytesSyscalls, bool) {
-	if a.ready() != nil || a.minor < 4 {
+	if a.ready() != nil {
 		return nil, false
 	}
-	s, ok := a.sys.(msgBytesSyscalls)
-	return s, ok
+	return a.msg, a.msg != nil
 }
 
 // sendBytes is Send over msg_send_bytes.
