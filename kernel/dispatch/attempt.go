@@ -3,44 +3,56 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aiosys/aios/kernel/llm"
 )
 
+// errAttemptTimeout is the cause of a piece stopped by the attempt timeout.
+var errAttemptTimeout = errors.New("attempt timed out")
+
 // attempt runs one piece on the slot's core, placed there at start, and returns when it ended.
-// The slot is freed the moment ctx ends or the piece is preempted, without waiting for the core
-// to notice; otherwise finish frees it. A preempted piece returns errPreempted.
+// The slot is freed the moment ctx ends, the attempt times out or the piece is preempted,
+// without waiting for the core to notice; otherwise finish frees it. A preempted piece returns
+// errPreempted, one that timed out an error matching context.DeadlineExceeded.
 //
-// One context carries both the attempt's timeout and its preemption: preemptFor marks the slot
-// preempted when it cancels a piece nothing else had ended, so a piece that ends for that
-// reason is told apart from one the caller cancelled or the timeout ended.
+// One context of its own carries the piece's timeout and preemption besides the caller's
+// cancellation, each stopping it with its own cause (the first wins). The timer and preemptFor
+// free the slot themselves, and a hook on ctx does only when ctx can end at all.
 func (d *Dispatcher) attempt(ctx context.Context, s *slot, req llm.Request, start time.Time, onChunk func(llm.Chunk)) (llm.Response, time.Time, error) {
-	var (
-		actx context.Context
-		stop context.CancelFunc
-	)
-	if d.opts.AttemptTimeout > 0 {
-		actx, stop = context.WithTimeout(ctx, d.opts.AttemptTimeout)
-	} else {
-		actx, stop = context.WithCancel(ctx)
-	}
-	defer stop()
+	actx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	d.mu.Lock()
-	s.ctx, s.stop = actx, stop
+	s.stop = stop
 	d.running[s] = struct{}{}
 	d.mu.Unlock()
-	unhook := context.AfterFunc(actx, s.release)
-	defer unhook()
+	timeout := d.opts.AttemptTimeout
+	if timeout > 0 {
+		t := time.AfterFunc(timeout, func() {
+			stop(errAttemptTimeout)
+			s.release()
+		})
+		defer t.Stop()
+	}
+	if ctx.Done() != nil {
+		unhook := context.AfterFunc(ctx, s.release)
+		defer unhook()
+	}
 	resp, err := s.c.Core.Generate(actx, req, onChunk)
 	ended := d.opts.Now()
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if err != nil && s.preempted {
-		return llm.Response{}, ended, errPreempted
+	if err != nil {
+		switch context.Cause(actx) {
+		case errPreempted:
+			return llm.Response{}, ended, errPreempted
+		case errAttemptTimeout:
+			err = fmt.Errorf("%w after %s: %w", errAttemptTimeout, timeout, context.DeadlineExceeded)
+		}
 	}
 	if err == nil {
+		d.mu.Lock()
 		s.c.observeLatency(ended.Sub(start))
+		d.mu.Unlock()
 	}
 	return resp, ended, err
 }

@@ -63,8 +63,7 @@ func (d *Dispatcher) preemptFor(j *sched.Job, now time.Time) bool {
 	}
 	delete(d.running, victim)
 	victim.free()
-	victim.preempted = victim.ctx.Err() == nil // else the caller or the timeout ended it first
-	victim.stop()
+	victim.stop(errPreempted)
 	d.overhead.preemptions.Add(1)
 	return true
 }

@@ -15,11 +15,9 @@ type slot struct {
 	job *sched.Job
 
 	// Guarded by d.mu.
-	released  bool
-	preempted bool               // stopped by preemptFor at its slice end, before anything else ended it
-	ctx       context.Context    // the running piece's context; set by attempt
-	stop      context.CancelFunc // stops the running piece; set by attempt
-	sliceEnd  time.Time          // when the piece's slice ends; zero until its first chunk
+	released bool
+	stop     context.CancelCauseFunc // stops the running piece; set by attempt
+	sliceEnd time.Time               // when the piece's slice ends; zero until its first chunk
 }
 
 // release gives the place back, once, and lets the next job have it.
