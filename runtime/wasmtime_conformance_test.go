@@ -10,3 +10,11 @@ var newWasmtimeEngine = testEngine("wasmtime")
 func TestConformanceWasmtime(t *testing.T) {
 	runConformance(t, newWasmtimeEngine)
 }
+
+// TestConformanceWasmtimeOnDemand holds the wasmtime engine without its pool (Pool.OnDemand)
+// to the same contract: agents behave the same either way.
+func TestConformanceWasmtimeOnDemand(t *testing.T) {
+	runConformance(t, func(t *testing.T) Engine {
+		return newWasmtimeWith(t, Config{Pool: PoolConfig{OnDemand: true}})
+	})
+}

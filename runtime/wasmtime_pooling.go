@@ -26,9 +26,8 @@ const (
 // poolAddressBudget bounds the address space that the pools of all wasmtime engines in this
 // process reserve together: half of x86-64's and arm64's 128 TiB of user address space, so
 // that on-demand memories (4 GiB each as well), Go's heap and the rest of the process keep the
-// other half. Wasmtime aborts the process if a pool cannot be reserved; this keeps that from
-// happening.
-const poolAddressBudget = 64 << 40
+// other half. A variable for tests.
+var poolAddressBudget uint64 = 64 << 40
 
 // poolSizes are the sizes of one wasmtime engine's pool of instance slots.
 type poolSizes struct {
@@ -84,12 +83,12 @@ func newPooledVariant(stack uint64, p poolSizes, table []hostcalls.Func) (v *wtV
 	if a.reserved+n > poolAddressBudget {
 		return nil, nil, fmt.Errorf("pooling allocator: a pool of %d slots reserves %s of address space, and the %d "+
 			"wasmtime engines open in this process already reserve %s, of at most %s: close one, lower "+
-			"MaxRunning, or set Pool.OnDemand", p.slots, formatBytes(n), a.pools, formatBytes(a.reserved),
-			formatBytes(poolAddressBudget))
+			"MaxRunning, or set Pool.OnDemand", p.slots, formatAddressSpace(n), a.pools, formatAddressSpace(a.reserved),
+			formatAddressSpace(poolAddressBudget))
 	}
 	if err := probeAddressSpace(n); err != nil {
 		return nil, nil, fmt.Errorf("pooling allocator: a pool of %d slots reserves %s of address space, which this "+
-			"process cannot reserve now (%w): lower MaxRunning, or set Pool.OnDemand", p.slots, formatBytes(n), err)
+			"process cannot reserve now (%w): lower MaxRunning, or set Pool.OnDemand", p.slots, formatAddressSpace(n), err)
 	}
 	if v, err = newVariant(stack, &p, table); err != nil {
 		return nil, nil, err
@@ -102,6 +101,14 @@ func newPooledVariant(stack uint64, p poolSizes, table []hostcalls.Func) (v *wtV
 		a.pools--
 		a.Unlock()
 	}), nil
+}
+
+// formatAddressSpace formats n bytes in TiB, or as formatBytes does below 1 TiB.
+func formatAddressSpace(n uint64) string {
+	if n < 1<<40 {
+		return formatBytes(n)
+	}
+	return fmt.Sprintf("%.1f TiB", float64(n)/(1<<40))
 }
 
 // poolFull says whether err is Wasmtime's refusal to instantiate because every slot of its

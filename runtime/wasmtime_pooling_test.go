@@ -261,10 +261,14 @@ func TestWasmtimePoolOtherStack(t *testing.T) {
 }
 
 // TestWasmtimePoolAddressBudget: the pools of the engines open in a process stay within
-// poolAddressBudget: a second engine of 8,192 slots (about 32 TiB each) is refused with an
+// poolAddressBudget (lowered here to one pool's worth): a second engine is refused with an
 // error that says why, and fits once the first is closed.
 func TestWasmtimePoolAddressBudget(t *testing.T) {
-	cfg := Config{MaxRunning: maxMaxRunning}
+	cfg := Config{MaxRunning: 4}
+	defer func(b uint64) { poolAddressBudget = b }(poolAddressBudget)
+	poolAddressSpace.Lock()
+	poolAddressBudget = poolAddressSpace.reserved + poolSizesOf(cfg, 4).reservation()*3/2
+	poolAddressSpace.Unlock()
 	first, err := NewWasmtime(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -272,7 +276,7 @@ func TestWasmtimePoolAddressBudget(t *testing.T) {
 	if e, err := NewWasmtime(context.Background(), cfg); err == nil {
 		_ = e.Close(context.Background())
 		_ = first.Close(context.Background())
-		t.Fatal("a second pool of 8,192 slots was made")
+		t.Fatal("a second pool was made past the budget")
 	} else if !strings.Contains(err.Error(), "address space") || !strings.Contains(err.Error(), "Pool.OnDemand") {
 		t.Errorf("err = %v, want it to name the address space and the way out", err)
 	}
@@ -282,7 +286,24 @@ func TestWasmtimePoolAddressBudget(t *testing.T) {
 	again := newWasmtimeWith(t, cfg)
 	m := compile(t, again, fixture(t, "minimal.wasm"))
 	if r := runModule(t, m, runSpec{}); r.err != nil || string(r.proc.OutputBytes()) != "hello from wasm" {
-		t.Fatalf("run in a pool of 8,192 slots: %v, output %q", r.err, r.proc.OutputBytes())
+		t.Fatalf("run after the first engine closed: %v, output %q", r.err, r.proc.OutputBytes())
+	}
+}
+
+// TestWasmtimePoolTooLarge: a pool larger than the process's address space, which Wasmtime
+// would abort the process on, is refused with an error instead (the budget set aside).
+func TestWasmtimePoolTooLarge(t *testing.T) {
+	defer func(b uint64) { poolAddressBudget = b }(poolAddressBudget)
+	poolAddressBudget = 1 << 62
+	p := poolSizesOf(Config{}, 40_000) // about 160 TiB
+	v, release, err := newPooledVariant(wasmStack(limits.Defaults().Stack), p, nil)
+	if err == nil {
+		v.close()
+		release()
+		t.Fatal("a pool of 160 TiB was made")
+	}
+	if !strings.Contains(err.Error(), "cannot reserve") || !strings.Contains(err.Error(), "TiB") {
+		t.Errorf("err = %v, want it to say the address space cannot be reserved, in TiB", err)
 	}
 }
 

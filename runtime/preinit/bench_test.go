@@ -32,6 +32,26 @@ func firstReadTable(at *atomic.Int64) []hostcalls.Func {
 	return table
 }
 
+// benchEngine is an engine the benchmark measures: name is how it is reported, engine the name
+// runtime.NewEngine takes.
+type benchEngine struct {
+	name, engine string
+	pool         runtime.PoolConfig
+}
+
+// benchEngines are the engines this build has, and wasmtime also without its pool
+// ("wasmtime-ondemand").
+func benchEngines() []benchEngine {
+	var out []benchEngine
+	for _, name := range runtime.Engines() {
+		out = append(out, benchEngine{name: name, engine: name})
+		if name == "wasmtime" {
+			out = append(out, benchEngine{name: "wasmtime-ondemand", engine: name, pool: runtime.PoolConfig{OnDemand: true}})
+		}
+	}
+	return out
+}
+
 // BenchmarkStartWarm measures starting the Go reactor (testdata/goreactor) from a module
 // compiled in memory, with and without pre-initialisation: from Run to the agent's first read
 // of its input, the first thing aios_main does (metric ns/to-main). ns/op is the whole run,
@@ -42,14 +62,14 @@ func BenchmarkStartWarm(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, name := range runtime.Engines() {
+	for _, be := range benchEngines() {
 		for _, p := range []struct {
 			name string
 			wasm []byte
 		}{{"goreactor", plain}, {"goreactor-preinit", res.Module}} {
-			b.Run(name+"/"+p.name, func(b *testing.B) {
+			b.Run(be.name+"/"+p.name, func(b *testing.B) {
 				var first atomic.Int64
-				e, err := runtime.NewEngine(context.Background(), name, runtime.Config{Table: firstReadTable(&first)})
+				e, err := runtime.NewEngine(context.Background(), be.engine, runtime.Config{Table: firstReadTable(&first), Pool: be.pool})
 				if err != nil {
 					b.Fatal(err)
 				}
