@@ -83,8 +83,9 @@ func BenchmarkMsgRoundTrip(b *testing.B) {
 }
 
 // BenchmarkMsgRoundTripWAT is BenchmarkMsgRoundTrip between two agents written by hand in
-// WebAssembly text (testdata/agents/ping.wat and pong.wat), making the same calls as the Go
-// SDK: what a round trip costs the host and kernel, wasm included, without Go's guest code.
+// WebAssembly text (testdata/agents/ping.wat and pong.wat), making the calls the Go SDK makes
+// (msg_send_bytes, msg_recv_bytes): what a round trip costs the host and kernel, wasm
+// included, without Go's guest code.
 // The parent times every round trip with the monotonic clock.
 //
 //	go test -run '^$' -bench MsgRoundTripWAT -benchtime 20000x .
