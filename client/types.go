@@ -36,6 +36,22 @@ type RunRequest struct {
 	Env      []string `json:"env,omitempty"`
 	Priority int      `json:"priority,omitempty"`
 	Limits   *Limits  `json:"limits,omitempty"`
+	// Restart is the run's restart policy on a durable kernel (docs/DURABLE.md, "Restart
+	// policies"); nil takes the kernel's [durable] restart. A kernel that is not durable
+	// refuses it.
+	Restart *Restart `json:"restart,omitempty"`
+}
+
+// Restart is a run's restart policy: with "on-failure", a run that fails is restarted at most
+// MaxRestarts times (default 3), the first after Backoff (default "1s"), each next after
+// twice the last, never more than MaxBackoff (default "5m").
+type Restart struct {
+	// Policy is "never" or "on-failure".
+	Policy      string `json:"policy"`
+	MaxRestarts int    `json:"max_restarts,omitempty"`
+	// Backoff and MaxBackoff are Go durations, e.g. "2s".
+	Backoff    string `json:"backoff,omitempty"`
+	MaxBackoff string `json:"max_backoff,omitempty"`
 }
 
 // Limits are the limits a run asks for; the server lowers none of its own for them: a limit

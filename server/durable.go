@@ -20,10 +20,12 @@ import (
 // errJournal wraps why a durable server could not journal a run it was asked to start.
 var errJournal = errors.New("durable run")
 
-// runner returns how a submitted agent runs as run id with options o: agent.Run, or on a
-// durable server agent.RunDurable, its module (raw, as submitted) kept by digest and its
-// record saved first, so that a kernel killed from then on resumes it when it starts again.
-func (s *Server) runner(agent *aios.Agent, raw []byte, id string, o aios.RunOptions) (runFunc, error) {
+// runner returns how a submitted agent runs as run rec (its id, and its restart policy on a
+// durable server) with options o: agent.Run, or on a durable server agent.RunDurable, its
+// module (raw, as submitted) kept by digest and its record saved first, so that a kernel
+// killed from then on resumes it when it starts again.
+func (s *Server) runner(agent *aios.Agent, raw []byte, rec journal.Run, o aios.RunOptions) (runFunc, error) {
+	id := rec.ID
 	store := s.opts.Journal
 	if store == nil {
 		return func(ctx context.Context, _ string, o aios.RunOptions) (*aios.Result, error) {
@@ -34,7 +36,8 @@ func (s *Server) runner(agent *aios.Agent, raw []byte, id string, o aios.RunOpti
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errJournal, err)
 	}
-	rec, o, err := agent.BeginDurable(store, journal.Run{ID: id, Module: path}, o)
+	rec.Module = path
+	rec, o, err = agent.BeginDurable(store, rec, o)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errJournal, err)
 	}
@@ -142,9 +145,7 @@ func (s *Server) resume(r *run, rec journal.Run) bool {
 			r.status, r.started = client.StatusRunning, time.Now()
 			r.mu.Unlock()
 			r.events.publish(client.Event{Type: client.EventStatus, Status: client.StatusRunning})
-			r.events.publish(client.Event{Type: client.EventNotice, Text: fmt.Sprintf(
-				"resumed after the kernel restarted (resume %d): its %d journaled calls are answered from the journal, nothing journaled is sent again",
-				rec.Resumes+1, rec.Calls)})
+			r.events.publish(client.Event{Type: client.EventNotice, Text: resumeNotice(rec)})
 			store := s.opts.Journal
 			s.launch(r, agent, o, func(ctx context.Context, id string, o aios.RunOptions) (*aios.Result, error) {
 				res, _, err := agent.Resume(ctx, store, id, o)
@@ -164,6 +165,16 @@ func (s *Server) resume(r *run, rec journal.Run) bool {
 		case <-tick.C:
 		}
 	}
+}
+
+// resumeNotice is what the events of interrupted run rec say as a restarted kernel takes it up.
+func resumeNotice(rec journal.Run) string {
+	if !rec.RestartAt.IsZero() {
+		return fmt.Sprintf("the kernel restarted while the run waited to restart (attempt %d of %d) after: %s; it restarts at %s, its %d journaled calls answered from the journal",
+			rec.Attempt, rec.Restart.MaxRestarts+1, rec.Failure, rec.RestartAt.Format(time.RFC3339), rec.Calls)
+	}
+	return fmt.Sprintf("resumed after the kernel restarted (resume %d): its %d journaled calls are answered from the journal, nothing journaled is sent again",
+		rec.Resumes+1, rec.Calls)
 }
 
 // loadInterrupted loads the module rec recorded, verified again against the server's trust,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aiosys/aios"
 	"github.com/aiosys/aios/client"
+	"github.com/aiosys/aios/journal"
 	"github.com/aiosys/aios/limits"
 	"github.com/aiosys/aios/policy"
 )
@@ -57,6 +58,11 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	restart, err := s.restartPolicy(req.Restart)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	for _, kv := range req.Env {
 		if !strings.Contains(kv, "=") {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("env %s: want KEY=VALUE", quote(kv)))
@@ -87,7 +93,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, tenant string) {
 		Limits: lim, Identity: identity,
 	}
 	run, err := s.start(r.Context(), tenant, mod.name, agent, o, func(id string) (runFunc, error) {
-		return s.runner(agent, req.Module, id, o)
+		return s.runner(agent, req.Module, journal.Run{ID: id, Restart: restart}, o)
 	})
 	if err != nil {
 		s.agents.release(agent)
