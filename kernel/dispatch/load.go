@@ -26,8 +26,8 @@ type CoreLoad struct {
 	// backend asked for a pause); zero when it is in rotation.
 	CoolingFor time.Duration
 	// TokensPerSecond is the tokens it moved (input read, output streamed, embeddings) over
-	// the last ThroughputWindow, per second. Output is counted as it streams; input when its
-	// request ends.
+	// the last ThroughputWindow, per second. Output is counted as it streams (eight chunks at
+	// a time, the rest when the request ends); input when its request ends.
 	TokensPerSecond float64
 	// Tokens is what it moved since the dispatcher started, counted the same way.
 	Tokens int64

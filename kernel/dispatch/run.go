@@ -31,10 +31,15 @@ type stream struct {
 	g       progress
 	s       *slot // the slot of the piece running
 	started bool  // whether the piece has streamed its first chunk
+	pending int   // chunks of the piece not yet counted in the core's throughput
 }
 
+// streamBatch is how many streamed chunks are counted in a core's throughput at once (with
+// one reading of the clock); the rest of a piece's are counted when it ends.
+const streamBatch = 8
+
 // piece points st at the piece about to run in s.
-func (st *stream) piece(s *slot) { st.s, st.started = s, false }
+func (st *stream) piece(s *slot) { st.s, st.started, st.pending = s, false, 0 }
 
 func (st *stream) chunk(c llm.Chunk) {
 	if !st.started {
@@ -42,7 +47,10 @@ func (st *stream) chunk(c llm.Chunk) {
 		st.d.startSlice(st.s)
 	}
 	st.g.add(c)
-	st.s.c.tput.add(st.d.opts.Now(), 1)
+	if st.pending++; st.pending == streamBatch {
+		st.s.c.tput.add(st.d.opts.Now(), st.pending)
+		st.pending = 0
+	}
 	if st.onChunk != nil {
 		st.onChunk(c)
 	}
@@ -94,6 +102,7 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 			used = quota.Add(d.opts.EstimateInput(try), streamed)
 		}
 		d.finish(ctx, s, used, err, ended)
+		s.c.tput.add(ended, st.pending)    // the output streamed since the last batch
 		s.c.tput.add(ended, used-streamed) // the input; the output was counted as it streamed
 		last = s.c
 		if err == nil {
