@@ -9,32 +9,27 @@ import (
 	"github.com/aiosys/aios/kernel/llm"
 )
 
-// errAttemptTimeout is the cause of a piece stopped by the attempt timeout.
-var errAttemptTimeout = errors.New("attempt timed out")
-
 // attempt runs one piece on the slot's core, placed there at start, and returns when it ended.
 // The slot is freed the moment ctx ends, the attempt times out or the piece is preempted,
 // without waiting for the core to notice; otherwise finish frees it. A preempted piece returns
 // errPreempted, one that timed out an error matching context.DeadlineExceeded.
 //
 // One context of its own carries the piece's timeout and preemption besides the caller's
-// cancellation, each stopping it with its own cause (the first wins). The timer and preemptFor
-// free the slot themselves, and a hook on ctx does only when ctx can end at all.
+// cancellation, each stopping it with its own cause (the first wins). The watchdog (see
+// watch) and preemptFor free the slot themselves, and a hook on ctx does only when ctx can end
+// at all.
 func (d *Dispatcher) attempt(ctx context.Context, s *slot, req llm.Request, start time.Time, onChunk func(llm.Chunk)) (llm.Response, time.Time, error) {
 	actx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
+	timeout := d.opts.AttemptTimeout
 	d.mu.Lock()
 	s.stop = stop
+	if timeout > 0 {
+		s.deadline = start.Add(timeout)
+		d.watch(s.deadline, start)
+	}
 	d.running[s] = struct{}{}
 	d.mu.Unlock()
-	timeout := d.opts.AttemptTimeout
-	if timeout > 0 {
-		t := time.AfterFunc(timeout, func() {
-			stop(errAttemptTimeout)
-			s.release()
-		})
-		defer t.Stop()
-	}
 	if ctx.Done() != nil {
 		unhook := context.AfterFunc(ctx, s.release)
 		defer unhook()

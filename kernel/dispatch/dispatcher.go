@@ -46,6 +46,9 @@ type Dispatcher struct {
 	running map[*slot]struct{} // pieces on a core
 	timer   *time.Timer
 	timerAt time.Time
+	// The attempt timeout's watchdog and the deadline it is armed for (zero: not armed).
+	watchdog *time.Timer
+	watchAt  time.Time
 }
 
 // New returns a dispatcher over backends, in order of preference among equals.

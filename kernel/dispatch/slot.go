@@ -17,6 +17,7 @@ type slot struct {
 	// Guarded by d.mu.
 	released bool
 	stop     context.CancelCauseFunc // stops the running piece; set by attempt
+	deadline time.Time               // when the piece's attempt times out; zero: never
 	sliceEnd time.Time               // when the piece's slice ends; zero until its first chunk
 }
 

@@ -92,3 +92,39 @@ func TestCallerCancelFreesPlaceAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestAttemptTimeoutsOfOverlappingPieces checks that pieces running at once each time out at
+// their own deadline: the watchdog, fired for the first, arms itself again for the second.
+func TestAttemptTimeoutsOfOverlappingPieces(t *testing.T) {
+	c := &stuckCore{started: make(chan struct{}, 2), unstick: make(chan struct{})}
+	d, _ := New([]Backend{{Core: c, Capacity: 2}}, Options{AttemptTimeout: 30 * time.Millisecond, MaxAttempts: 1})
+	errs := make(chan error, 2)
+	generate := func() {
+		_, err := d.Generate(as("a"), ask("hi"), nil)
+		errs <- err
+	}
+	go generate()
+	<-c.started
+	time.Sleep(10 * time.Millisecond)
+	go generate()
+	<-c.started
+	// Neither core call returns until both are stopped: a piece the watchdog missed would hang
+	// here, and the core's calls are unstuck only once both contexts ended.
+	waitFor(t, "both pieces to be stopped", func() bool {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		stopped := 0
+		for s := range d.running {
+			if s.released {
+				stopped++
+			}
+		}
+		return stopped == 2
+	})
+	close(c.unstick)
+	for range 2 {
+		if err := <-errs; !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("err = %v, want an attempt timeout", err)
+		}
+	}
+}
