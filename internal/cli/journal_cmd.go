@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -90,10 +91,27 @@ func runJournal(o *JournalOptions) error {
 		return exitWith(ExitKernel, err)
 	}
 	if !o.JSON {
-		fmt.Fprintf(o.IO.Out, "run %s: %s, exit code %d; %s (%s), seed %d, engine %s, ABI %s\n\n",
+		fmt.Fprintf(o.IO.Out, "run %s: %s, exit code %d; %s (%s), seed %d, engine %s, ABI %s\n",
 			rec.ID, rec.Status, rec.ExitCode, safeText(rec.Name), safeText(rec.Module), rec.Seed, rec.Engine, rec.ABI)
+		printLife(o.IO.Out, rec)
+		fmt.Fprintln(o.IO.Out)
 	}
 	return printCalls(o, calls)
+}
+
+// printLife prints what happened to rec besides its calls: its restart policy, attempts,
+// restarts and resumes, a restart it waits for, and the error it ended with.
+func printLife(w io.Writer, rec journal.Run) {
+	if rec.Restart.Policy == journal.OnFailure || rec.Restarts > 0 || rec.Resumes > 0 {
+		fmt.Fprintf(w, "restart %s: attempt %d, restarts %d (backoffs %v), resumes %d\n",
+			rec.Restart, max(rec.Attempt, 1), rec.Restarts, rec.Backoffs, rec.Resumes)
+	}
+	if !rec.RestartAt.IsZero() {
+		fmt.Fprintf(w, "restarts at %s after: %s\n", rec.RestartAt.Format(time.RFC3339), safeText(rec.Failure))
+	}
+	if rec.Error != "" {
+		fmt.Fprintf(w, "error: %s\n", safeText(rec.Error))
+	}
 }
 
 func printRuns(o *JournalOptions, runs []journal.Run) error {

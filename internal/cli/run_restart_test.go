@@ -85,6 +85,10 @@ func TestRunDurableRestartOnFailure(t *testing.T) {
 	if rec.Status != journal.Finished || rec.Attempt != 2 || rec.Restarts != 1 || len(rec.Backoffs) != 1 || rec.Backoffs[0] != 50*time.Millisecond {
 		t.Errorf("record %+v", rec)
 	}
+	code, out, _ = aiosCmd(t, "journal", rec.ID)
+	if code != 0 || !strings.Contains(out, "restart on-failure:3: attempt 2, restarts 1 (backoffs [50ms]), resumes 0\n") {
+		t.Errorf("aios journal %s: exit %d\n%s", rec.ID, code, out)
+	}
 	code, out, _ = aiosCmd(t, "replay", rec.ID)
 	if code != 0 || !strings.HasPrefix(out, "identical") {
 		t.Errorf("replay of the restarted run: exit %d, %s", code, out)
