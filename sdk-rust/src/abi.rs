@@ -3,18 +3,24 @@
 
 use std::cell::RefCell;
 
-use crate::sys::{decode_result, Host, Platform, ResultBuf};
+use crate::sys::{decode_msg_info, decode_result, Host, MsgInfoBuf, Platform, ResultBuf};
 use crate::{Errno, Error, Result};
 
 /// The ABI minor versions this crate asks for, newest first (section 4: an SDK may ask for
-/// 1.3 and, refused, for an older one).
-const MINORS: [u32; 4] = [3, 2, 1, 0];
+/// 1.4 and, refused, for an older one).
+const MINORS: [u32; 5] = [4, 3, 2, 1, 0];
+
+/// The size of the buffer messages are received into (`msg_recv_bytes`); a longer body is
+/// read as a result.
+const INBOX: usize = 4 << 10;
 
 /// The host and what the handshake agreed with it.
 pub(crate) struct Abi {
     host: Option<Platform>,
     /// `None` until the handshake; then the minor version agreed, or the handshake's error.
     minor: Option<std::result::Result<u32, Error>>,
+    /// The buffer messages are received into (`msg_recv_bytes`), made at the first.
+    inbox: Vec<u8>,
 }
 
 thread_local! {
@@ -46,7 +52,11 @@ pub(crate) fn install(host: Box<dyn crate::sys::Host>) {
 
 impl Abi {
     pub(crate) fn new(host: Option<Platform>) -> Abi {
-        Abi { host, minor: None }
+        Abi {
+            host,
+            minor: None,
+            inbox: Vec::new(),
+        }
     }
 
     /// Performs the handshake once and returns the host with its outcome on every call.
@@ -84,6 +94,45 @@ impl Abi {
             )),
             _ => Ok(()),
         }
+    }
+
+    /// Reports whether the host agreed to ABI 1.`minor` or newer (performing the handshake).
+    pub(crate) fn has(&mut self, minor: u32) -> bool {
+        self.ready("abi_version").is_ok() && matches!(self.minor, Some(Ok(have)) if have >= minor)
+    }
+
+    /// Receives a message with `msg_recv_bytes` (ABI 1.4): the body lands in the inbox and is
+    /// copied out of it; one longer than the inbox, which the host keeps as a result, is read
+    /// with `result_read`. Returns the sender and the body.
+    pub(crate) fn recv_bytes(&mut self, timeout_ns: i64) -> Result<(u64, Vec<u8>)> {
+        const CALL: &str = "msg_recv_bytes";
+        let mut inbox = std::mem::take(&mut self.inbox);
+        if inbox.is_empty() {
+            inbox = zeroed(INBOX)?;
+        }
+        let mut info = MsgInfoBuf::default();
+        let got = self.call(CALL, &[], |h| h.msg_recv_bytes(timeout_ns, &mut inbox, &mut info));
+        let (from, len, rid) = decode_msg_info(&info);
+        let inline = inbox.get(..len as usize).map(<[u8]>::to_vec);
+        let size = inbox.len();
+        self.inbox = inbox;
+        got?;
+        if rid == 0 {
+            return match inline {
+                Some(body) => Ok((from, body)),
+                None => Err(Error::new(
+                    Errno::EINTERNAL,
+                    CALL,
+                    format!("the host reported a body of {} bytes in a buffer of {}", len, size),
+                )),
+            };
+        }
+        let host = self.ready(CALL)?;
+        let body = read(host, rid, len).map_err(|e| {
+            host.result_drop(rid);
+            Error::new(e.errno(), CALL, format!("read result: {}: {}", e.name(), e.message()))
+        })?;
+        Ok((from, body))
     }
 
     /// Runs one system call named `name`. A failure is an [`Error`] filled from `last_error`,

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
-use crate::sys::{Host, ResultBuf};
+use crate::sys::{Host, MsgInfoBuf, ResultBuf};
 
 /// What a call answers: a result body, or an errno with the host's message.
 #[derive(Clone, Debug)]
@@ -18,6 +18,13 @@ pub(crate) enum Reply {
 /// Returns a successful reply with the JSON `body`.
 pub(crate) fn ok(body: &str) -> Reply {
     Reply::Ok(body.as_bytes().to_vec())
+}
+
+/// Returns the reply of a `msg_recv_bytes` (ABI 1.4) that receives `body` from `from`.
+pub(crate) fn mail(from: u64, body: &[u8]) -> Reply {
+    let mut b = from.to_le_bytes().to_vec();
+    b.extend_from_slice(body);
+    Reply::Ok(b)
 }
 
 /// Returns a failure with errno `code` and `message`.
@@ -137,10 +144,10 @@ impl State {
 /// The host side of [`State`].
 pub(crate) struct FakeHost(Rc<RefCell<State>>);
 
-/// Installs a fake host implementing ABI 1.3 as this thread's host and returns its state.
+/// Installs a fake host implementing ABI 1.4 as this thread's host and returns its state.
 pub(crate) fn install() -> Rc<RefCell<State>> {
     let state = Rc::new(RefCell::new(State {
-        minor: 3,
+        minor: 4,
         refuse_abi: false,
         versions_asked: Vec::new(),
         input: Vec::new(),
@@ -331,6 +338,49 @@ impl Host for FakeHost {
         s.agent_calls.push(name.to_string());
         let reply = s.next_reply(name, req);
         s.answer(name, reply, out)
+    }
+    /// Records the request as "TO:BODY"; a successful reply's body is ignored.
+    fn msg_send_bytes(&mut self, to: u64, body: &[u8]) -> u32 {
+        const CALL: &str = "msg_send_bytes";
+        let mut s = self.0.borrow_mut();
+        if s.minor < 4 {
+            return s.fail(CALL, 4, "no such call");
+        }
+        s.agent_calls.push(CALL.to_string());
+        let req = [to.to_string().as_bytes(), b":", body].concat();
+        match s.next_reply(CALL, &req) {
+            Reply::Ok(_) => 0,
+            Reply::Err(code, message) => s.fail(CALL, code, &message),
+        }
+    }
+    /// Records the request as its timeout; a successful reply is a [`mail`].
+    fn msg_recv_bytes(&mut self, timeout_ns: i64, buf: &mut [u8], info: &mut MsgInfoBuf) -> u32 {
+        const CALL: &str = "msg_recv_bytes";
+        let mut s = self.0.borrow_mut();
+        if s.minor < 4 {
+            return s.fail(CALL, 4, "no such call");
+        }
+        if s.results.len() >= 64 {
+            return s.fail(CALL, 12, "64 results are unread");
+        }
+        s.agent_calls.push(CALL.to_string());
+        let m = match s.next_reply(CALL, timeout_ns.to_string().as_bytes()) {
+            Reply::Ok(m) => m,
+            Reply::Err(code, message) => return s.fail(CALL, code, &message),
+        };
+        let (from, body) = m.split_at(8);
+        let mut rid = 0;
+        if body.len() <= buf.len() {
+            buf[..body.len()].copy_from_slice(body);
+        } else {
+            s.next_rid += 1;
+            rid = s.next_rid;
+            s.results.insert(rid, body.to_vec());
+        }
+        info[..8].copy_from_slice(from);
+        info[8..12].copy_from_slice(&(body.len() as u32).to_le_bytes());
+        info[12..].copy_from_slice(&rid.to_le_bytes());
+        0
     }
 }
 

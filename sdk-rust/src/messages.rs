@@ -1,10 +1,14 @@
-//! Messages between the agents of one run tree (ABI 1.3, docs/ABI.md section 4.2).
+//! Messages between the agents of one run tree (ABI 1.3, docs/ABI.md section 4.2; on a host
+//! that implements ABI 1.4, [`send`] and [`recv`] carry the body as bytes: `msg_send_bytes` and
+//! `msg_recv_bytes`).
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::abi::with;
 use crate::agents::{millis, run, start_agent_call};
+use crate::sys::Host;
 use crate::{Pending, Result};
 
 /// A message from another agent of the same run.
@@ -51,6 +55,9 @@ struct Empty {}
 /// # Ok(()) }
 /// ```
 pub fn send(to: u64, body: &[u8]) -> Result<()> {
+    if with(|a| a.has(4)) {
+        return with(|a| a.call("msg_send_bytes", &[], |h| h.msg_send_bytes(to, body)));
+    }
     run::<_, Empty>("msg_send", &SendRequest { to, body }).map(|_| ())
 }
 
@@ -59,12 +66,22 @@ pub fn send(to: u64, body: &[u8]) -> Result<()> {
 /// [`Errno::ETIMEDOUT`](crate::Errno::ETIMEDOUT); with a zero timeout and an empty mailbox,
 /// [`Errno::EAGAIN`](crate::Errno::EAGAIN). Messages from one sender arrive in the order sent.
 pub fn recv(timeout: Option<Duration>) -> Result<Mail> {
+    if with(|a| a.has(4)) {
+        let (from, body) = with(|a| a.recv_bytes(nanos(timeout)))?;
+        return Ok(Mail { from, body });
+    }
     run(
         "msg_recv",
         &RecvRequest {
             timeout_ms: millis(timeout),
         },
     )
+}
+
+/// Returns a timeout as `msg_recv_bytes`'s `timeout_ns`: -1 (no deadline) for `None`,
+/// saturating at `i64::MAX`.
+fn nanos(timeout: Option<Duration>) -> i64 {
+    timeout.map_or(-1, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }
 
 /// Starts [`recv`] asynchronously, for [`wait_any`](crate::wait_any).

@@ -16,6 +16,19 @@ pub(crate) fn decode_result(out: &ResultBuf) -> (u32, u32) {
     (rid, len)
 }
 
+/// The 16 bytes `msg_recv_bytes` (ABI 1.4) writes at its `info_out` pointer:
+/// `struct msg_info { u64 from; u32 len; u32 rid; }`, little-endian.
+pub(crate) type MsgInfoBuf = [u8; 16];
+
+/// Returns the sender, body length and result id (0: the body is in the buffer) in `info`.
+pub(crate) fn decode_msg_info(info: &MsgInfoBuf) -> (u64, u32, u32) {
+    let mut from = [0; 8];
+    from.copy_from_slice(&info[..8]);
+    let len = u32::from_le_bytes([info[8], info[9], info[10], info[11]]);
+    let rid = u32::from_le_bytes([info[12], info[13], info[14], info[15]]);
+    (u64::from_le_bytes(from), len, rid)
+}
+
 /// The `aios` namespace with slices in place of pointers. Every method returns the call's
 /// errno (0 for success).
 pub(crate) trait Host {
@@ -40,6 +53,10 @@ pub(crate) trait Host {
     /// name; an unknown name is `ENOSYS`. Apart from `call`, so that an agent that starts and
     /// messages no agent imports none of them and loads on a 1.2 host.
     fn agent_call(&mut self, name: &str, req: &[u8], out: &mut ResultBuf) -> u32;
+    /// `msg_send_bytes` (ABI 1.4): `msg_send` with the body as bytes.
+    fn msg_send_bytes(&mut self, to: u64, body: &[u8]) -> u32;
+    /// `msg_recv_bytes` (ABI 1.4): `msg_recv` into `buf`, the message described in `info`.
+    fn msg_recv_bytes(&mut self, timeout_ns: i64, buf: &mut [u8], info: &mut MsgInfoBuf) -> u32;
 }
 
 /// The host as the rest of the crate holds it. On `wasm32` it is the concrete [`Host`] of the
@@ -115,16 +132,22 @@ impl Host for Box<dyn Host> {
     fn agent_call(&mut self, name: &str, req: &[u8], out: &mut ResultBuf) -> u32 {
         (**self).agent_call(name, req, out)
     }
+    fn msg_send_bytes(&mut self, to: u64, body: &[u8]) -> u32 {
+        (**self).msg_send_bytes(to, body)
+    }
+    fn msg_recv_bytes(&mut self, timeout_ns: i64, buf: &mut [u8], info: &mut MsgInfoBuf) -> u32 {
+        (**self).msg_recv_bytes(timeout_ns, buf, info)
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
-    use super::{Host, ResultBuf};
+    use super::{Host, MsgInfoBuf, ResultBuf};
 
     // The raw imports, exactly as docs/ABI.md, section 4, and hostcalls' table list them
     // (every pointer and length an `i32`, `wait`'s timeout an `i64`, every result an `i32`
     // errno). The linker keeps only the imports a program can reach, so an agent that uses
-    // no call of ABI 1.1, 1.2 or 1.3 loads on an older host.
+    // no call of ABI 1.1, 1.2, 1.3 or 1.4 loads on an older host.
     #[link(wasm_import_module = "aios")]
     extern "C" {
         fn abi_version(major: u32, minor: u32) -> u32;
@@ -159,6 +182,8 @@ mod wasm {
         fn agent_kill(req_ptr: *const u8, req_len: u32, out: *mut u8) -> u32;
         fn msg_send(req_ptr: *const u8, req_len: u32, out: *mut u8) -> u32;
         fn msg_recv(req_ptr: *const u8, req_len: u32, out: *mut u8) -> u32;
+        fn msg_send_bytes(to: i64, body_ptr: *const u8, body_len: u32) -> u32;
+        fn msg_recv_bytes(timeout_ns: i64, buf_ptr: *mut u8, buf_len: u32, info_out: *mut u8) -> u32;
     }
 
     /// E2BIG: a slice longer than the ABI's 32-bit lengths (impossible on wasm32, where a
@@ -272,6 +297,19 @@ mod wasm {
             };
             match len(req) {
                 Some(n) => unsafe { raw(req.as_ptr(), n, out.as_mut_ptr()) },
+                None => E2BIG,
+            }
+        }
+        fn msg_send_bytes(&mut self, to: u64, body: &[u8]) -> u32 {
+            // A pid past i64::MAX arrives negative, which the host refuses (EINVAL).
+            match len(body) {
+                Some(n) => unsafe { msg_send_bytes(to as i64, body.as_ptr(), n) },
+                None => E2BIG,
+            }
+        }
+        fn msg_recv_bytes(&mut self, timeout_ns: i64, buf: &mut [u8], info: &mut MsgInfoBuf) -> u32 {
+            match len(buf) {
+                Some(n) => unsafe { msg_recv_bytes(timeout_ns, buf.as_mut_ptr(), n, info.as_mut_ptr()) },
                 None => E2BIG,
             }
         }

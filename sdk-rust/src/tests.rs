@@ -35,12 +35,12 @@ fn outside_aios_every_call_fails_plainly() {
 }
 
 #[test]
-fn handshake_asks_for_1_3_once() {
+fn handshake_asks_for_1_4_once() {
     let host = install();
     host.borrow_mut().input = b"question".to_vec();
     assert_eq!(input().unwrap(), b"question");
     output("answer\n").unwrap();
-    assert_eq!(host.borrow().versions_asked, vec![3]);
+    assert_eq!(host.borrow().versions_asked, vec![4]);
     assert_eq!(host.borrow().output, b"answer\n");
     assert_eq!(host.borrow().held(), 0, "results are released after reading");
 }
@@ -57,7 +57,7 @@ fn older_host_refuses_newer_features_locally() {
         "{}",
         err
     );
-    assert_eq!(host.borrow().versions_asked, vec![3, 2, 1]);
+    assert_eq!(host.borrow().versions_asked, vec![4, 3, 2, 1]);
     assert!(host.borrow().requests.is_empty(), "nothing reached the host");
 
     let host = install();
@@ -76,7 +76,7 @@ fn host_without_abi_1_fails_every_call() {
     assert_eq!(err.errno(), Errno::ENOTSUP);
     assert_eq!(err.call(), "abi_version");
     assert_eq!(input().unwrap_err(), err, "the handshake's outcome is kept");
-    assert_eq!(host.borrow().versions_asked, vec![3, 2, 1, 0]);
+    assert_eq!(host.borrow().versions_asked, vec![4, 3, 2, 1, 0]);
     assert!(host.borrow().output.is_empty());
 }
 

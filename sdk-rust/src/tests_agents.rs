@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::fakehost::{fail, install, ok};
+use crate::fakehost::{fail, install, mail, ok};
 use crate::*;
 
 const RESULT: &str = r#"{"pid":7,"name":"worker","module":"worker.wasm","status":"exited","exit_code":0,"output":"bm90ZXM=","output_bytes":5,"usage":{"calls":4,"generations":1,"input_tokens":3,"output_tokens":2,"cost":0.5}}"#;
@@ -114,7 +114,7 @@ fn a_1_2_host_refuses_agent_calls_locally() {
     assert_eq!(send(1, b"x").unwrap_err().errno(), Errno::ENOTSUP);
     assert_eq!(recv(None).unwrap_err().errno(), Errno::ENOTSUP);
     assert!(host.borrow().requests.is_empty(), "nothing reached the host");
-    assert_eq!(host.borrow().versions_asked, vec![3, 2]);
+    assert_eq!(host.borrow().versions_asked, vec![4, 3, 2]);
 }
 
 #[test]
@@ -213,6 +213,7 @@ fn kill_and_its_errors() {
 #[test]
 fn send_and_recv_carry_bytes() {
     let host = install();
+    host.borrow_mut().minor = 3; // msg_send and msg_recv, JSON bodies
     host.borrow_mut().reply("msg_send", ok("{}"));
     host.borrow_mut()
         .reply("msg_send", fail(6, "the mailbox of agent 1 is full"));
@@ -258,12 +259,63 @@ fn send_and_recv_carry_bytes() {
 #[test]
 fn huge_timeouts_saturate() {
     let host = install();
+    host.borrow_mut().minor = 3;
     host.borrow_mut().reply("msg_recv", ok(r#"{"from":1,"body":""}"#));
     recv(Some(Duration::MAX)).unwrap();
     assert_eq!(
         host.borrow().bodies("msg_recv"),
         vec![format!(r#"{{"timeout_ms":{}}}"#, i64::MAX)]
     );
+    let host = install();
+    host.borrow_mut().reply("msg_recv_bytes", mail(1, b""));
+    recv(Some(Duration::MAX)).unwrap();
+    assert_eq!(host.borrow().bodies("msg_recv_bytes"), vec![i64::MAX.to_string()]);
+}
+
+#[test]
+fn send_and_recv_bytes_on_a_1_4_host() {
+    let host = install();
+    host.borrow_mut().reply("msg_send_bytes", ok(""));
+    host.borrow_mut()
+        .reply("msg_send_bytes", fail(6, "the mailbox of agent 1 is full"));
+    send(1, &[0, 255, b'\n']).unwrap();
+    let err = send(1, b"x").unwrap_err();
+    assert_eq!(err.errno(), Errno::EAGAIN);
+    assert_eq!(err.call(), "msg_send_bytes");
+    assert!(err.message().contains("full"), "{}", err);
+    assert_eq!(host.borrow().bodies("msg_send_bytes")[0], "1:\u{0}\u{fffd}\n");
+    assert!(host.borrow().bodies("msg_send").is_empty());
+
+    let long = vec![7u8; 5000]; // longer than the inbox: kept as a result
+    host.borrow_mut().reply("msg_recv_bytes", mail(1, &[0, 255, b'\n']));
+    host.borrow_mut().reply("msg_recv_bytes", mail(2, &long));
+    host.borrow_mut().reply("msg_recv_bytes", mail(3, b""));
+    host.borrow_mut()
+        .reply("msg_recv_bytes", fail(6, "no message is waiting"));
+    host.borrow_mut().reply("msg_recv_bytes", fail(7, "no message in time"));
+    assert_eq!(
+        recv(None).unwrap(),
+        Mail {
+            from: 1,
+            body: vec![0, 255, b'\n']
+        }
+    );
+    assert_eq!(recv(None).unwrap(), Mail { from: 2, body: long });
+    assert_eq!(
+        recv(None).unwrap(),
+        Mail {
+            from: 3,
+            body: Vec::new()
+        }
+    );
+    assert_eq!(recv(Some(Duration::ZERO)).unwrap_err().errno(), Errno::EAGAIN);
+    assert_eq!(
+        recv(Some(Duration::from_nanos(1))).unwrap_err().errno(),
+        Errno::ETIMEDOUT
+    );
+    assert_eq!(host.borrow().bodies("msg_recv_bytes"), vec!["-1", "-1", "-1", "0", "1"]);
+    assert!(host.borrow().bodies("msg_recv").is_empty());
+    assert_eq!(host.borrow().held(), 0);
 }
 
 #[test]
