@@ -2,15 +2,19 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aiosys/aios"
+	"github.com/aiosys/aios/client"
 	"github.com/aiosys/aios/internal/simtest"
 	"github.com/aiosys/aios/journal"
 )
@@ -182,4 +186,91 @@ func journalRuns(t *testing.T, data string) []journal.Run {
 	defer store.Close()
 	runs, _ := store.Runs()
 	return runs
+}
+
+// TestKernelServeRestartSurvivesSIGKILLDuringBackoff submits a run with restart on-failure
+// to a real `aios kernel serve --durable` whose backend fails its first generation, kills
+// the kernel with SIGKILL while the run waits for its backoff, and starts it again on the
+// same data directory: the run is restarted under its id when its backoff is over, its
+// events say so, and it exits normally in its second attempt, its generation sent twice in
+// all.
+func TestKernelServeRestartSurvivesSIGKILLDuringBackoff(t *testing.T) {
+	src, err := durableWasm()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wasm, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, cfgPath, _ := restartSetup(t, "")
+	proxy.failing("round 0: sky", 1)
+	dir := filepath.Dir(cfgPath)
+	serve := func() (*aiosProcess, *client.Client) {
+		p := startAios(t, dir, "kernel", "serve", "--listen", "127.0.0.1:0", "--config", "aios.toml", "--durable")
+		p.waitFor(p.stderr, "aios kernel: serving http://", 1)
+		addr := regexp.MustCompile(`serving (http://[0-9.:]+)`).FindStringSubmatch(p.stderr.String())
+		if addr == nil {
+			t.Fatalf("no address in %q", p.stderr)
+		}
+		return p, client.New(addr[1], "")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	defer cancel()
+	first, c := serve()
+	input, want := roundsOf(2)
+	r, err := c.Submit(ctx, client.RunRequest{Module: wasm, Name: "durable", Input: input,
+		Restart: &client.Restart{Policy: "on-failure", Backoff: "3s"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	for {
+		if runs := journalRuns(t, data); len(runs) == 1 && !runs[0].RestartAt.IsZero() {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the run never waited to restart; stderr:\n%s", first.stderr) // a hang guard only
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := first.cmd.Process.Kill(); err != nil { // SIGKILL, during the backoff
+		t.Fatal(err)
+	}
+	first.wait()
+
+	second, c := serve()
+	defer second.signal(syscall.SIGTERM)
+	var final client.Run
+	for {
+		if final, err = c.Run(ctx, r.ID); err == nil && client.Final(final.Status) {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("run %s did not end after the restart: %+v %v\n%s", r.ID, final, err, second.stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	out, err := c.Output(ctx, r.ID)
+	if final.Status != client.StatusExited || string(out) != want {
+		t.Fatalf("run %+v, output %q, want %q", final, out, want)
+	}
+	var said bool
+	for e, err := range c.Events(ctx, r.ID, 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		said = said || e.Type == client.EventNotice && strings.HasPrefix(e.Text, "the kernel restarted while the run waited to restart (attempt 2 of 4) after: ")
+	}
+	if !said {
+		t.Error("the events do not say the run was restarted after the kernel restarted")
+	}
+	rec := onlyRun(t, data)
+	if rec.Status != journal.Finished || rec.Attempt != 2 || rec.Restarts != 1 || rec.Resumes != 0 {
+		t.Errorf("record %+v", rec)
+	}
+	counts, _ := proxy.snapshot()
+	if counts["round 0: sky"] != 2 || counts["round 1: sky"] != 1 {
+		t.Errorf("generations sent %v; want round 0 twice, round 1 once", counts)
+	}
 }
