@@ -61,9 +61,10 @@ type GateConfig struct {
 // input document, asks the policy, applies the kernel's own rate limits and the confirmation
 // obligation, records the decision, and turns a denial into a *DeniedError.
 type Gate struct {
-	cfg   GateConfig
-	rates *rateLimiter
-	now   func() time.Time
+	cfg     GateConfig
+	rates   *rateLimiter
+	now     func() time.Time
+	genArgs generationArgsCache
 }
 
 // NewGate returns a gate over cfg.

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"sync"
 
 	"github.com/aiosys/aios/kernel/llm"
 )
@@ -19,17 +20,7 @@ func (p *Process) authorizeGenerate(ctx context.Context, req llm.Request) (llm.R
 	}
 	name := req.Routed().Model
 	model, class := p.k.gate.resolve(name)
-	args := map[string]any{}
-	if model != "" {
-		args["model"] = model
-	}
-	if class != "" {
-		args["class"] = class
-	}
-	if req.MaxTokens > 0 {
-		args["max_tokens"] = req.MaxTokens
-	}
-	d, err := p.Authorize(ctx, "llm_generate", args)
+	d, err := p.Authorize(ctx, "llm_generate", p.k.gate.generationArgs(model, class, req.MaxTokens))
 	if err != nil {
 		return req, err
 	}
@@ -52,4 +43,51 @@ func (g *Gate) resolve(name string) (model, class string) {
 		return DefaultModel, ""
 	}
 	return name, ""
+}
+
+// generationArgs returns the policy arguments of a generation of model and class with
+// maxTokens (zero or less: none asked). Each distinct set is built once and shared, never
+// written again (policy and the audit log only read arguments), so that deciding a generation
+// builds no map; past maxGenerationArgs sets, a new set is built for each call instead.
+func (g *Gate) generationArgs(model, class string, maxTokens int) map[string]any {
+	k := generationArgsKey{model, class, max(maxTokens, 0)}
+	g.genArgs.mu.RLock()
+	args, ok := g.genArgs.m[k]
+	g.genArgs.mu.RUnlock()
+	if ok {
+		return args
+	}
+	args = map[string]any{}
+	if model != "" {
+		args["model"] = model
+	}
+	if class != "" {
+		args["class"] = class
+	}
+	if maxTokens > 0 {
+		args["max_tokens"] = maxTokens
+	}
+	g.genArgs.mu.Lock()
+	defer g.genArgs.mu.Unlock()
+	if len(g.genArgs.m) < maxGenerationArgs {
+		if g.genArgs.m == nil {
+			g.genArgs.m = map[generationArgsKey]map[string]any{}
+		}
+		g.genArgs.m[k] = args
+	}
+	return args
+}
+
+// maxGenerationArgs bounds the argument sets a gate keeps (a guest chooses max_tokens).
+const maxGenerationArgs = 1024
+
+type generationArgsKey struct {
+	model, class string
+	maxTokens    int
+}
+
+// generationArgsCache is the gate's shared generation arguments.
+type generationArgsCache struct {
+	mu sync.RWMutex
+	m  map[generationArgsKey]map[string]any
 }
