@@ -114,8 +114,7 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (res *Result, err error) 
 		return nil, err
 	}
 	start := time.Now()
-	a.sys.agents.runs.Store(proc.PID(), lim)
-	defer a.sys.agents.runs.Delete(proc.PID())
+	defer a.sys.agents.track(proc, lim, o.Journal)() // and a durable run's children journaled
 	g := hostcalls.NewGuest(proc, lim)
 	g.SetJournal(o.Journal)
 	report, runErr := module.Run(ctx, g, lim)

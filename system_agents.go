@@ -33,7 +33,8 @@ type spawner struct {
 	mu       sync.Mutex
 	compiled map[[sha256.Size]byte]childModule
 
-	runs sync.Map // kernel.PID -> limits.Limits: the limits of every running agent
+	runs    sync.Map // kernel.PID -> limits.Limits: the limits of every running agent
+	durable sync.Map // kernel.PID -> durableParent: the running agents that are durable runs
 }
 
 func newSpawner(cfg config.Agents) *spawner {
@@ -45,6 +46,7 @@ func newSpawner(cfg config.Agents) *spawner {
 type childModule struct {
 	module runtime.Module
 	budget quota.Limit
+	digest string // "sha256:" and hex, as a durable child records it
 }
 
 // agentLimits are the kernel's limits on child agents from cfg's [agents].
@@ -65,23 +67,26 @@ func (s *spawner) StartChild(ctx context.Context, parent *kernel.Process, module
 	lim, _ := req.Limits.Within(plim)
 	spec.Limits = kernel.Limits{Log: lim.Log, Output: lim.Output}
 	spec.Budget = tighter(spec.Budget, m.budget)
+	if dp, ok := s.durableOf(parent.PID()); ok && req.Journaled {
+		return s.startDurable(ctx, dp, req.Index, module, m, spec, lim)
+	}
 	proc, err := s.sys.kernel.Spawn(spec)
 	if err != nil {
 		return nil, err
 	}
-	s.runs.Store(proc.PID(), lim)
 	go s.run(ctx, proc, m.module, lim)
 	return proc, nil
 }
 
 // run runs a child to its end; see kernel.Spawner.
 func (s *spawner) run(ctx context.Context, proc *kernel.Process, m runtime.Module, lim limits.Limits) {
+	untrack := s.track(proc, lim, nil)
 	g := hostcalls.NewGuest(proc, lim)
 	_, err := m.Run(ctx, g, lim)
 	g.Close()
 	code, cause := exitOf(err)
 	proc.End(code, cause)
-	s.runs.Delete(proc.PID())
+	untrack()
 	s.sys.kernel.Reap(proc.PID())
 }
 
@@ -138,7 +143,7 @@ func (s *spawner) load(ctx context.Context, module string) (childModule, error) 
 	if err != nil {
 		return childModule{}, fmt.Errorf("%w: module %q: %v", kernel.ErrInvalid, module, err)
 	}
-	cm := childModule{module: m, budget: budget}
+	cm := childModule{module: m, budget: budget, digest: digestOf(wasm)}
 	s.compiled[sum] = cm
 	return cm, nil
 }

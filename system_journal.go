@@ -79,7 +79,7 @@ func (a *Agent) attempt(ctx context.Context, store *journal.Store, rec journal.R
 		return nil, 0, false, err
 	}
 	defer w.Close()
-	rj, keys := &resumeJournal{calls: calls, rec: recordingJournal{w: w, n: len(calls)}}, keysOf(rec)
+	rj, keys := &resumeJournal{calls: calls, rec: recordingJournal{w: w, n: len(calls), store: store}}, keysOf(rec)
 	// The agent's name is its argv[0]: a resumed run runs under the recorded one.
 	named := *a
 	named.name = rec.Name
@@ -136,8 +136,9 @@ func endRecord(store *journal.Store, rec journal.Run, calls int, res *Result, er
 
 // recordingJournal appends every call to a run's journal; it never replays.
 type recordingJournal struct {
-	w *journal.Writer
-	n int
+	w     *journal.Writer
+	n     int
+	store *journal.Store // w's store, where the run's children are journaled too
 }
 
 func (j *recordingJournal) Next(string, string) (*hostcalls.Call, error) { return nil, nil }

@@ -45,6 +45,8 @@ func (a *Agent) Resume(ctx context.Context, store *journal.Store, id string, o R
 		return nil, rec, fmt.Errorf("resume %s: %w: %s, this host implements %s", id, ErrABIMismatch, rec.ABI, abiString())
 	case rec.Status != journal.Running:
 		return nil, rec, fmt.Errorf("resume %s: %w (%s, exit code %d)", id, ErrNotResumable, rec.Status, rec.ExitCode)
+	case rec.Parent != "":
+		return nil, rec, fmt.Errorf("resume %s: %w: it is a child of run %s, and resumes with it", id, ErrNotResumable, rec.Parent)
 	}
 	if !rec.RestartAt.IsZero() {
 		// A restart the policy scheduled (its journal already cut back): not a crash of the
@@ -68,7 +70,8 @@ func (a *Agent) Resume(ctx context.Context, store *journal.Store, id string, o R
 }
 
 // Interrupted returns the runs of store whose status is still running, oldest first: the ones
-// whose process ended without ending them, for a restarted kernel to Resume.
+// whose process ended without ending them, for a restarted kernel to Resume. A child of a
+// durable run is not among them: it resumes with its parent (docs/DURABLE.md, "Children").
 func Interrupted(store *journal.Store) ([]journal.Run, error) {
 	all, err := store.Runs()
 	if err != nil {
@@ -76,7 +79,7 @@ func Interrupted(store *journal.Store) ([]journal.Run, error) {
 	}
 	var runs []journal.Run
 	for _, r := range all {
-		if r.Status == journal.Running {
+		if r.Status == journal.Running && r.Parent == "" { // a child resumes with its parent
 			runs = append(runs, r)
 		}
 	}

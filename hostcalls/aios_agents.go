@@ -2,6 +2,7 @@ package hostcalls
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/aiosys/aios/kernel"
 )
@@ -25,7 +26,9 @@ func agentSpawn(ctx context.Context, p *kernel.Process, body []byte) (any, error
 	if err != nil {
 		return nil, err
 	}
-	c, err := p.SpawnAgent(ctx, r.Module, kernel.SpawnRequest{Input: r.Input, Args: r.Args, Env: r.Env, Limits: lim, Budget: budget})
+	idx, journaled := ctx.Value(spawnIndexKey{}).(int)
+	c, err := p.SpawnAgent(ctx, r.Module, kernel.SpawnRequest{Input: r.Input, Args: r.Args, Env: r.Env, Limits: lim, Budget: budget,
+		Journaled: journaled, Index: idx})
 	if err != nil {
 		return nil, err
 	}
@@ -82,4 +85,50 @@ func msgRecv(ctx context.Context, p *kernel.Process, body []byte) (any, error) {
 		return nil, err
 	}
 	return messageBody{From: uint64(m.From), Body: nonNilBytes(m.Body)}, nil
+}
+
+// spawnIndexKey is the context key of a live agent_spawn's index in its durable run's
+// journal (journal.go), from which the child's own run id is derived.
+type spawnIndexKey struct{}
+
+// withSpawnIndex returns ctx carrying the journal index of a live journaled call, when the
+// call is agent_spawn.
+func withSpawnIndex(ctx context.Context, name string, index int) context.Context {
+	if name != "agent_spawn" {
+		return ctx
+	}
+	return context.WithValue(ctx, spawnIndexKey{}, index)
+}
+
+// noteReplayedAgentCall keeps what a resumed guest's replayed agent call did to the agents
+// around it, for the switch to live (goLive): the children it started and killed, and the
+// messages it sent, to deliver again. c succeeded, and its request is in mem, as replayCall
+// checks.
+func (g *Guest) noteReplayedAgentCall(c *Call, mem Memory) {
+	switch c.Name {
+	case "agent_spawn":
+		var r agentStarted
+		if len(c.Delivered) > 0 && json.Unmarshal(c.Delivered[len(c.Delivered)-1].Body, &r) == nil && r.PID > 0 && r.PID < 1<<63 {
+			g.replay.spawns = append(g.replay.spawns, kernel.ReplayedSpawn{Index: c.Index, PID: kernel.PID(r.PID)})
+		}
+	case "agent_kill":
+		var r agentRef
+		if replayedRequest("agent_kill", c, mem, &r) && r.PID > 0 {
+			for i := range g.replay.spawns {
+				if g.replay.spawns[i].PID == kernel.PID(r.PID) {
+					g.replay.spawns[i].Killed = true
+				}
+			}
+		}
+	case "msg_send", "msg_send_bytes": // aios_msg.go
+		if to, body, ok := sentMessage(c, mem); ok && g.proc != nil {
+			g.proc.ReplaySent(to, body)
+		}
+	}
+}
+
+// replayedRequest decodes the request of a replayed call (req_ptr, req_len) from mem.
+func replayedRequest(call string, c *Call, mem Memory, v any) bool {
+	b, ok := readParams(c, mem, 0)
+	return ok && decodeBody(call, b, v) == nil
 }

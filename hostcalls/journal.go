@@ -134,6 +134,7 @@ func (g *Guest) recordCall(ctx context.Context, f *Func, h Handler, mem Memory, 
 	c := &Call{Index: g.journalNext, Module: f.Module, Name: f.Name,
 		Params: slices.Clone(stack[:len(f.Params)]), Time: time.Now()}
 	rm := newRecordingMemory(mem, f.Name == "submit")
+	ctx = withSpawnIndex(ctx, f.Name, c.Index) // names a durable run's child (aios_agents.go)
 	g.mu.Lock()
 	g.capture = c
 	before := g.lastErr

@@ -34,7 +34,7 @@ func (e *ReplayedTrap) Error() string { return e.Message }
 func (g *Guest) replayCall(f *Func, c *Call, mem Memory, stack []uint64) error {
 	idx := g.journalNext
 	g.journalNext++
-	g.noteReplayed(c)
+	g.noteReplayed(c, mem)
 	params := stack[:len(f.Params)]
 	if c.Module != f.Module || c.Name != f.Name || !slicesEqual(c.Params, params) {
 		return &DivergenceError{Index: idx, Name: f.Name, Expected: describeCall(c.Name, c.Params), Got: describeCall(f.Name, params)}

@@ -3,6 +3,8 @@ package hostcalls
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/aiosys/aios/kernel"
 )
 
 // replayState is what a guest that replays its journal keeps for the moment it goes live
@@ -10,6 +12,7 @@ import (
 type replayState struct {
 	active  bool
 	pending map[uint32]*inFlight
+	spawns  []kernel.ReplayedSpawn // the children it started, for the kernel to bring back
 }
 
 // inFlight is a handle submitted in the replayed part of a journal.
@@ -20,13 +23,17 @@ type inFlight struct {
 }
 
 // noteReplayed keeps track of the handles a replayed call submitted, streamed or released.
-func (g *Guest) noteReplayed(c *Call) {
+func (g *Guest) noteReplayed(c *Call, mem Memory) {
 	g.replay.active = true
 	if c.Trap != "" || len(c.Params) == 0 {
 		return
 	}
 	code := Errno(c.Errno())
 	switch c.Name {
+	case "agent_spawn", "agent_kill", "msg_send", "msg_send_bytes":
+		if code == OK {
+			g.noteReplayedAgentCall(c, mem)
+		}
 	case "submit":
 		if code != OK || len(c.Writes) == 0 || len(c.Writes[len(c.Writes)-1].Data) != 4 {
 			return
@@ -67,6 +74,10 @@ func (g *Guest) goLive() {
 	g.replay.active = false
 	pending := g.replay.pending
 	g.replay.pending = nil
+	if g.proc != nil {
+		g.proc.ResumeChildren(g.replay.spawns) // and delivers again what it sent
+		g.replay.spawns = nil
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for id, p := range pending {

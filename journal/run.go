@@ -54,6 +54,10 @@ type Run struct {
 	Output string `json:"output,omitempty"`
 	// Calls is how many calls were journaled when the run ended.
 	Calls int `json:"calls"`
+	// Parent is the run id of the durable run that started this one as its child
+	// (agent_spawn); empty for a run started by itself. Such a run is resumed through its
+	// parent only.
+	Parent string `json:"parent,omitempty"`
 	// Resumes counts the times the run was resumed after a crash.
 	Resumes int `json:"resumes,omitempty"`
 

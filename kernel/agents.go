@@ -69,6 +69,11 @@ type SpawnRequest struct {
 	// Budget is the child's budget, set aside from the parent's own (see quota.Carve); zero
 	// parts take all the parent has left of them, or are unlimited when the parent's are.
 	Budget quota.Amount
+	// Journaled says the spawn is a journaled call of a durable parent, Index its index in the
+	// parent's journal: the spawner journals the child under a run id derived from both
+	// (docs/DURABLE.md, "Children").
+	Journaled bool
+	Index     int
 }
 
 // ErrAgentLimit marks a spawn refused by AgentLimits (children, depth, tree); hostcalls maps it
@@ -121,6 +126,7 @@ func (p *Process) SpawnAgent(ctx context.Context, module string, req SpawnReques
 		slot.release()
 		return nil, fmt.Errorf("agent_spawn %s: %w", quoteName(module), err)
 	}
+	c.noteParentAlias(cp)
 	p.fam.adopt(c, cp)
 	return cp, nil
 }

@@ -26,6 +26,13 @@ type family struct {
 	// forgotten counts the ended children whose records were dropped (MaxChildRecords).
 	forgotten int
 	ended     bool // the process is ending: it starts no more children
+
+	// seqMu orders the process's messages: sent is the last seq used per recipient (as the
+	// process names it), replayed the messages a resumed process sent before a crash, to
+	// deliver again (Redeliver).
+	seqMu    sync.Mutex
+	sent     map[PID]uint64
+	replayed []outgoing
 }
 
 // tree counts the live agents of one run tree.
@@ -136,6 +143,10 @@ type child struct {
 	hold    *quota.Hold   // its budget, set aside from the parent's; nil: none
 	slot    *slot
 	started time.Time
+	// alias is the pid the parent knows the child by, when not its own: a child resumed after
+	// a crash keeps the pid the parent's journal gave it. parentAlias is, likewise, the pid the
+	// child knows its parent by. Both are set before the child is adopted.
+	alias, parentAlias PID
 
 	mu     sync.Mutex
 	proc   *Process
@@ -143,10 +154,18 @@ type child struct {
 	result ChildInfo
 }
 
+// pid is the pid the parent knows the child by.
 func (c *child) pid() PID {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.proc == nil {
+	return c.pidLocked()
+}
+
+func (c *child) pidLocked() PID {
+	switch {
+	case c.alias != 0:
+		return c.alias
+	case c.proc == nil:
 		return 0
 	}
 	return c.proc.pid
@@ -216,7 +235,7 @@ func (c *child) info(withOutput bool) ChildInfo {
 	in := ChildInfo{Module: c.module, Status: "running"}
 	if c.proc != nil {
 		i := c.proc.Info()
-		in.PID, in.Name, in.Usage = i.PID, i.Name, i.Usage
+		in.PID, in.Name, in.Usage = c.pidLocked(), i.Name, i.Usage
 		in.Children = c.proc.Children()
 	}
 	return in
@@ -268,7 +287,7 @@ func (p *Process) End(code int, cause error) {
 		return
 	}
 	out := p.OutputBytes()
-	in := ChildInfo{PID: p.pid, Name: p.spec.Name, Module: c.module, ExitCode: code, Usage: p.Info().Usage,
+	in := ChildInfo{PID: c.pid(), Name: p.spec.Name, Module: c.module, ExitCode: code, Usage: p.Info().Usage,
 		OutputBytes: len(out), Output: out[:min(len(out), MaxChildOutput)], Children: p.Children()}
 	c.mu.Lock()
 	switch {

@@ -13,6 +13,9 @@ import (
 type Message struct {
 	From PID
 	Body []byte
+	// seq numbers the messages of one sender to one recipient from 1, so that a message sent
+	// again after a crash is delivered once (see Redeliver).
+	seq uint64
 }
 
 // ErrMailboxFull is a msg_send to a mailbox holding AgentLimits.Mailbox messages: the sender
@@ -34,6 +37,9 @@ type mailbox struct {
 	mu     sync.Mutex
 	ch     chan Message // nil until queue
 	closed bool
+	// seen is, per sender, the last seq put in the mailbox or received before a crash
+	// (NoteReceived): a message at or below it is a copy and is dropped.
+	seen map[PID]uint64
 }
 
 func newMailbox(size int) *mailbox { return &mailbox{size: size} }
@@ -59,8 +65,15 @@ func (b *mailbox) put(m Message) error {
 	if b.closed {
 		return fmt.Errorf("%w: the agent has ended", ErrNoAgent)
 	}
+	if m.seq != 0 && m.seq <= b.seen[m.From] {
+		return nil // delivered before: sent again by a resumed sender
+	}
 	select {
 	case b.queueLocked() <- m:
+		if b.seen == nil {
+			b.seen = map[PID]uint64{}
+		}
+		b.seen[m.From] = m.seq
 		return nil
 	default:
 		return ErrMailboxFull
@@ -89,25 +102,54 @@ func (p *Process) SendMessage(ctx context.Context, to PID, body []byte) (err err
 		return err
 	}
 	p.count()
-	if err := target.fam.box.put(Message{From: p.pid, Body: slices.Clone(body)}); err != nil {
+	if err := p.fam.send(p, target, to, slices.Clone(body)); err != nil {
 		return fmt.Errorf("msg_send to pid %d: %w", to, err)
 	}
 	return nil
 }
 
-// relative finds to among p's parent, children and siblings and says which it is.
+// send puts body in target's mailbox under the next seq of the channel from p to to; a seq is
+// used up only by a message delivered.
+func (f *family) send(p, target *Process, to PID, body []byte) error {
+	f.seqMu.Lock()
+	defer f.seqMu.Unlock()
+	seq := f.sent[to] + 1
+	if err := target.fam.box.put(Message{From: p.knownAs(target), Body: body, seq: seq}); err != nil {
+		return err
+	}
+	if f.sent == nil {
+		f.sent = map[PID]uint64{}
+	}
+	f.sent[to] = seq
+	return nil
+}
+
+// knownAs is the pid to knows p by: a child resumed after a crash knows its parent by the pid
+// the parent had before; a child is known by the pid its parent knows it by.
+func (p *Process) knownAs(to *Process) PID {
+	if s := to.fam.self; s != nil && s.parent == p && s.parentAlias != 0 {
+		return s.parentAlias
+	}
+	if s := p.fam.self; s != nil {
+		return s.pid()
+	}
+	return p.pid
+}
+
+// relative finds to among p's parent, children and siblings and says which it is. Children
+// come first: a resumed child's pid (the one before the crash) may be its parent's new one.
 func (p *Process) relative(to PID) (*Process, string) {
-	if to == 0 || to == p.pid {
+	if to == 0 {
 		return nil, ""
 	}
 	if c := p.fam.child(to); c != nil {
 		return c.procOf(), "child"
 	}
 	self := p.fam.self
-	if self == nil {
+	if self == nil || to == self.pid() {
 		return nil, ""
 	}
-	if self.parent.pid == to {
+	if self.parent.pid == to || (self.parentAlias != 0 && self.parentAlias == to) {
 		return self.parent, "parent"
 	}
 	if c := self.parent.fam.child(to); c != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -71,7 +72,11 @@ func runReplay(ctx context.Context, o *ReplayOptions) error {
 		return exitWith(ExitNoInput, err)
 	}
 	module := o.Module
-	if module == "" {
+	switch {
+	case module != "":
+	case rec.Parent != "" && cfg.Agents.Dir != "":
+		module = filepath.Join(cfg.Agents.Dir, rec.Module) // a child's, from the agents directory
+	default:
 		module = rec.Module
 	}
 	var tf trustFlags

@@ -6,6 +6,9 @@
 //	hold        start a sleeping worker and wait for it (until the parent is ended)
 //	pingpong N  start a pong worker and exchange N messages with it; output the round trips'
 //	            p50 and mean in nanoseconds
+//	chat N K T  start N chat workers, the i-th of which asks the LLM K+i times, tagged T, and
+//	            sends every answer; answer each message with an ack the LLM gives, wait for all,
+//	            output the messages sorted and how each worker ended (a durable run's children; docs/DURABLE.md)
 //
 // A call that fails is written to the output and ends the agent with exit code 2.
 package main
@@ -45,6 +48,12 @@ func main() {
 	case "pingpong":
 		n, _ := strconv.Atoi(arg)
 		pingpong(max(n, 1))
+	case "chat":
+		var n, k int
+		var tag string
+		_, err := fmt.Sscanf(arg, "%d %d %s", &n, &k, &tag)
+		check("chat", err)
+		chat(n, k, tag)
 	default:
 		check("mode", fmt.Errorf("unknown mode %q", mode))
 	}
@@ -105,6 +114,40 @@ func pingpong(n int) {
 	}
 	slices.Sort(rts)
 	aios.Outputf("%d %d", rts[n/2].Nanoseconds(), (sum / time.Duration(n)).Nanoseconds())
+}
+
+func chat(n, k int, tag string) {
+	kids := map[uint64]*aios.Child{}
+	var order []*aios.Child
+	total := 0
+	for i := range n {
+		c, err := aios.Spawn("worker.wasm", aios.SpawnOptions{Input: []byte(fmt.Sprintf("chat w%d %d %s", i, k+i, tag))})
+		check("spawn", err)
+		kids[c.PID] = c
+		order = append(order, c)
+		total += k + i
+	}
+	var got []string
+	for range total {
+		m, err := aios.Recv(-1)
+		check("recv", err)
+		if kids[m.From] == nil {
+			check("recv", fmt.Errorf("a message from pid %d, not a child: %q", m.From, m.Body))
+		}
+		got = append(got, string(m.Body))
+		// The ack is asked of the LLM, so that messages wait in the mailbox meanwhile.
+		resp, err := aios.Generate(context.Background(), aios.Prompt("ack "+string(m.Body)))
+		check("generate", err)
+		check("send", aios.Send(m.From, []byte(resp.Text)))
+	}
+	slices.Sort(got)
+	out := strings.Join(got, "\n") + "\n"
+	for _, c := range order {
+		r, err := c.Wait()
+		check("wait", err)
+		out += fmt.Sprintf("%s %s %d: %s\n", r.Name, r.Status, r.ExitCode, r.Output)
+	}
+	aios.Output([]byte(out))
 }
 
 func check(what string, err error) {

@@ -3,13 +3,17 @@
 //	sleep   wait for a message that never comes (until it is ended)
 //	spend   ask for a generation larger than its budget; output the error, exit 3
 //	pong    answer every message with the same body, forever
+//	chat NAME K TAG  ask the LLM K times ("NAME round I of TAG"), sending each answer to the
+//	        parent; then receive the parent's K acks and output them
 //	other   ask the LLM about the input, send the answer to its parent and output it
 package main
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"strings"
 
 	aios "github.com/aiosys/aios/sdk-go"
 )
@@ -17,6 +21,10 @@ import (
 func main() {
 	in, _ := aios.Input()
 	ctx := context.Background()
+	if name, k, tag, ok := chatMode(string(in)); ok {
+		chat(ctx, name, k, tag)
+		return
+	}
 	switch string(in) {
 	case "sleep":
 		_, err := aios.Recv(-1)
@@ -50,4 +58,33 @@ func main() {
 		}
 		aios.Output([]byte(resp.Text))
 	}
+}
+
+func chatMode(in string) (name string, k int, tag string, ok bool) {
+	_, err := fmt.Sscanf(in, "chat %s %d %s", &name, &k, &tag)
+	return name, k, tag, err == nil
+}
+
+func chat(ctx context.Context, name string, k int, tag string) {
+	var acks []string
+	for i := range k {
+		resp, err := aios.Generate(ctx, aios.Prompt(fmt.Sprintf("%s round %d of %s", name, i, tag)))
+		if err != nil {
+			aios.Outputf("generate: %v", err)
+			os.Exit(1)
+		}
+		if err := aios.Send(aios.Parent(), []byte(name+": "+resp.Text)); err != nil {
+			aios.Outputf("send: %v", err)
+			os.Exit(1)
+		}
+	}
+	for range k { // the acks wait in the mailbox meanwhile
+		m, err := aios.Recv(-1)
+		if err != nil || m.From != aios.Parent() {
+			aios.Outputf("recv: from %d: %v", m.From, err)
+			os.Exit(1)
+		}
+		acks = append(acks, string(m.Body))
+	}
+	aios.Output([]byte(strings.Join(acks, "; ")))
 }
