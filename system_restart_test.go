@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -351,5 +352,35 @@ func TestFailedCalls(t *testing.T) {
 	long := failureOf(nil, fmt.Errorf("a\nb\x00%s\xff", strings.Repeat("x", 1<<20)))
 	if len(long) > 510 || strings.Contains(long, "\n") || !strings.HasPrefix(long, "a b") {
 		t.Errorf("failureOf a long error: %d bytes, %q...", len(long), long[:10])
+	}
+}
+
+// TestMaxResumesIsConfigurable: [durable] max_resumes bounds the resumes of a run that keeps
+// crashing, in place of MaxResumes.
+func TestMaxResumesIsConfigurable(t *testing.T) {
+	wasm, err := os.ReadFile("testdata/noop.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Durable.MaxResumes = 1
+	a := loadDurableAs(t, cfg, "noop", wasm)
+	store, err := journal.Open(filepath.Join(cfg.DataDir, JournalDir), journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	rec, _, err := a.BeginDurable(store, journal.Run{}, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Resumes = 1 // it crashed on its one resume
+	if err := store.SaveRun(rec); err != nil {
+		t.Fatal(err)
+	}
+	_, got, err := a.Resume(context.Background(), store, rec.ID, RunOptions{})
+	if !errors.Is(err, ErrResumeLimit) || got.Status != journal.Failed || got.Error != "resumed 1 times and never ended; not resumed again" {
+		t.Fatalf("resume: %v, %+v", err, got)
 	}
 }
