@@ -4,8 +4,10 @@ package runtime
 
 import (
 	"fmt"
+	goruntime "runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aiosys/aios/hostcalls"
 )
@@ -86,7 +88,7 @@ func newPooledVariant(stack uint64, p poolSizes, table []hostcalls.Func) (v *wtV
 			"MaxRunning, or set Pool.OnDemand", p.slots, formatAddressSpace(n), a.pools, formatAddressSpace(a.reserved),
 			formatAddressSpace(poolAddressBudget))
 	}
-	if err := probeAddressSpace(n); err != nil {
+	if err := probeCollecting(n); err != nil {
 		return nil, nil, fmt.Errorf("pooling allocator: a pool of %d slots reserves %s of address space, which this "+
 			"process cannot reserve now (%w): lower MaxRunning, or set Pool.OnDemand", p.slots, formatAddressSpace(n), err)
 	}
@@ -101,6 +103,20 @@ func newPooledVariant(stack uint64, p poolSizes, table []hostcalls.Func) (v *wtV
 		a.pools--
 		a.Unlock()
 	}), nil
+}
+
+// probeCollecting is probeAddressSpace, retried after garbage collections if it fails: pools
+// of engines already closed can still hold address space until the collector has run
+// wasmtime-go's finalizers (a function type it made for a call holds its Wasmtime engine, and
+// so the pool, until then).
+func probeCollecting(n uint64) error {
+	err := probeAddressSpace(n)
+	for i := 1; err != nil && i <= 5; i++ {
+		goruntime.GC()
+		time.Sleep(time.Duration(i) * 10 * time.Millisecond) // finalizers run on their own goroutine
+		err = probeAddressSpace(n)
+	}
+	return err
 }
 
 // formatAddressSpace formats n bytes in TiB, or as formatBytes does below 1 TiB.

@@ -42,6 +42,7 @@ type wtVariant struct {
 	pool   *poolSizes // nil: on-demand allocation
 	engine *wasmtime.Engine
 	linker *wasmtime.Linker
+	types  []*wasmtime.FuncType // the system calls' types; see close
 }
 
 func newVariant(stack uint64, pool *poolSizes, table []hostcalls.Func) (*wtVariant, error) {
@@ -56,33 +57,33 @@ func newVariant(stack uint64, pool *poolSizes, table []hostcalls.Func) (*wtVaria
 		}
 	}
 	engine := wasmtime.NewEngineWithConfig(cfg)
-	linker, err := newLinker(engine, table)
-	if err != nil {
-		engine.Close()
+	v := &wtVariant{stack: stack, pool: pool, engine: engine, linker: wasmtime.NewLinker(engine)}
+	if err := v.define(table); err != nil {
+		v.close()
 		return nil, err
 	}
-	return &wtVariant{stack: stack, pool: pool, engine: engine, linker: linker}, nil
+	return v, nil
 }
 
 func (v *wtVariant) key() variantKey { return variantKey{stack: v.stack, pooled: v.pool != nil} }
 
-// newLinker defines every system call of table in a new linker for engine.
-func newLinker(engine *wasmtime.Engine, table []hostcalls.Func) (*wasmtime.Linker, error) {
-	l := wasmtime.NewLinker(engine)
+// define defines every system call of table in v's linker.
+func (v *wtVariant) define(table []hostcalls.Func) error {
 	for _, f := range table {
 		params, err := wasmtimeTypes(f.Params)
 		if err == nil {
 			var results []*wasmtime.ValType
 			if results, err = wasmtimeTypes(f.Results); err == nil {
-				err = l.FuncNew(f.Module, f.Name, wasmtime.NewFuncType(params, results), hostFuncWasmtime(f))
+				ty := wasmtime.NewFuncType(params, results)
+				v.types = append(v.types, ty)
+				err = v.linker.FuncNew(f.Module, f.Name, ty, hostFuncWasmtime(f))
 			}
 		}
 		if err != nil {
-			l.Close()
-			return nil, fmt.Errorf("system call %s.%s: %w", f.Module, f.Name, err)
+			return fmt.Errorf("system call %s.%s: %w", f.Module, f.Name, err)
 		}
 	}
-	return l, nil
+	return nil
 }
 
 func wasmtimeTypes(ts []hostcalls.ValueType) ([]*wasmtime.ValType, error) {
@@ -100,7 +101,15 @@ func wasmtimeTypes(ts []hostcalls.ValueType) ([]*wasmtime.ValType, error) {
 	return out, nil
 }
 
+// close frees v's Wasmtime engine, once no store and no module of it is left. A function type
+// that has been used in a linker holds the engine it was registered with until the type is
+// freed, which wasmtime-go leaves to the garbage collector: the types are freed here, after
+// the linker (whose host functions were the last users of them), so that the engine, and its
+// pool's address space, go now.
 func (v *wtVariant) close() {
 	v.linker.Close()
+	for _, ty := range v.types {
+		ty.Close()
+	}
 	v.engine.Close()
 }
