@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/aiosys/aios/kernel/llm"
 )
@@ -50,11 +49,7 @@ func (d *Dispatcher) resolve(name string) (route, error) {
 		return r, nil
 	}
 	r.model = name
-	for _, c := range d.cores {
-		if ms := c.Core.Models(); len(ms) == 0 || slices.Contains(ms, name) {
-			r.cores = append(r.cores, c)
-		}
-	}
+	r.cores = keepCores(d.cores, func(i int) bool { return llm.Serves(d.cores[i].Core, name) })
 	if len(r.cores) == 0 {
 		if asked != name {
 			return route{}, fmt.Errorf("model %q (alias of %q): %w", asked, name, llm.ErrNoModel)

@@ -4,6 +4,7 @@ package llm
 import (
 	"context"
 	"errors"
+	"slices"
 )
 
 // Message is one turn of a conversation.
@@ -82,3 +83,13 @@ type Core interface {
 
 // ErrNoModel is returned when no core serves the requested model.
 var ErrNoModel = errors.New("no core serves that model")
+
+// Serves reports whether c serves the model name: c lists it, or lists none (any model). A
+// core with a method ServesModel(string) bool answers itself, without copying its list.
+func Serves(c Core, name string) bool {
+	if s, ok := c.(interface{ ServesModel(string) bool }); ok {
+		return s.ServesModel(name)
+	}
+	ms := c.Models()
+	return len(ms) == 0 || slices.Contains(ms, name)
+}

@@ -72,6 +72,11 @@ func (e *Echo) Name() string { return e.name }
 // Models implements Core.
 func (e *Echo) Models() []string { return slices.Clone(e.models) }
 
+// ServesModel reports whether the core serves name (see Serves).
+func (e *Echo) ServesModel(name string) bool {
+	return len(e.models) == 0 || slices.Contains(e.models, name)
+}
+
 // Generate implements Core. When ctx ends mid-reply, it returns ctx's error together with the
 // words sent so far and finish reason "canceled".
 func (e *Echo) Generate(ctx context.Context, req Request, onChunk func(Chunk)) (Response, error) {

@@ -39,6 +39,11 @@ func (r *remote) Name() string { return r.name }
 // Models implements Core.
 func (r *remote) Models() []string { return slices.Clone(r.models) }
 
+// ServesModel reports whether the core serves name (see Serves).
+func (r *remote) ServesModel(name string) bool {
+	return len(r.models) == 0 || slices.Contains(r.models, name)
+}
+
 // model returns the model req goes to: the one it names, else the core's first. It also checks
 // what every backend needs of a request, so that a malformed one costs no HTTP round trip.
 func (r *remote) model(req Request) (string, error) {
