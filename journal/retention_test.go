@@ -145,3 +145,45 @@ func TestPruneEvery(t *testing.T) {
 		}
 	}
 }
+
+func TestChildrenGoWithTheirParent(t *testing.T) {
+	s := openStore(t, Options{})
+	old := time.Now().Add(-48 * time.Hour)
+	save := func(id, parent string, ended time.Time) {
+		t.Helper()
+		r := Run{ID: id, Parent: parent, Status: Running, Created: old}
+		if !ended.IsZero() {
+			r.Status, r.Ended = Finished, ended
+		}
+		if err := s.SaveRun(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("p1", "", old)            // ended, with a child and a grandchild that ended
+	save("p1c", "p1", old)         //
+	save("p1cc", "p1c", old)       //
+	save("p2", "", time.Time{})    // still running: its ended child stays with it
+	save("p2c", "p2", old)         //
+	save("p3", "", old)            // ended, but a child still running (killed before its end was saved)
+	save("p3c", "p3", time.Time{}) //
+	save("orphan", "gone", old)    // its parent was removed by hand: pruned on its own
+	save("loop", "loop", old)      // a record naming itself as parent: no loop
+
+	if err := s.Remove("p2c"); !errors.Is(err, ErrRunning) {
+		t.Fatalf("remove a child of a running parent: %v", err)
+	}
+	if err := s.Remove("p3"); !errors.Is(err, ErrRunning) {
+		t.Fatalf("remove a parent with a running child: %v", err)
+	}
+	removed, err := s.Prune(time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(removed)
+	if want := []string{"loop", "orphan", "p1", "p1c", "p1cc"}; !slices.Equal(removed, want) {
+		t.Fatalf("pruned %v, want %v", removed, want)
+	}
+	if got := ids(t, s); !slices.Equal(got, []string{"p2", "p2c", "p3", "p3c"}) {
+		t.Fatalf("runs left %v", got)
+	}
+}
