@@ -22,6 +22,10 @@ func (g *progress) add(c llm.Chunk) {
 	g.chunks++
 }
 
+// textReserve is the room a generation's text is given at first, so that a short answer is
+// kept in one allocation and a long one in few.
+const textReserve = 256
+
 // stream is where a generation's chunks go, across its pieces: into its progress, the core's
 // throughput and the caller's onChunk, the first chunk of each piece starting its slice. One
 // per generation, so that its pieces allocate no function of their own.
@@ -29,9 +33,10 @@ type stream struct {
 	d       *Dispatcher
 	onChunk func(llm.Chunk)
 	g       progress
-	s       *slot // the slot of the piece running
-	started bool  // whether the piece has streamed its first chunk
-	pending int   // chunks of the piece not yet counted in the core's throughput
+	s       *slot  // the slot of the piece running
+	started bool   // whether the piece has streamed its first chunk
+	pending int    // chunks of the piece not yet counted in the core's throughput
+	first   waiter // the first piece's waiter, allocated with the stream
 }
 
 // streamBatch is how many streamed chunks are counted in a core's throughput at once (with
@@ -71,13 +76,18 @@ func (d *Dispatcher) run(ctx context.Context, caller Caller, req llm.Request, r 
 		last     *core // the core that ran the last piece
 		failures int
 	)
+	g.text.Grow(textReserve)
 	for {
 		prior, priorChunks := g.text.String(), g.chunks
 		try, done := continuation(req, prior, priorChunks)
 		if done {
 			return d.truncated(req, r, last, g)
 		}
-		w := &waiter{route: r, tokens: tokens, avoid: avoid}
+		w := &st.first
+		if last != nil {
+			w = new(waiter) // a later piece: the slot of an earlier one may still be referred to
+		}
+		*w = waiter{route: r, tokens: tokens, avoid: avoid}
 		w.job = sched.Job{Agent: caller.Agent, Tenant: caller.Tenant, Priority: caller.Priority, Estimate: tokens, Value: w}
 		job := &w.job
 		queued := d.opts.Now()

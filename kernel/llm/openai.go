@@ -116,6 +116,7 @@ func (c *openAICore) stream(ctx context.Context, p openai.ChatCompletionNewParam
 		text  strings.Builder
 		calls toolCallDeltas
 	)
+	text.Grow(textReserve)
 	for s.Next() {
 		ch := s.Current()
 		if resp.Model == "" {

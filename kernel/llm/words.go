@@ -42,3 +42,7 @@ func splitWords(s string) (lead string, pieces []string) {
 	}
 	return lead, pieces
 }
+
+// textReserve is the room a streamed answer's text is given at first, so that a short answer
+// is kept in one allocation and a long one in few.
+const textReserve = 256
