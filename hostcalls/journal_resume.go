@@ -22,7 +22,8 @@ type inFlight struct {
 	streamed bool        // stream_next delivered a chunk of it: the agent saw part of it
 }
 
-// noteReplayed keeps track of the handles a replayed call submitted, streamed or released.
+// noteReplayed keeps track of the handles a replayed call submitted, streamed or released, and
+// of the children it started and killed and the messages it sent.
 func (g *Guest) noteReplayed(c *Call, mem Memory) {
 	g.replay.active = true
 	if c.Trap != "" || len(c.Params) == 0 {
@@ -66,7 +67,9 @@ func (g *Guest) noteReplayed(c *Call, mem Memory) {
 // the request the journal kept (a store write under its submit's write key, so that a write the
 // store applied before the crash is not applied again). A stream of which the agent already
 // read chunks cannot be started again without showing them twice: it ends (stream_next gives
-// EEOF) and poll gives ECANCELED, for the agent to submit again (docs/DURABLE.md).
+// EEOF) and poll gives ECANCELED, for the agent to submit again (docs/DURABLE.md). First, the
+// children the replayed part started are brought back under their pids, and the messages it
+// sent are delivered again (kernel.Process.ResumeChildren).
 func (g *Guest) goLive() {
 	if !g.replay.active {
 		return

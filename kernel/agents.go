@@ -126,7 +126,6 @@ func (p *Process) SpawnAgent(ctx context.Context, module string, req SpawnReques
 		slot.release()
 		return nil, fmt.Errorf("agent_spawn %s: %w", quoteName(module), err)
 	}
-	c.noteParentAlias(cp)
 	p.fam.adopt(c, cp)
 	return cp, nil
 }

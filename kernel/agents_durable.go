@@ -67,7 +67,6 @@ func (p *Process) ResumeChildren(spawns []ReplayedSpawn) {
 			continue
 		}
 		c.module = module
-		c.noteParentAlias(cp)
 		p.fam.adopt(c, cp)
 		starts = append(starts, start)
 		if s.Killed {
@@ -97,7 +96,7 @@ func (c *child) endUnstarted(err error) {
 
 // noteParentAlias keeps the pid the child cp knows its parent by (AIOS_PARENT in its
 // environment), when it is not the parent's own: a child resumed after a crash knows the pid its
-// parent had before it.
+// parent had before it. It is called as cp is made, before anyone can reach it.
 func (c *child) noteParentAlias(cp *Process) {
 	for _, kv := range cp.spec.Env {
 		v, ok := strings.CutPrefix(kv, ParentEnv+"=")

@@ -149,6 +149,7 @@ func newProcess(k *Kernel, pid PID, spec Spec) *Process {
 	p := &Process{k: k, pid: pid, spec: spec, started: k.now(), rng: mrand.NewChaCha8(s)}
 	p.fam = newFamily(k, spec.parent)
 	if c := spec.parent; c != nil {
+		c.noteParentAlias(p) // before the child runs (agents_durable.go)
 		c.mu.Lock()
 		c.proc = p
 		c.mu.Unlock()
