@@ -98,7 +98,7 @@ func (p *Process) SendMessage(ctx context.Context, to PID, body []byte) (err err
 	if target == nil {
 		return fmt.Errorf("msg_send: pid %d %w in the caller's tree (its parent, children and siblings)", to, ErrNoAgent)
 	}
-	if _, err := p.Authorize(ctx, "msg_send", map[string]any{"relation": rel}); err != nil {
+	if _, err := p.Authorize(ctx, "msg_send", relationArgs[rel]); err != nil {
 		return err
 	}
 	p.count()
@@ -136,6 +136,15 @@ func (p *Process) knownAs(to *Process) PID {
 	return p.pid
 }
 
+// relationArgs are msg_send's policy arguments by relation, and noArgs msg_recv's: made once
+// and shared by every call, which policy and the audit log only read.
+var (
+	relationArgs = map[string]map[string]any{
+		"parent": {"relation": "parent"}, "child": {"relation": "child"}, "sibling": {"relation": "sibling"},
+	}
+	noArgs = map[string]any{}
+)
+
 // relative finds to among p's parent, children and siblings and says which it is. Children
 // come first: a resumed child's pid (the one before the crash) may be its parent's new one.
 func (p *Process) relative(to PID) (*Process, string) {
@@ -168,7 +177,7 @@ func (c *child) procOf() *Process {
 // (negative: until ctx ends; zero: ErrNoMessage at once when the mailbox is empty).
 func (p *Process) RecvMessage(ctx context.Context, timeout time.Duration) (_ Message, err error) {
 	defer p.startCall("msg_recv").end(&err)
-	if _, err := p.Authorize(ctx, "msg_recv", map[string]any{}); err != nil {
+	if _, err := p.Authorize(ctx, "msg_recv", noArgs); err != nil {
 		return Message{}, err
 	}
 	p.count()
