@@ -80,3 +80,52 @@ func BenchmarkMsgRoundTripHost(b *testing.B) {
 	e.proc.End(0, nil)
 	<-sp.done
 }
+
+// bytesPongSpawner is pongSpawner over ABI 1.4's msg_recv_bytes and msg_send_bytes.
+type bytesPongSpawner struct{ done chan struct{} }
+
+func (s *bytesPongSpawner) StartChild(ctx context.Context, parent *kernel.Process, _ string, _ kernel.SpawnRequest, spec kernel.Spec) (*kernel.Process, error) {
+	p, err := parent.Kernel().Spawn(spec)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		defer close(s.done)
+		g := NewGuest(p, limits.Limits{})
+		mem := newMemory(64 << 10)
+		for hostBytesCall(ctx, g, mem, "msg_recv_bytes", ^uint64(0), bufAt, bufLen, outAt) &&
+			hostBytesCall(ctx, g, mem, "msg_send_bytes", binary.LittleEndian.Uint64(mem.b[outAt:]), bufAt, uint64(binary.LittleEndian.Uint32(mem.b[outAt+8:]))) {
+		}
+		g.Close()
+		p.End(0, nil)
+	}()
+	return p, nil
+}
+
+// hostBytesCall makes one call with params p and reports whether it succeeded.
+func hostBytesCall(ctx context.Context, g *Guest, mem *sliceMemory, call string, p ...uint64) bool {
+	f, _ := Lookup(ModuleAIOS, call)
+	return f.Handler(ctx, g, mem, p) == nil && Errno(p[0]) == OK
+}
+
+// BenchmarkMsgRoundTripHostBytes is BenchmarkMsgRoundTripHost over ABI 1.4's msg_send_bytes and
+// msg_recv_bytes: two host calls per round trip and agent, no JSON.
+func BenchmarkMsgRoundTripHostBytes(b *testing.B) {
+	sp := &bytesPongSpawner{done: make(chan struct{})}
+	e := newEnv(b, withSpawner(sp, kernel.AgentLimits{}))
+	pid := uint64(e.must("agent_spawn", map[string]any{"module": "pong.wasm"})["pid"].(float64))
+	ctx := context.Background()
+	copy(e.mem.b[reqAt:], "ping")
+	b.ResetTimer()
+	for range b.N {
+		if !hostBytesCall(ctx, e.g, e.mem, "msg_send_bytes", pid, reqAt, 4) {
+			b.Fatal("msg_send_bytes failed")
+		}
+		if !hostBytesCall(ctx, e.g, e.mem, "msg_recv_bytes", ^uint64(0), bufAt, bufLen, outAt) {
+			b.Fatal("msg_recv_bytes failed")
+		}
+	}
+	b.StopTimer()
+	e.proc.End(0, nil)
+	<-sp.done
+}
