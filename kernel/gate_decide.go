@@ -102,13 +102,17 @@ func UnpackagedCapabilities() policy.Capabilities {
 	return policy.Capabilities{Models: []string{"*"}, Classes: []string{"*"}, Tools: []string{"*"}, Hosts: []string{"*"}}
 }
 
+// unpackaged is UnpackagedCapabilities made once, for the input document of every call of an
+// agent without a manifest; it is only read.
+var unpackaged = UnpackagedCapabilities()
+
 // agent is the process's identity as policy sees it: the spec's Agent, named and tenanted by
 // the spec when it leaves those empty, with UnpackagedCapabilities when it names no package.
 func (p *Process) agent() policy.Agent {
 	a := p.spec.Agent
 	c := a.Capabilities
 	if a.Version == "" && a.Digest == "" && a.Publisher == "" && len(c.Calls)+len(c.Models)+len(c.Classes)+len(c.Tools)+len(c.Hosts)+len(c.Memory) == 0 {
-		a.Capabilities = UnpackagedCapabilities()
+		a.Capabilities = unpackaged
 	}
 	if a.Name == "" {
 		a.Name = p.spec.Name
