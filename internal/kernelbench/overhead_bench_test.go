@@ -159,3 +159,31 @@ func BenchmarkOverheadThroughput(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOverheadAllocs reports the heap allocations of one call on each path of the latency
+// scenario, and what the kernel adds: unlike time, a count the machine's load does not change.
+func BenchmarkOverheadAllocs(b *testing.B) {
+	rig := newOverheadRig(b, false)
+	ctx := context.Background()
+	var (
+		direct, viaKernel float64
+		failed            error
+	)
+	calls := func(k bool) func() {
+		return func() {
+			if err := rig.call(ctx, k); err != nil {
+				failed = err
+			}
+		}
+	}
+	for range b.N {
+		direct = testing.AllocsPerRun(overheadPairs, calls(false))
+		viaKernel = testing.AllocsPerRun(overheadPairs, calls(true))
+	}
+	if failed != nil {
+		b.Fatal(failed)
+	}
+	b.ReportMetric(direct, "direct-allocs/call")
+	b.ReportMetric(viaKernel, "kernel-allocs/call")
+	b.ReportMetric(viaKernel-direct, "added-allocs/call")
+}
