@@ -87,7 +87,7 @@ capacity = 8
 	}
 	deadline := time.Now().Add(3 * time.Minute) // a hang guard only
 	for {
-		if _, total := proxy.snapshot(); total >= 14 {
+		if _, total := proxy.snapshot(); total >= 20 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -169,5 +169,8 @@ capacity = 8
 	code, out, errOut = aiosCmd(t, "replay", "--config", cfgPath, firstChild)
 	if code != 0 || !strings.HasPrefix(out, "identical") {
 		t.Errorf("replay of a child: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, _ = aiosCmd(t, "resume", "--config", cfgPath, firstChild); code == 0 {
+		t.Error("a child was resumed on its own")
 	}
 }
