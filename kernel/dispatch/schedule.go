@@ -96,6 +96,9 @@ func (d *Dispatcher) scheduleAt(now time.Time) {
 	for i := len(skipped) - 1; i >= 0; i-- {
 		d.q.Restore(skipped[i])
 	}
+	if d.q.Len() == 0 {
+		return // nothing waits: no wake-up needed (wakeIn would not arm one)
+	}
 	for _, c := range d.cores {
 		if cool := c.coolUntil.Sub(now); cool > 0 && (wake == 0 || cool < wake) {
 			wake = cool
