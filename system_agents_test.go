@@ -3,6 +3,7 @@ package aios
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"os/exec"
@@ -96,6 +97,22 @@ func runAgent(t testing.TB, a *Agent, input string) *Result {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// TestAgentsMessagesWAT: two agents written in WebAssembly text (testdata/agents/ping.wat and
+// pong.wat) exchange ten messages over ABI 1.4's msg_send_bytes and msg_recv_bytes, through a
+// real engine, policy and audit; the parent outputs a duration per round trip.
+func TestAgentsMessagesWAT(t *testing.T) {
+	_, a := agentSystem(t, []policy.Grant{spawnGrant}, config.Agents{}, "ping")
+	res := runAgent(t, a, "10")
+	if res.ExitCode != 0 || len(res.Output) != 80 || len(res.Children) != 1 || res.Children[0].Name != "pong" {
+		t.Fatalf("exit %d (%v), %d bytes of output, children %+v; want 10 round trips with pong", res.ExitCode, res.Err, len(res.Output), res.Children)
+	}
+	for i := 0; i < 80; i += 8 {
+		if d := binary.LittleEndian.Uint64(res.Output[i:]); d == 0 || d > uint64(time.Hour) {
+			t.Errorf("round trip %d took %d ns", i/8, d)
+		}
+	}
 }
 
 // TestAgentsFanOut: a parent starts two children that each make an LLM call on the echo core
