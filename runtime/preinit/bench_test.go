@@ -40,13 +40,15 @@ type benchEngine struct {
 }
 
 // benchEngines are the engines this build has, and wasmtime also without its pool
-// ("wasmtime-ondemand").
+// ("wasmtime-ondemand") and with 4 MiB of each slot's memory kept resident ("wasmtime-keep4m").
 func benchEngines() []benchEngine {
 	var out []benchEngine
 	for _, name := range runtime.Engines() {
 		out = append(out, benchEngine{name: name, engine: name})
 		if name == "wasmtime" {
-			out = append(out, benchEngine{name: "wasmtime-ondemand", engine: name, pool: runtime.PoolConfig{OnDemand: true}})
+			out = append(out,
+				benchEngine{name: "wasmtime-ondemand", engine: name, pool: runtime.PoolConfig{OnDemand: true}},
+				benchEngine{name: "wasmtime-keep4m", engine: name, pool: runtime.PoolConfig{KeepResident: 4 << 20}})
 		}
 	}
 	return out
