@@ -118,10 +118,11 @@ func (e *wasmtimeEngine) releaseIfIdle() {
 // Close implements Engine. It ends the runs still going (they return a cancellation caused by
 // errEngineClosed) and waits for them; then, once no compile is in progress either, it stops
 // the epoch ticker and frees every variant and the code of every module compiled by e (which
-// holds its Wasmtime engine, and so the pool, alive). Modules compiled by e stay valid to close
-// but can no longer run. If ctx ends first, Close returns its error and the freeing happens when the
-// last run ends. Close does not wait for compiles (a compile cannot be stopped, and one may
-// have been abandoned by its caller): the last one frees the variants when it ends.
+// holds its Wasmtime engine, and so the pool, alive). Modules compiled by e stay valid to
+// close but can no longer run. If ctx ends first, Close returns its error and the freeing
+// happens when the last run ends. Close does not wait for compiles (a compile cannot be
+// stopped, and one may have been abandoned by its caller): the last one frees the variants
+// when it ends.
 func (e *wasmtimeEngine) Close(ctx context.Context) error {
 	e.mu.Lock()
 	if e.closed {
