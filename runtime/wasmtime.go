@@ -70,8 +70,9 @@ const defaultMaxRunning = 2048
 //   - Deserializing a cached artifact runs the code in it: CacheDir must be writable only by
 //     the user that runs aios. The directory is created with mode 0700.
 //   - Agents start from a pool of Config.MaxRunning instance slots (PoolConfig), which the
-//     engine reserves when it starts, unless cfg.Pool.OnDemand. NewWasmtime fails if the
-//     pools of the wasmtime engines open in the process would pass 64 TiB of address space.
+//     engine reserves when it starts, unless cfg.Pool.OnDemand. NewWasmtime fails, saying
+//     so, if the pools of the wasmtime engines open in the process would pass 64 TiB of
+//     address space or the process cannot reserve the pool's now (ulimit -v, for one).
 func NewWasmtime(ctx context.Context, cfg Config) (Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("wasmtime: %w", err)
