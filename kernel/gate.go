@@ -28,11 +28,13 @@ func (e *DeniedError) Is(target error) bool { return target == ErrDenied }
 
 // Decider decides one system call; *policy.Engine is one. The decision's Elapsed, how long
 // deciding took, is what the gate's observer is told (the gate reads no clock of its own).
+// Decide must not modify the input's Args, which may be shared with other calls.
 type Decider interface {
 	Decide(ctx context.Context, in policy.Input) (policy.Decision, error)
 }
 
-// Recorder stores decisions; *audit.Log is one.
+// Recorder stores decisions; *audit.Log is one. Record must not modify the entry's Args,
+// which may be shared with other calls.
 type Recorder interface {
 	Record(ctx context.Context, e audit.Entry) error
 }

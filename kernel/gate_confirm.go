@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"maps"
 
 	"github.com/aiosys/aios/policy"
 )
@@ -38,7 +39,9 @@ func (p *Process) confirm(ctx context.Context, in policy.Input, d policy.Decisio
 		return d
 	}
 	p.block()
-	ok, err := p.spec.Confirm(ctx, Confirmation{PID: p.pid, Agent: in.Agent, Call: in.Call, Args: in.Args})
+	// A copy of the arguments: the confirmer is the embedder's, and a generation's arguments
+	// are shared with other calls (see generationArgs).
+	ok, err := p.spec.Confirm(ctx, Confirmation{PID: p.pid, Agent: in.Agent, Call: in.Call, Args: maps.Clone(in.Args)})
 	p.unblock()
 	switch {
 	case err != nil:
