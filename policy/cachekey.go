@@ -20,8 +20,9 @@ import (
 type cacheKey string
 
 // maxCacheKey bounds the encoding of an input whose decision is cached: the cache keeps its
-// keys, so a larger input (a long argument) is decided afresh each time instead.
-const maxCacheKey = 2048
+// keys (at most DefaultCacheSize of them by default, so 32 MiB at worst), and a larger input (a
+// very long argument or manifest) is decided afresh each time instead.
+const maxCacheKey = 8 << 10
 
 // usageMask says which usage fields go into the cache key: index i is usageFields[i] of
 // input.usage, index len(usageFields)+i the same field of input.tenant_usage.
