@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/aiosys/aios/kernel"
+	"github.com/aiosys/aios/kernel/writekey"
 )
 
 // The agent calls of ABI 1.3 (docs/ABI.md 4.2): each a managerCall, bound blocking and
@@ -107,24 +108,68 @@ func withSpawnIndex(ctx context.Context, name string, index int) context.Context
 func (g *Guest) noteReplayedAgentCall(c *Call, mem Memory) {
 	switch c.Name {
 	case "agent_spawn":
-		var r agentStarted
-		if len(c.Delivered) > 0 && json.Unmarshal(c.Delivered[len(c.Delivered)-1].Body, &r) == nil && r.PID > 0 && r.PID < 1<<63 {
-			g.replay.spawns = append(g.replay.spawns, kernel.ReplayedSpawn{Index: c.Index, PID: kernel.PID(r.PID)})
+		if len(c.Delivered) > 0 {
+			g.noteSpawned(c.Index, c.Delivered[len(c.Delivered)-1].Body)
 		}
 	case "agent_kill":
 		var r agentRef
-		if replayedRequest("agent_kill", c, mem, &r) && r.PID > 0 {
-			for i := range g.replay.spawns {
-				if g.replay.spawns[i].PID == kernel.PID(r.PID) {
-					g.replay.spawns[i].Killed = true
-				}
-			}
+		if replayedRequest("agent_kill", c, mem, &r) {
+			g.noteKilled(r.PID)
 		}
 	case "msg_send", "msg_send_bytes": // aios_msg.go
 		if to, body, ok := sentMessage(c, mem); ok && g.proc != nil {
 			g.proc.ReplaySent(to, body)
 		}
 	}
+}
+
+// noteReplayedSubmitted is noteReplayedAgentCall for an agent call submitted in the replayed
+// part, whose result the replayed poll c delivered: its request is the one its submit kept.
+func (g *Guest) noteReplayedSubmitted(p *inFlight, c *Call) {
+	switch p.sub.Call {
+	case "agent_spawn":
+		if len(c.Delivered) > 0 {
+			g.noteSpawned(p.call, c.Delivered[len(c.Delivered)-1].Body)
+		}
+	case "agent_kill":
+		var r agentRef
+		if decodeBody("agent_kill", p.sub.Request, &r) == nil {
+			g.noteKilled(r.PID)
+		}
+	case "msg_send":
+		var r msgSendRequest
+		if decodeBody("msg_send", p.sub.Request, &r) == nil && r.To > 0 && g.proc != nil {
+			g.proc.ReplaySent(kernel.PID(r.To), r.Body)
+		}
+	}
+}
+
+// noteKilled marks the child pid that a replayed agent_kill ended.
+func (g *Guest) noteKilled(pid int64) {
+	for i := range g.replay.spawns {
+		if pid > 0 && g.replay.spawns[i].PID == kernel.PID(pid) {
+			g.replay.spawns[i].Killed = true
+		}
+	}
+}
+
+// noteSpawned keeps a child that a replayed agent_spawn started, from its result: index is the
+// spawn's own journal index, or its submit's for a submitted one.
+func (g *Guest) noteSpawned(index int, result []byte) {
+	var r agentStarted
+	if json.Unmarshal(result, &r) == nil && r.PID > 0 && r.PID < 1<<63 {
+		g.replay.spawns = append(g.replay.spawns, kernel.ReplayedSpawn{Index: index, PID: kernel.PID(r.PID)})
+	}
+}
+
+// withSubmittedSpawn returns ctx carrying, for an agent_spawn submitted by a durable run (key
+// is its submit's write key, nil for a run that is not durable), the index of its submit in
+// the run's journal, which names the child as a blocking spawn's own index does.
+func withSubmittedSpawn(ctx context.Context, name string, key *writekey.Key) context.Context {
+	if key == nil {
+		return ctx
+	}
+	return withSpawnIndex(ctx, name, key.Call)
 }
 
 // replayedRequest decodes the request of a replayed call (req_ptr, req_len) from mem.

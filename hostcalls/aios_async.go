@@ -71,7 +71,7 @@ func (g *Guest) asyncCall(mem Memory, name string, ptr, n uint64, key *writekey.
 		}
 		body := bytes.Clone(view)
 		return func(ctx context.Context, _ func(llm.Chunk)) ([]byte, error) {
-			return g.runManager(withWriteKey(ctx, name, key), run, body)
+			return g.runManager(withSubmittedSpawn(withWriteKey(ctx, name, key), name, key), run, body)
 		}, false, nil
 	}
 	return nil, false, fail(ENOSYS, fmt.Sprintf("call %s cannot be submitted; see docs/ABI.md section 4", quote(name)))

@@ -17,7 +17,7 @@ type replayState struct {
 
 // inFlight is a handle submitted in the replayed part of a journal.
 type inFlight struct {
-	call     int         // the index of its submit, which names a store write's key
+	call     int         // the index of its submit, which names a store write's key and a spawned child
 	sub      *Submission // nil for a journal that did not keep the request
 	streamed bool        // stream_next delivered a chunk of it: the agent saw part of it
 }
@@ -56,7 +56,11 @@ func (g *Guest) noteReplayed(c *Call, mem Memory) {
 		// keeps it while the call runs (EAGAIN), and when the result finds no room or no
 		// place (ELIMIT, EFAULT).
 		if code != EAGAIN && code != ELIMIT && code != EFAULT {
-			delete(g.replay.pending, uint32(c.Params[0]))
+			id := uint32(c.Params[0])
+			if p := g.replay.pending[id]; p != nil && p.sub != nil && code == OK {
+				g.noteReplayedSubmitted(p, c)
+			}
+			delete(g.replay.pending, id)
 		}
 	}
 }
