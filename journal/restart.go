@@ -111,12 +111,19 @@ func (r Restart) OrDefaults() Restart {
 
 // Delay is how long to wait before restart number n (1 for the first): Backoff doubled n-1
 // times, at most MaxBackoff.
+// A record edited by hand cannot make it loop long, overflow or go negative.
 func (r Restart) Delay(n int) time.Duration {
-	d := r.Backoff
-	for i := 1; i < n && d < r.MaxBackoff; i++ {
+	d, ceiling := max(r.Backoff, 0), max(r.MaxBackoff, 0)
+	if d == 0 {
+		return 0
+	}
+	for i := 1; i < n && d < ceiling; i++ {
+		if d > ceiling/2 {
+			return ceiling
+		}
 		d *= 2
 	}
-	return min(d, r.MaxBackoff)
+	return min(d, ceiling)
 }
 
 // String writes r as ParseRestart reads it, "never" or "on-failure:N".

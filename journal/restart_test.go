@@ -63,6 +63,13 @@ func TestRestartBackoffDoublesUpToItsCap(t *testing.T) {
 	if d := r.Delay(MaxMaxRestarts); d != DefaultMaxBackoff {
 		t.Errorf("Delay(%d) = %v", MaxMaxRestarts, d)
 	}
+	for _, odd := range []Restart{{Backoff: 1, MaxBackoff: 1<<63 - 1}, {Backoff: -time.Second, MaxBackoff: time.Minute}, {Backoff: time.Second, MaxBackoff: -1}} {
+		for _, n := range []int{0, 1, 70, 1 << 62} {
+			if d := odd.Delay(n); d < 0 || d > max(odd.MaxBackoff, 0) {
+				t.Errorf("%+v.Delay(%d) = %v", odd, n, d)
+			}
+		}
+	}
 	if n := (Restart{}).OrDefaults(); n != (Restart{Policy: Never}) {
 		t.Errorf("zero policy defaults to %+v", n)
 	}
