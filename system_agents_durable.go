@@ -74,11 +74,20 @@ func (s *spawner) durableOf(pid kernel.PID) (durableParent, bool) {
 }
 
 // startDurable starts the child of durable parent dp that its journaled call index spawns:
-// a new durable run, or, when the child's record is there already (the spawn ran before a
-// crash that its own journal record did not survive), the child going on from its journal.
+// a new durable run, or, when the child's record is there and still running (the spawn ran
+// before a crash that its own journal record did not survive), the child going on from its
+// journal. A record that ended is a child of an attempt that a restart cut back: the child runs
+// again from the start, in a new attempt of its own.
 func (s *spawner) startDurable(ctx context.Context, dp durableParent, index int, module string, m childModule, spec kernel.Spec, lim limits.Limits) (*kernel.Process, error) {
 	id := ChildRunID(dp.id, index)
 	rec, err := dp.store.Run(id)
+	attempt := 0
+	if err == nil && rec.Status != journal.Running {
+		if err := dp.store.CutBack(id, 0); err != nil {
+			return nil, err
+		}
+		attempt, err = max(rec.Attempt, 1)+1, journal.ErrNotFound
+	}
 	switch {
 	case errors.Is(err, journal.ErrNotFound):
 		var seed uint64
@@ -89,7 +98,7 @@ func (s *spawner) startDurable(ctx context.Context, dp durableParent, index int,
 		}
 		rec = journal.Run{ID: id, Parent: dp.id, Created: time.Now().UTC(), Module: module, Digest: m.digest,
 			Name: spec.Name, Input: spec.Input, Args: spec.Args, Env: spec.Env, Tenant: spec.Tenant, Seed: seed,
-			Limits: lim, Engine: s.sys.Engine(), ABI: abiString(), Status: journal.Running}
+			Limits: lim, Engine: s.sys.Engine(), ABI: abiString(), Status: journal.Running, Attempt: attempt}
 		if err := dp.store.SaveRun(rec); err != nil {
 			return nil, err
 		}

@@ -40,7 +40,12 @@ func (p *Process) ResumeChildren(spawns []ReplayedSpawn) {
 	r, _ := k.spawner.(ChildResumer)
 	var starts []func()
 	var killed []*child
+	seen := map[int]bool{}
 	for _, s := range spawns {
+		if seen[s.Index] { // one child per spawn, however the journal came to name it twice
+			continue
+		}
+		seen[s.Index] = true
 		k.notePID(s.PID) // a pid given from now on is none of the journal's
 		cctx, cancel := context.WithCancel(context.Background())
 		c := &child{parent: p, alias: s.PID, cancel: cancel, done: make(chan struct{}), started: k.now()}
