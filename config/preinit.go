@@ -31,7 +31,7 @@ func (f filePreinit) preinit() (Preinit, error) {
 	if f.MaxCached < 0 || f.MaxCached > maxPreinitCached {
 		return Preinit{}, fmt.Errorf("preinit.max_cached: %d is not between 0 and %d", f.MaxCached, maxPreinitCached)
 	}
-	p := Preinit{Auto: f.Auto, MaxCached: f.MaxCached}
+	p := Preinit(f)
 	if p.MaxCached == 0 {
 		p.MaxCached = DefaultPreinitCached
 	}
