@@ -200,6 +200,9 @@ func (s *Server) failInterrupted(r *run, rec journal.Run, err error) {
 	rec.Status, rec.ExitCode, rec.Error, rec.Ended = journal.Failed, -1, err.Error(), time.Now().UTC()
 	if serr := s.opts.Journal.SaveRun(rec); serr != nil {
 		s.opts.Logger.Warn("durable run not recorded as failed", slog.String("run", rec.ID), slog.String("error", serr.Error()))
+	} else if ferr := s.sys.Kernel().ForgetWrites(context.Background(), rec.ID); ferr != nil {
+		// The run has ended: its write keys only take room now.
+		s.opts.Logger.Warn("write keys of a failed durable run not removed", slog.String("run", rec.ID), slog.String("error", ferr.Error()))
 	}
 	r.finish(client.StatusFailed, nil, kernel.Usage{}, nil, err.Error())
 	s.usage.add(r.tenant, kernel.Usage{})

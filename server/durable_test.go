@@ -7,8 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiosys/aios"
 	"github.com/aiosys/aios/client"
 	"github.com/aiosys/aios/journal"
+	"github.com/aiosys/aios/kernel/space"
+	"github.com/aiosys/aios/kernel/storage"
+	"github.com/aiosys/aios/kernel/writekey"
 )
 
 // TestDurableServerJournalsAndResumesUnderItsIDs runs three agents on a durable server, makes
@@ -103,6 +107,16 @@ func TestDurableServerFailsARunWhoseModuleIsGone(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newTestServer(t, "", nil, Options{Journal: store, JournalModules: t.TempDir()})
+	// A write the run made before the crash left its key in the storage store.
+	st, err := storage.Open(context.Background(), filepath.Join(s.data, aios.StorageFile), storage.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	keyed := writekey.With(context.Background(), writekey.Key{Run: rec.ID, Attempt: 1, Call: 3})
+	if _, err := st.Put(keyed, space.Of(space.Identity{Name: "generate"}), "k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := s.ResumeInterrupted(); err != nil || n != 1 {
 		t.Fatalf("ResumeInterrupted: %d, %v", n, err)
 	}
@@ -112,5 +126,8 @@ func TestDurableServerFailsARunWhoseModuleIsGone(t *testing.T) {
 	}
 	if got, _ := store.Run(rec.ID); got.Status != journal.Failed || !strings.Contains(got.Error, "the run's module") {
 		t.Fatalf("journal record %+v", got)
+	}
+	if n, err := st.WriteKeys(context.Background(), rec.ID); err != nil || n != 0 {
+		t.Fatalf("the failed run's write keys: %d left, %v", n, err)
 	}
 }

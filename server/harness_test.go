@@ -32,9 +32,10 @@ func fixture(t *testing.T, name string) []byte {
 // testServer is a Server over a real System behind a real HTTP listener on loopback.
 type testServer struct {
 	*Server
-	sys *aios.System
-	ts  *httptest.Server
-	t   *testing.T
+	sys  *aios.System
+	ts   *httptest.Server
+	t    *testing.T
+	data string // the data directory
 }
 
 // newTestServer starts a server whose aios.toml is extraTOML (a data directory of its own is
@@ -69,7 +70,7 @@ func newTestServer(t *testing.T, extraTOML string, files map[string]string, opts
 	}
 	srv := New(sys, opts)
 	ts := httptest.NewServer(srv.Handler())
-	s := &testServer{Server: srv, sys: sys, ts: ts, t: t}
+	s := &testServer{Server: srv, sys: sys, ts: ts, t: t, data: cfg.DataDir}
 	t.Cleanup(func() {
 		ended, cancel := context.WithCancel(context.Background())
 		cancel() // no grace: cancel what still runs
