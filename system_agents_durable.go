@@ -166,6 +166,12 @@ func (s *spawner) prepareDurable(ctx context.Context, store *journal.Store, rec 
 		return nil, nil, err
 	}
 	proc.NoteReceived(receivedIn(calls)) // before anyone can send it a copy
+	// What the child spent before the crash counts in its budget, and its end charges it to its
+	// parent's (bundle_budget.go, with the child's budget in place of a bundle's).
+	charge := &Agent{sys: s.sys, budget: spec.Budget}
+	if err := charge.chargeSpent(proc, charge.spentIn(calls)); err != nil {
+		slog.Default().Warn("durable child: what it spent before the crash is not in its budget", slog.String("run", rec.ID), slog.String("error", err.Error()))
+	}
 	return proc, func() { go s.runDurable(ctx, proc, m.module, lim, store, rec, calls, w) }, nil
 }
 

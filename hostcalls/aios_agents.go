@@ -108,8 +108,9 @@ func withSpawnIndex(ctx context.Context, name string, index int) context.Context
 func (g *Guest) noteReplayedAgentCall(c *Call, mem Memory) {
 	switch c.Name {
 	case "agent_spawn":
+		req, _ := readParams(c, mem, 0)
 		if len(c.Delivered) > 0 {
-			g.noteSpawned(c.Index, c.Delivered[len(c.Delivered)-1].Body)
+			g.noteSpawned(c.Index, req, c.Delivered[len(c.Delivered)-1].Body)
 		}
 	case "agent_kill":
 		var r agentRef
@@ -129,7 +130,7 @@ func (g *Guest) noteReplayedSubmitted(p *inFlight, c *Call) {
 	switch p.sub.Call {
 	case "agent_spawn":
 		if len(c.Delivered) > 0 {
-			g.noteSpawned(p.call, c.Delivered[len(c.Delivered)-1].Body)
+			g.noteSpawned(p.call, p.sub.Request, c.Delivered[len(c.Delivered)-1].Body)
 		}
 	case "agent_kill":
 		var r agentRef
@@ -153,13 +154,20 @@ func (g *Guest) noteKilled(pid int64) {
 	}
 }
 
-// noteSpawned keeps a child that a replayed agent_spawn started, from its result: index is the
-// spawn's own journal index, or its submit's for a submitted one.
-func (g *Guest) noteSpawned(index int, result []byte) {
+// noteSpawned keeps a child that a replayed agent_spawn started, from its request (for the
+// budget it asked for) and its result (its pid): index is the spawn's own journal index, or its
+// submit's for a submitted one.
+func (g *Guest) noteSpawned(index int, request, result []byte) {
 	var r agentStarted
-	if json.Unmarshal(result, &r) == nil && r.PID > 0 && r.PID < 1<<63 {
-		g.replay.spawns = append(g.replay.spawns, kernel.ReplayedSpawn{Index: index, PID: kernel.PID(r.PID)})
+	if json.Unmarshal(result, &r) != nil || r.PID == 0 || r.PID >= 1<<63 {
+		return
 	}
+	s := kernel.ReplayedSpawn{Index: index, PID: kernel.PID(r.PID)}
+	var req agentSpawnRequest
+	if decodeBody("agent_spawn", request, &req) == nil {
+		s.Budget, _ = req.Budget.amount()
+	}
+	g.replay.spawns = append(g.replay.spawns, s)
 }
 
 // withSubmittedSpawn returns ctx carrying, for an agent_spawn submitted by a durable run (key

@@ -16,6 +16,8 @@ type ReplayedSpawn struct {
 	PID   PID
 	// Killed says the parent's journal holds an agent_kill of it.
 	Killed bool
+	// Budget is the budget the spawn asked for (SpawnRequest.Budget), set aside again.
+	Budget quota.Amount
 }
 
 // ChildResumer is a Spawner that can bring back the children of a resumed durable parent
@@ -60,12 +62,21 @@ func (p *Process) ResumeChildren(spawns []ReplayedSpawn) {
 			continue
 		}
 		c.slot = slot
-		// A resumed child's share of its parent's budget was set aside before the crash and is
-		// not set aside again (docs/DURABLE.md, "Children").
-		spec := p.childSpec("", SpawnRequest{}, quota.Limit{})
+		// The child's budget is set aside from its parent's again, as the spawn did: the
+		// resumed parent's account holds only what it spent itself, and the child's holds what
+		// it spent before the crash (ChildResumer), which its end charges to the parent.
+		hold, budget, err := p.carve(s.Budget)
+		if err != nil {
+			hold, budget = nil, quota.Limit{} // the parent's budget is spent: the child's own binds it
+		}
+		c.hold = hold
+		spec := p.childSpec("", SpawnRequest{}, budget)
 		spec.parent = c
 		cp, module, start, err := r.ResumeChild(cctx, p, s.Index, spec)
 		if err != nil {
+			if hold != nil {
+				hold.Settle(quota.Amount{})
+			}
 			slot.release()
 			c.endUnstarted(err)
 			p.fam.adopt(c, nil)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aiosys/aios/kernel"
+	"github.com/aiosys/aios/kernel/quota"
 )
 
 // resumer is a goSpawner that also brings back children (kernel.ChildResumer): the child of
@@ -172,6 +173,40 @@ func TestMessagesNotDroppedWithoutResume(t *testing.T) {
 		if err != nil || string(m.Body) != body {
 			t.Fatalf("round %d: %q, %v", i, m.Body, err)
 		}
+	}
+	parent.End(0, nil)
+}
+
+// TestResumeChildrenCarveAgain: a child brought back has the budget its spawn asked for set
+// aside from its parent's again, once, and given back when it ends.
+func TestResumeChildrenCarveAgain(t *testing.T) {
+	ctx := context.Background()
+	release := make(chan struct{})
+	idle := func(ctx context.Context, p *kernel.Process) (int, error) {
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return 0, nil
+	}
+	gs := &goSpawner{agents: map[string]func(context.Context, *kernel.Process) (int, error){"idle.wasm": idle}}
+	r := &resumer{goSpawner: gs, oldParent: 1, resumed: map[int]func(context.Context, *kernel.Process) (int, error){2: idle}}
+	gs.k = kernel.New(kernel.Cores{words{"a"}}, kernel.WithAgents(r, kernel.AgentLimits{}), kernel.WithLedger(quota.NewLedger()))
+	t.Cleanup(gs.wg.Wait)
+	parent, err := gs.k.Spawn(kernel.Spec{Name: "parent", Budget: quota.Limit{Tokens: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent.ResumeChildren([]kernel.ReplayedSpawn{{Index: 2, PID: 9, Budget: quota.Amount{Tokens: 60}}})
+	if _, err := parent.SpawnAgent(ctx, "idle.wasm", kernel.SpawnRequest{Budget: quota.Amount{Tokens: 41}}); !errors.Is(err, quota.ErrExhausted) {
+		t.Errorf("41 tokens with 40 left: %v, want ErrExhausted", err)
+	}
+	close(release)
+	if _, err := parent.WaitAgent(ctx, 9, -1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parent.SpawnAgent(ctx, "idle.wasm", kernel.SpawnRequest{Budget: quota.Amount{Tokens: 100}}); err != nil {
+		t.Errorf("after the resumed child spent nothing: %v, want the whole budget back", err)
 	}
 	parent.End(0, nil)
 }
