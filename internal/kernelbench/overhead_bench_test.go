@@ -30,6 +30,7 @@ const (
 // overheadRig is the simulator and both paths to it.
 type overheadRig struct {
 	direct *Direct
+	core   llm.Core // the kernel's own core for the simulator, called without the kernel
 	kernel *kernel.Kernel
 	proc   *kernel.Process
 }
@@ -50,6 +51,9 @@ func newOverheadRig(b *testing.B, echo bool) overheadRig {
 		}
 		rig.direct = d
 		cfg.Cores = []config.Core{OpenAICore("sim", url, overheadSeqs, 0)}
+		if rig.core, err = llm.New(cfg.Cores[0].CoreConfig); err != nil {
+			b.Fatal(err)
+		}
 	}
 	rig.kernel = NewKernel(b, cfg)
 	p, err := rig.kernel.Spawn(Spec("agent"))
@@ -61,49 +65,80 @@ func newOverheadRig(b *testing.B, echo bool) overheadRig {
 }
 
 func (r overheadRig) call(ctx context.Context, viaKernel bool) error {
-	req := Ask(overheadPrompt, overheadMaxTokens)
 	if viaKernel {
-		_, err := r.proc.Generate(ctx, req, nil)
-		return err
+		return r.callPath(ctx, pathKernel)
 	}
-	_, err := r.direct.Generate(ctx, req, nil)
+	return r.callPath(ctx, pathDirect)
+}
+
+// The paths of one call in the latency benchmark.
+const (
+	pathDirect = iota // the openai-go client
+	pathCore          // the kernel's core for the simulator (kernel/llm), without the kernel
+	pathKernel        // a kernel process's Generate
+	paths
+)
+
+func (r overheadRig) callPath(ctx context.Context, path int) error {
+	req := Ask(overheadPrompt, overheadMaxTokens)
+	var err error
+	switch path {
+	case pathKernel:
+		_, err = r.proc.Generate(ctx, req, nil)
+	case pathCore:
+		_, err = r.core.Generate(ctx, req, func(llm.Chunk) {})
+	default:
+		_, err = r.direct.Generate(ctx, req, nil)
+	}
 	return err
 }
 
-// BenchmarkOverheadLatency interleaves direct and kernel calls one at a time, so both see the
-// same machine load, and reports each path's p50 and p99 and what the kernel adds at each.
+// BenchmarkOverheadLatency interleaves direct, core and kernel calls one at a time, so all see
+// the same machine load, and reports each path's p50 and p99 and what the kernel adds at each:
+// over the openai-go client (p50-added-us, the round-1 measure), and over the very core the
+// kernel sends to, called without the kernel (p50-added-over-core-us): the kernel's own cost,
+// without the difference between two HTTP clients.
 func BenchmarkOverheadLatency(b *testing.B) {
 	rig := newOverheadRig(b, false)
 	ctx := context.Background()
-	for i := range 2 * overheadWarmup {
-		if err := rig.call(ctx, i%2 == 0); err != nil {
+	for i := range paths * overheadWarmup {
+		if err := rig.callPath(ctx, i%paths); err != nil {
 			b.Fatal(err)
 		}
 	}
-	var direct, viaKernel []time.Duration
+	var took [paths][]time.Duration
+	var overDirect, overCore []time.Duration // per round: kernel minus direct, kernel minus core
 	b.ResetTimer()
 	for range b.N {
-		for i := range 2 * overheadPairs {
-			k := i%2 == (i/2)%2 // alternate which path goes first in each pair
+		for i := range paths * overheadPairs {
+			path := (i + i/paths) % paths // rotate which path goes first in each round
 			start := time.Now()
-			if err := rig.call(ctx, k); err != nil {
+			if err := rig.callPath(ctx, path); err != nil {
 				b.Fatal(err)
 			}
-			if k {
-				viaKernel = append(viaKernel, time.Since(start))
-			} else {
-				direct = append(direct, time.Since(start))
+			took[path] = append(took[path], time.Since(start))
+			if i%paths == paths-1 {
+				k := took[pathKernel][len(took[pathKernel])-1]
+				overDirect = append(overDirect, k-took[pathDirect][len(took[pathDirect])-1])
+				overCore = append(overCore, k-took[pathCore][len(took[pathCore])-1])
 			}
 		}
 	}
 	b.StopTimer()
-	d50, d99 := Percentile(direct, 50), Percentile(direct, 99)
-	k50, k99 := Percentile(viaKernel, 50), Percentile(viaKernel, 99)
+	d50, d99 := Percentile(took[pathDirect], 50), Percentile(took[pathDirect], 99)
+	c50 := Percentile(took[pathCore], 50)
+	k50, k99 := Percentile(took[pathKernel], 50), Percentile(took[pathKernel], 99)
 	b.ReportMetric(us(d50), "direct-p50-us")
+	b.ReportMetric(us(c50), "core-p50-us")
 	b.ReportMetric(us(k50), "kernel-p50-us")
 	b.ReportMetric(us(d99), "direct-p99-us")
 	b.ReportMetric(us(k99), "kernel-p99-us")
 	b.ReportMetric(us(k50-d50), "p50-added-us")
+	b.ReportMetric(us(k50-c50), "p50-added-over-core-us")
+	// The median of the differences within each round: calls of one round see the same
+	// moment's load, so this is steadier than a difference of two medians.
+	b.ReportMetric(us(Percentile(overDirect, 50)), "paired-added-us")
+	b.ReportMetric(us(Percentile(overCore, 50)), "paired-added-over-core-us")
 	b.ReportMetric(us(k99-d99), "p99-added-us")
 }
 
