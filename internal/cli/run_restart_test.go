@@ -252,8 +252,8 @@ func TestKernelServeRestartSurvivesSIGKILLDuringBackoff(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	out, err := c.Output(ctx, r.ID)
-	if final.Status != client.StatusExited || string(out) != want {
-		t.Fatalf("run %+v, output %q, want %q", final, out, want)
+	if err != nil || final.Status != client.StatusExited || string(out) != want {
+		t.Fatalf("run %+v, output %q (%v), want %q", final, out, err, want)
 	}
 	var said bool
 	for e, err := range c.Events(ctx, r.ID, 0) {
