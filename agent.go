@@ -58,6 +58,9 @@ type RunOptions struct {
 	// spent is what a resumed durable run spent before, in the calls its journal answers:
 	// charged to the run's own budget, not again to its agent's and tenant's.
 	spent quota.Amount
+	// abi is a replayed or resumed run's recorded ABI version ("1.3"): the agent negotiates
+	// as it did under it (hostcalls.Guest.LimitABI). Empty: this host's.
+	abi string
 }
 
 // Result is how a run ended.
@@ -116,6 +119,9 @@ func (a *Agent) Run(ctx context.Context, o RunOptions) (res *Result, err error) 
 	start := time.Now()
 	defer a.sys.agents.track(proc, lim, o.Journal)() // and a durable run's children journaled
 	g := hostcalls.NewGuest(proc, lim)
+	if minor, err := recordedMinor(o.abi); o.abi != "" && err == nil {
+		g.LimitABI(minor)
+	}
 	g.SetJournal(o.Journal)
 	report, runErr := module.Run(ctx, g, lim)
 	g.Close()

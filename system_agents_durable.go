@@ -187,6 +187,9 @@ func (s *spawner) runDurable(ctx context.Context, proc *kernel.Process, m runtim
 	}
 	untrack := s.track(proc, lim, j)
 	g := hostcalls.NewGuest(proc, lim)
+	if minor, err := recordedMinor(rec.ABI); err == nil {
+		g.LimitABI(minor) // as its parent, a child negotiates as under the host that recorded it
+	}
 	g.SetJournal(j)
 	_, err := m.Run(ctx, g, lim)
 	g.Close()

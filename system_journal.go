@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aiosys/aios/hostcalls"
@@ -28,6 +30,20 @@ var ErrABIMismatch = errors.New("the run was recorded under another ABI version"
 
 // abiString is this host's ABI version as a run records it.
 func abiString() string { return fmt.Sprintf("%d.%d", hostcalls.ABIMajor, hostcalls.ABIMinor) }
+
+// recordedMinor is the minor version of a run recorded under ABI abi ("1.3"), if this host can
+// replay it: the same major version and a minor no higher than its own, as a host of that
+// minor version the agent then negotiates with (hostcalls.Guest.LimitABI).
+func recordedMinor(abi string) (uint32, error) {
+	major, minor, ok := strings.Cut(abi, ".")
+	ma, err1 := strconv.ParseUint(major, 10, 32)
+	mi, err2 := strconv.ParseUint(minor, 10, 32)
+	if !ok || err1 != nil || err2 != nil || ma != hostcalls.ABIMajor || mi > hostcalls.ABIMinor {
+		return 0, fmt.Errorf("%w: %q, this host implements %s and replays %d.0 to %s", ErrABIMismatch,
+			abi, abiString(), hostcalls.ABIMajor, abiString())
+	}
+	return uint32(mi), nil
+}
 
 // Digest returns the agent module's digest, "sha256:" and hex, as a durable run records it.
 func (a *Agent) Digest() string { return a.digest }
@@ -200,8 +216,8 @@ func (a *Agent) Replay(ctx context.Context, store *journal.Store, id string) (*R
 	if rec.Digest != a.digest {
 		return nil, fmt.Errorf("replay %s: %w: it recorded %s (%s), this is %s", id, ErrModuleMismatch, rec.Digest, rec.Module, a.digest)
 	}
-	if rec.ABI != abiString() {
-		return nil, fmt.Errorf("replay %s: %w: %s, this host implements %s", id, ErrABIMismatch, rec.ABI, abiString())
+	if _, err := recordedMinor(rec.ABI); err != nil {
+		return nil, fmt.Errorf("replay %s: %w", id, err)
 	}
 	calls, err := JournalCalls(store, id)
 	if err != nil {
@@ -213,7 +229,7 @@ func (a *Agent) Replay(ctx context.Context, store *journal.Store, id string) (*R
 	named := *a
 	named.name = rec.Name
 	res, err := named.Run(ctx, RunOptions{Tenant: rec.Tenant, Input: rec.Input, Args: rec.Args, Env: rec.Env,
-		Limits: rec.Limits, Seed: rec.Seed, Journal: rj})
+		Limits: rec.Limits, Seed: rec.Seed, Journal: rj, abi: rec.ABI})
 	if err != nil {
 		return nil, fmt.Errorf("replay %s: %w", id, err)
 	}

@@ -136,14 +136,40 @@ func TestReplayRefusesAnotherModule(t *testing.T) {
 	if !errors.Is(err, ErrModuleMismatch) || !strings.Contains(err.Error(), rec.Digest) {
 		t.Fatalf("replay with another module: %v, want ErrModuleMismatch naming %s", err, rec.Digest)
 	}
-	old := rec
-	old.ID, old.ABI = rec.ID+"-abi", "1.0"
-	if err := store.SaveRun(old); err != nil {
+	for _, abi := range []string{"2.0", "0.9", "1.99", "1", "1.x", "", "1.3\n"} {
+		other := rec
+		other.ID, other.ABI = rec.ID+"-abi", abi
+		if err := store.SaveRun(other); err != nil {
+			t.Fatal(err)
+		}
+		_, err = replayAgent(t, wasm).Replay(context.Background(), store, other.ID)
+		if !errors.Is(err, ErrABIMismatch) {
+			t.Fatalf("replay of a run recorded under ABI %q: %v, want ErrABIMismatch", abi, err)
+		}
+	}
+}
+
+// TestReplayOfAnOlderMinorVersion: a run recorded by a host of an older minor version of the
+// ABI replays on this one (the agent negotiates as it did then), and so does one of this host's.
+func TestReplayOfAnOlderMinorVersion(t *testing.T) {
+	store, rec, wasm, _ := recordDurable(t)
+	id := copyRun(t, store, rec, func(int, *hostcalls.Call) bool { return true })
+	older, err := store.Run(id)
+	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = replayAgent(t, wasm).Replay(context.Background(), store, old.ID)
-	if !errors.Is(err, ErrABIMismatch) {
-		t.Fatalf("replay of a run recorded under ABI 1.0: %v, want ErrABIMismatch", err)
+	older.ABI = "1.3"
+	if err := store.SaveRun(older); err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range []string{rec.ID, id} {
+		rep, err := replayAgent(t, wasm).Replay(context.Background(), store, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Divergence != nil {
+			t.Fatalf("replay of %s (ABI %s): %v", run, rep.Run.ABI, rep.Divergence)
+		}
 	}
 }
 

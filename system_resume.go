@@ -41,13 +41,15 @@ func (a *Agent) Resume(ctx context.Context, store *journal.Store, id string, o R
 	switch {
 	case rec.Digest != a.digest:
 		return nil, rec, fmt.Errorf("resume %s: %w: it recorded %s (%s), this is %s", id, ErrModuleMismatch, rec.Digest, rec.Module, a.digest)
-	case rec.ABI != abiString():
-		return nil, rec, fmt.Errorf("resume %s: %w: %s, this host implements %s", id, ErrABIMismatch, rec.ABI, abiString())
 	case rec.Status != journal.Running:
 		return nil, rec, fmt.Errorf("resume %s: %w (%s, exit code %d)", id, ErrNotResumable, rec.Status, rec.ExitCode)
 	case rec.Parent != "":
 		return nil, rec, fmt.Errorf("resume %s: %w: it is a child of run %s, and resumes with it", id, ErrNotResumable, rec.Parent)
 	}
+	if _, err := recordedMinor(rec.ABI); err != nil {
+		return nil, rec, fmt.Errorf("resume %s: %w", id, err)
+	}
+	o.abi = rec.ABI
 	if !rec.RestartAt.IsZero() {
 		// A restart the policy scheduled (its journal already cut back): not a crash of the
 		// run, so not counted; attempts waits for RestartAt first.

@@ -1,6 +1,7 @@
 package hostcalls
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aiosys/aios/kernel"
@@ -211,5 +212,26 @@ func TestResultReadFaults(t *testing.T) {
 	}
 	if got := e.aios("result_read", rid, bufAt, 4); got != OK {
 		t.Fatalf("a fault released the result: result_read = %v", got)
+	}
+}
+
+// TestLimitABI: a guest whose host is limited to an older minor version (the replay or resume
+// of a run that host recorded) is refused what that host would have refused.
+func TestLimitABI(t *testing.T) {
+	e := newEnv(t)
+	e.g.LimitABI(3)
+	if got := e.aios("abi_version", 1, 4); got != ENOTSUP {
+		t.Fatalf("abi_version(1, 4) under a 1.3 host = %v, want ENOTSUP", got)
+	}
+	if le := e.lastErr(); !strings.Contains(le.Message, "implements 1.3") {
+		t.Fatalf("last_error %q does not name 1.3", le.Message)
+	}
+	if got := e.aios("abi_version", 1, 3); got != OK {
+		t.Fatalf("abi_version(1, 3) under a 1.3 host = %v", got)
+	}
+	e = newEnv(t)
+	e.g.LimitABI(ABIMinor + 1) // above this host: ignored
+	if got := e.aios("abi_version", 1, ABIMinor); got != OK {
+		t.Fatalf("abi_version(1, %d) after LimitABI above the host = %v", ABIMinor, got)
 	}
 }

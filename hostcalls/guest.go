@@ -44,9 +44,10 @@ type Guest struct {
 	journalNext int     // the index of the next journaled call
 	replay      replayState
 
-	version atomic.Uint64 // negotiated ABI version, major<<32 | minor
-	blocked atomic.Int64  // nanoseconds spent blocked in blocking calls
-	mono    atomic.Int64  // highest monotonic clock reading handed out, in nanoseconds
+	version   atomic.Uint64 // negotiated ABI version, major<<32 | minor
+	hostMinor uint32        // the minor version this guest is offered (ABIMinor unless LimitABI)
+	blocked   atomic.Int64  // nanoseconds spent blocked in blocking calls
+	mono      atomic.Int64  // highest monotonic clock reading handed out, in nanoseconds
 
 	stdout, stderr lineWriter
 }
@@ -57,17 +58,18 @@ func NewGuest(proc *kernel.Process, lim limits.Limits) *Guest {
 	lim = lim.Or(limits.Defaults())
 	ctx, cancel := context.WithCancel(context.Background())
 	g := &Guest{
-		proc:    proc,
-		lim:     lim,
-		args:    append([]string{proc.Name()}, proc.Args()...),
-		start:   proc.Now(),
-		ctx:     ctx,
-		cancel:  cancel,
-		results: map[uint32][]byte{},
-		handles: map[uint32]*handle{},
-		changed: make(chan struct{}),
-		stdout:  lineWriter{level: 1},
-		stderr:  lineWriter{level: 2},
+		proc:      proc,
+		lim:       lim,
+		args:      append([]string{proc.Name()}, proc.Args()...),
+		start:     proc.Now(),
+		ctx:       ctx,
+		cancel:    cancel,
+		results:   map[uint32][]byte{},
+		handles:   map[uint32]*handle{},
+		changed:   make(chan struct{}),
+		stdout:    lineWriter{level: 1},
+		stderr:    lineWriter{level: 2},
+		hostMinor: ABIMinor,
 	}
 	g.version.Store(ABIMajor << 32) // a guest that never negotiates is treated as 1.0
 	return g
@@ -98,6 +100,16 @@ func (g *Guest) Close() {
 // (llm_generate, wait, stream_next, poll_oneoff sleeps). The runtime subtracts it from wall
 // time to get the agent's CPU time.
 func (g *Guest) BlockedTime() time.Duration { return time.Duration(g.blocked.Load()) }
+
+// LimitABI makes the guest's host answer abi_version as a host of ABI 1.minor would, for a
+// replay or resume of a run recorded by an older host of the same major version: the agent
+// negotiates what it negotiated then. A minor above ABIMinor is ignored. Call it before the
+// agent runs.
+func (g *Guest) LimitABI(minor uint32) {
+	if minor <= ABIMinor {
+		g.hostMinor = minor
+	}
+}
 
 // ABIVersion returns the version the guest negotiated with abi_version; 1.0 if it never did.
 func (g *Guest) ABIVersion() (major, minor uint32) {

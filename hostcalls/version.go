@@ -15,9 +15,9 @@ const (
 // least minor, which then becomes the guest's negotiated version.
 func abiVersion(_ context.Context, g *Guest, _ Memory, p []uint64) error {
 	major, minor := uint32(p[0]), uint32(p[1])
-	if major != ABIMajor || minor > ABIMinor {
+	if major != ABIMajor || minor > g.hostMinor {
 		return fail(ENOTSUP, fmt.Sprintf("ABI %d.%d is not supported; this host implements %d.%d",
-			major, minor, ABIMajor, ABIMinor))
+			major, minor, ABIMajor, g.hostMinor))
 	}
 	g.version.Store(uint64(major)<<32 | uint64(minor))
 	return nil
