@@ -3,10 +3,13 @@ package aios
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aiosys/aios/config"
 	"github.com/aiosys/aios/hostcalls"
@@ -157,4 +160,68 @@ func BenchmarkResume100Runs(b *testing.B) {
 		wg.Wait()
 	}
 	b.ReportMetric(float64(recs[0].Calls), "calls/run")
+}
+
+// BenchmarkJournaledCallLatency times clock_time_get one call at a time, alternating a guest
+// without a journal and one journaling to a real store (group commit, write(2)), so that both
+// see the same moment's load, and reports each one's p50 and p99 and what the journal adds
+// at the p50 (issue #12's floor: 50 µs).
+func BenchmarkJournaledCallLatency(b *testing.B) {
+	clock, _ := hostcalls.Lookup(hostcalls.ModuleWASI, "clock_time_get")
+	store, err := journal.Open(b.TempDir(), journal.Options{MaxRunBytes: 1 << 40})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	k := kernel.New(nil)
+	guest := func(journaled bool) *hostcalls.Guest {
+		proc, err := k.Spawn(kernel.Spec{Name: "bench", Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		g := hostcalls.NewGuest(proc, limits.Limits{})
+		b.Cleanup(g.Close)
+		if journaled {
+			if err := store.SaveRun(journal.Run{ID: "latency", Status: journal.Running}); err != nil {
+				b.Fatal(err)
+			}
+			w, err := store.OpenWriter("latency")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = w.Close() })
+			g.SetJournal(&recordingJournal{w: w})
+		}
+		return g
+	}
+	guests := [2]*hostcalls.Guest{guest(false), guest(true)}
+	mem := make(benchMemory, 64<<10)
+	stack := make([]uint64, 3)
+	var took [2][]time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		j := i % 2
+		stack[0], stack[1], stack[2] = 1, 0, 1024
+		start := time.Now()
+		if err := clock.Handler(b.Context(), guests[j], mem, stack); err != nil || stack[0] != 0 {
+			b.Fatalf("clock_time_get = %d, %v", stack[0], err)
+		}
+		took[j] = append(took[j], time.Since(start))
+	}
+	b.StopTimer()
+	off50, on50 := percentileOf(took[0], 50), percentileOf(took[1], 50)
+	b.ReportMetric(float64(off50.Nanoseconds())/1e3, "off-p50-us")
+	b.ReportMetric(float64(on50.Nanoseconds())/1e3, "journal-p50-us")
+	b.ReportMetric(float64(percentileOf(took[1], 99).Nanoseconds())/1e3, "journal-p99-us")
+	b.ReportMetric(float64((on50-off50).Nanoseconds())/1e3, "added-p50-us")
+}
+
+// percentileOf returns the p-th percentile of ds (nearest rank).
+func percentileOf(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[max(int(math.Ceil(p/100*float64(len(s)))), 1)-1]
 }
