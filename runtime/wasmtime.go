@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/bytecodealliance/wasmtime-go/v39"
@@ -70,9 +71,10 @@ const defaultMaxRunning = 2048
 //   - Deserializing a cached artifact runs the code in it: CacheDir must be writable only by
 //     the user that runs aios. The directory is created with mode 0700.
 //   - Agents start from a pool of Config.MaxRunning instance slots (PoolConfig), which the
-//     engine reserves when it starts, unless cfg.Pool.OnDemand. NewWasmtime fails, saying
-//     so, if the pools of the wasmtime engines open in the process would pass 64 TiB of
-//     address space or the process cannot reserve the pool's now (ulimit -v, for one).
+//     engine reserves when it starts, unless cfg.Pool.OnDemand. If the pools of the wasmtime
+//     engines open in the process would pass 64 TiB of address space, or the process cannot
+//     reserve the pool's now (ulimit -v, for one), the engine starts agents on demand instead
+//     and logs a warning (slog's default logger) saying why.
 func NewWasmtime(ctx context.Context, cfg Config) (Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("wasmtime: %w", err)
@@ -106,6 +108,12 @@ func NewWasmtime(ctx context.Context, cfg Config) (Engine, error) {
 		base, err = newVariant(stack, nil, table)
 	} else {
 		base, releasePool, err = newPooledVariant(stack, poolSizesOf(cfg, maxRunning), table)
+		if errors.Is(err, errNoPool) {
+			// Slower starts beat no engine: a process under ulimit -v, or with many engines
+			// open, still runs its agents.
+			slog.Default().Warn("wasmtime: agents start without the pooling allocator", slog.String("reason", err.Error()))
+			base, err = newVariant(stack, nil, table)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("wasmtime: %w", err)

@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	goruntime "runtime"
 	"strings"
@@ -72,6 +73,10 @@ var poolAddressSpace struct {
 	pools    int
 }
 
+// errNoPool is why newPooledVariant made no pool when the address space for it is not to be
+// had: NewWasmtime then starts agents on demand.
+var errNoPool = errors.New("pooling allocator")
+
 // newPooledVariant makes a variant that allocates from a pool of p's size, if the pool fits
 // within poolAddressBudget beside the pools already open and the process can reserve its
 // address space now; otherwise it says why. Wasmtime aborts the process if it cannot reserve a
@@ -83,14 +88,14 @@ func newPooledVariant(stack uint64, p poolSizes, table []hostcalls.Func) (v *wtV
 	a.Lock()
 	defer a.Unlock()
 	if a.reserved+n > poolAddressBudget {
-		return nil, nil, fmt.Errorf("pooling allocator: a pool of %d slots reserves %s of address space, and the %d "+
+		return nil, nil, fmt.Errorf("%w: a pool of %d slots reserves %s of address space, and the %d "+
 			"wasmtime engines open in this process already reserve %s, of at most %s: close one, lower "+
-			"MaxRunning, or set Pool.OnDemand", p.slots, formatAddressSpace(n), a.pools, formatAddressSpace(a.reserved),
+			"MaxRunning, or set Pool.OnDemand", errNoPool, p.slots, formatAddressSpace(n), a.pools, formatAddressSpace(a.reserved),
 			formatAddressSpace(poolAddressBudget))
 	}
 	if err := probeCollecting(n); err != nil {
-		return nil, nil, fmt.Errorf("pooling allocator: a pool of %d slots reserves %s of address space, which this "+
-			"process cannot reserve now (%w): lower MaxRunning, or set Pool.OnDemand", p.slots, formatAddressSpace(n), err)
+		return nil, nil, fmt.Errorf("%w: a pool of %d slots reserves %s of address space, which this "+
+			"process cannot reserve now (%w): lower MaxRunning, or set Pool.OnDemand", errNoPool, p.slots, formatAddressSpace(n), err)
 	}
 	if v, err = newVariant(stack, &p, table); err != nil {
 		return nil, nil, err

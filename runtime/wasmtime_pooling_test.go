@@ -3,8 +3,10 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -261,8 +263,8 @@ func TestWasmtimePoolOtherStack(t *testing.T) {
 }
 
 // TestWasmtimePoolAddressBudget: the pools of the engines open in a process stay within
-// poolAddressBudget (lowered here to one pool's worth): a second engine is refused with an
-// error that says why, and fits once the first is closed.
+// poolAddressBudget (lowered here to one pool's worth): a second engine starts its agents on
+// demand and logs why, and a third gets a pool once the first is closed.
 func TestWasmtimePoolAddressBudget(t *testing.T) {
 	cfg := Config{MaxRunning: 4}
 	defer func(b uint64) { poolAddressBudget = b }(poolAddressBudget)
@@ -273,18 +275,36 @@ func TestWasmtimePoolAddressBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e, err := NewWasmtime(context.Background(), cfg); err == nil {
-		_ = e.Close(context.Background())
-		_ = first.Close(context.Background())
+	// Past the budget, an engine starts agents on demand, and says why.
+	var logged bytes.Buffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, nil)))
+	second, err := NewWasmtime(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("an engine past the pool budget: %v, want one that starts agents on demand", err)
+	}
+	if second.(*wasmtimeEngine).releasePool != nil {
 		t.Fatal("a second pool was made past the budget")
-	} else if !strings.Contains(err.Error(), "address space") || !strings.Contains(err.Error(), "Pool.OnDemand") {
-		t.Errorf("err = %v, want it to name the address space and the way out", err)
+	}
+	if w := logged.String(); !strings.Contains(w, "without the pooling allocator") || !strings.Contains(w, "address space") {
+		t.Errorf("warning %q, want it to say the engine runs without the pool and why", w)
+	}
+	m := compile(t, second, fixture(t, "minimal.wasm"))
+	if r := runModule(t, m, runSpec{}); r.err != nil || string(r.proc.OutputBytes()) != "hello from wasm" {
+		t.Fatalf("run on the engine without a pool: %v, output %q", r.err, r.proc.OutputBytes())
+	}
+	_ = m.Close(context.Background())
+	if err := second.Close(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	if err := first.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	again := newWasmtimeWith(t, cfg)
-	m := compile(t, again, fixture(t, "minimal.wasm"))
+	if again.releasePool == nil {
+		t.Fatal("no pool once the first engine closed")
+	}
+	m = compile(t, again, fixture(t, "minimal.wasm"))
 	if r := runModule(t, m, runSpec{}); r.err != nil || string(r.proc.OutputBytes()) != "hello from wasm" {
 		t.Fatalf("run after the first engine closed: %v, output %q", r.err, r.proc.OutputBytes())
 	}
