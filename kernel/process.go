@@ -89,7 +89,7 @@ const (
 	EventLog      EventKind = iota // a log line (Level set)
 	EventToken                     // streamed LLM text
 	EventExit                      // the process exited (Code set)
-	EventRetry                     // a generation's try failed and will be retried (Notice set)
+	EventRetry                     // a generation's try failed and will be retried (Notice set), or a durable run failed and will be restarted (Notice nil)
 	EventFailover                  // a generation moved to another core (Notice set)
 )
 

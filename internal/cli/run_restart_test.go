@@ -97,6 +97,14 @@ func TestRunDurableRestartOnFailure(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "identical") {
 		t.Errorf("replay of the restarted run: exit %d, %s", code, out)
 	}
+
+	// --json tells of the restart as an event of its own.
+	proxy.reset()
+	proxy.failing("round 2: sky", 1)
+	code, out, errOut = aiosCmd(t, "run", "--config", cfgPath, "--durable", "--restart", "on-failure", "--json", src, "--input", input)
+	if code != 0 || !strings.Contains(out, `"event":"restart"`) || !strings.Contains(out, `restarted (attempt 2 of 4) after: exit code 1, in 50ms`) {
+		t.Errorf("--json: exit %d\n%s\n%s", code, out, errOut)
+	}
 }
 
 // TestRunDurableRestartFlagErrors: an unknown policy, a bad count and --restart without

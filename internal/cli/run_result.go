@@ -137,7 +137,7 @@ func newJSONResult(r *aios.Result) jsonResult {
 // jsonEvent is one live event of `aios run --json`: a log line or streamed text, exactly as the
 // agent produced it (JSON escapes what a terminal would act on).
 type jsonEvent struct {
-	Event string     `json:"event"` // "log", "token", "exit", "retry" or "failover"
+	Event string     `json:"event"` // "log", "token", "exit", "retry", "failover" or "restart"
 	PID   kernel.PID `json:"pid"`
 	Agent string     `json:"agent"`
 	Level string     `json:"level,omitempty"`
@@ -177,7 +177,11 @@ func (p *jsonPrinter) event(e kernel.Event) {
 		code := e.Code
 		je.Event, je.Code = "exit", &code
 	case kernel.EventRetry, kernel.EventFailover:
-		if e.Notice == nil {
+		if e.Notice == nil { // a durable run's restart (docs/DURABLE.md): its text says when
+			if e.Kind == kernel.EventRetry {
+				je.Event = "restart"
+				p.write(je)
+			}
 			return
 		}
 		n := e.Notice
