@@ -67,7 +67,9 @@ func (p *Process) ResumeChildren(spawns []ReplayedSpawn) {
 		// it spent before the crash (ChildResumer), which its end charges to the parent.
 		hold, budget, err := p.carve(s.Budget)
 		if err != nil {
-			hold, budget = nil, quota.Limit{} // the parent's budget is spent: the child's own binds it
+			// The parent's budget cannot set the share aside again: the child is still held to
+			// the budget it was given, charged to the parent at its end.
+			hold, budget = nil, quota.Limit{Tokens: s.Budget.Tokens, Money: s.Budget.Money}
 		}
 		c.hold = hold
 		spec := p.childSpec("", SpawnRequest{}, budget)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/aiosys/aios/kernel"
@@ -207,6 +208,43 @@ func TestResumeChildrenCarveAgain(t *testing.T) {
 	}
 	if _, err := parent.SpawnAgent(ctx, "idle.wasm", kernel.SpawnRequest{Budget: quota.Amount{Tokens: 100}}); err != nil {
 		t.Errorf("after the resumed child spent nothing: %v, want the whole budget back", err)
+	}
+	parent.End(0, nil)
+}
+
+// TestResumedChildKeepsItsBudgetWhenItsShareCannotBeSetAside: when the resumed parent's budget
+// cannot set the child's share aside again, the child is still held to the budget its spawn
+// gave it (not left unbounded).
+func TestResumedChildKeepsItsBudgetWhenItsShareCannotBeSetAside(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan kernel.PID, 1)
+	idle := func(ctx context.Context, p *kernel.Process) (int, error) {
+		started <- p.PID()
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return 0, nil
+	}
+	ledger := quota.NewLedger()
+	gs := &goSpawner{agents: map[string]func(context.Context, *kernel.Process) (int, error){}}
+	r := &resumer{goSpawner: gs, oldParent: 1, resumed: map[int]func(context.Context, *kernel.Process) (int, error){2: idle}}
+	gs.k = kernel.New(kernel.Cores{words{"a"}}, kernel.WithAgents(r, kernel.AgentLimits{}), kernel.WithLedger(ledger))
+	t.Cleanup(gs.wg.Wait)
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) })
+	parent, err := gs.k.Spawn(kernel.Spec{Name: "parent", Budget: quota.Limit{Tokens: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent.ResumeChildren([]kernel.ReplayedSpawn{{Index: 2, PID: 9, Budget: quota.Amount{Tokens: 60}}})
+	pid := <-started
+	if b := ledger.Balance(quota.Run, fmt.Sprintf("worker[%d]", pid)); b.Limit.Tokens != 60 {
+		t.Errorf("the resumed child's budget is %+v, want the 60 tokens its spawn gave it", b.Limit)
+	}
+	once.Do(func() { close(release) })
+	if _, err := parent.WaitAgent(context.Background(), 9, -1); err != nil {
+		t.Fatal(err)
 	}
 	parent.End(0, nil)
 }
