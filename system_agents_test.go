@@ -205,9 +205,7 @@ func TestAgentsSpawnBomb(t *testing.T) {
 		t.Errorf("the bomb went %d generations deep, want 4", depth)
 	}
 	settleGoroutines(t, base)
-	if n := len(s.Kernel().Processes()); n != 0 {
-		t.Errorf("%d processes left in the table", n)
-	}
+	settleProcesses(t, s)
 }
 
 // TestAgentsParentExitEndsChildren: children still running when their parent ends are
@@ -226,9 +224,7 @@ func TestAgentsParentExitEndsChildren(t *testing.T) {
 		}
 	}
 	settleGoroutines(t, base)
-	if n := len(s.Kernel().Processes()); n != 0 {
-		t.Errorf("%d processes left in the table", n)
-	}
+	settleProcesses(t, s)
 }
 
 // TestAgentsKilledParentCancelsChildren: a parent cancelled while it waits takes its children
@@ -261,12 +257,19 @@ func TestAgentsKilledParentCancelsChildren(t *testing.T) {
 	if res.ExitCode == 0 || len(res.Children) != 1 || res.Children[0].Status != "canceled" {
 		t.Fatalf("exit %d, children %+v, want the parent ended and its child canceled", res.ExitCode, res.Children)
 	}
-	// The child's status is final when the parent's run returns, but the child's own
-	// goroutine reaps its process after its module has closed, which may come later.
-	deadline = time.Now().Add(time.Minute)
+	settleProcesses(t, s)
+}
+
+// settleProcesses waits until s's process table is empty. A child's status is final when its
+// parent's run returns, but the child's own goroutine reaps its process after its module has
+// closed, which may come later (and a goroutine count taken just after an earlier run may
+// include such goroutines). A hang guard of a minute fails the test.
+func settleProcesses(t testing.TB, s *System) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
 	for n := len(s.Kernel().Processes()); n != 0; n = len(s.Kernel().Processes()) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d processes left in the table a minute after the parent ended", n)
+			t.Fatalf("%d processes left in the table a minute after the runs ended", n)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
