@@ -1,12 +1,10 @@
 package aios
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -29,13 +27,8 @@ var agentsDir = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	for _, name := range []string{"parent", "worker", "bomb"} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name+".wasm"), "./"+name)
-		cmd.Dir = filepath.Join("testdata", "agents")
-		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
-			return "", fmt.Errorf("build testdata/agents/%s: %v\n%s", name, err, stderr.Bytes())
+		if err := goBuildWasip1(filepath.Join("testdata", "agents"), "./"+name, filepath.Join(dir, name+".wasm")); err != nil {
+			return "", err
 		}
 	}
 	for _, name := range []string{"first.wasm", "ping.wasm", "pong.wasm"} { // built from .wat

@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -117,13 +116,7 @@ func contentionSystem(b *testing.B, wasm []byte, durable bool) (*aios.Agent, *jo
 // buildDurableAgent builds testdata/agents/durable for wasip1.
 func buildDurableAgent(tb testing.TB) []byte {
 	tb.Helper()
-	out := filepath.Join(tb.TempDir(), "durable.wasm")
-	cmd := exec.Command("go", "build", "-o", out, "./durable")
-	cmd.Dir = filepath.Join("testdata", "agents")
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("build testdata/agents/durable: %v\n%s", err, b)
-	}
+	out := buildWasip1(tb, filepath.Join("testdata", "agents"), "./durable", filepath.Join(tb.TempDir(), "durable.wasm"))
 	wasm, err := os.ReadFile(out)
 	if err != nil {
 		tb.Fatal(err)

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,19 +17,7 @@ import (
 
 // durableAgent builds testdata/agents/durable for wasip1 once per test binary.
 var durableAgent = sync.OnceValues(func() ([]byte, error) {
-	dir, err := os.MkdirTemp("", "aios-test-durable-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	out := filepath.Join(dir, "durable.wasm")
-	cmd := exec.Command("go", "build", "-o", out, "./durable")
-	cmd.Dir = filepath.Join("testdata", "agents")
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return nil, errors.New("build testdata/agents/durable: " + err.Error() + "\n" + string(b))
-	}
-	return os.ReadFile(out)
+	return wasip1Module(filepath.Join("testdata", "agents"), "./durable")
 })
 
 func loadDurable(t *testing.T, cfg config.Config, wasm []byte) *Agent {

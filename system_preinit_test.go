@@ -2,9 +2,7 @@ package aios
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,19 +14,7 @@ import (
 
 // goReactor builds testdata/goreactor as a reactor once per test binary.
 var goReactor = sync.OnceValues(func() ([]byte, error) {
-	dir, err := os.MkdirTemp("", "aios-test-goreactor-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	out := filepath.Join(dir, "goreactor.wasm")
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", out, ".")
-	cmd.Dir = filepath.Join("testdata", "goreactor")
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("build testdata/goreactor: %v\n%s", err, b)
-	}
-	return os.ReadFile(out)
+	return wasip1Module(filepath.Join("testdata", "goreactor"), ".", "-buildmode=c-shared")
 })
 
 // preinitSystem is a System with [preinit] auto over dataDir (shared compile cache).

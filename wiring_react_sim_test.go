@@ -170,7 +170,7 @@ parameters = '{"type":"object","properties":{"text":{"type":"string"}},"required
 
 // buildWasip1 builds pkg in dir (relative to the repository root) for GOOS=wasip1 into out;
 // pkg "-buildmode=c-shared" builds the module in dir as a reactor (an Extism plugin).
-func buildWasip1(t *testing.T, dir, pkg, out string) string {
+func buildWasip1(t testing.TB, dir, pkg, out string) string {
 	t.Helper()
 	args := []string{"build", "-o", out, pkg}
 	if pkg == "-buildmode=c-shared" {
