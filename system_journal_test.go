@@ -79,13 +79,21 @@ func recordDurable(t *testing.T) (*journal.Store, journal.Run, []byte, []byte) {
 // replayAgent loads wasm on a System with nothing configured: no data directory, no cores
 // but the echo core, no storage, memory or tools.
 func replayAgent(t *testing.T, wasm []byte) *Agent {
-	return loadDurable(t, config.Config{}, wasm)
+	return loadDurable(t, replayConfig(t), wasm)
+}
+
+// replayConfig is a configuration with nothing configured, as aios replay builds, but the test
+// binary's compiled-module cache, so that each replay does not compile the agent again.
+func replayConfig(t *testing.T) config.Config {
+	cfg := config.Config{DataDir: t.TempDir()}
+	shareCompileCache(t, cfg.DataDir)
+	return cfg
 }
 
 func TestDurableRunReplaysIdentically(t *testing.T) {
 	store, rec, wasm, output := recordDurable(t)
 	// Loaded under another name: the replay's argv[0] is still the recorded one.
-	a := loadDurableAs(t, config.Config{}, "renamed", wasm)
+	a := loadDurableAs(t, replayConfig(t), "renamed", wasm)
 	rep, err := a.Replay(context.Background(), store, rec.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -122,13 +130,14 @@ func TestReplayRefusesAnotherModule(t *testing.T) {
 	if !errors.Is(err, ErrModuleMismatch) || !strings.Contains(err.Error(), rec.Digest) {
 		t.Fatalf("replay with another module: %v, want ErrModuleMismatch naming %s", err, rec.Digest)
 	}
+	same := replayAgent(t, wasm)
 	for _, abi := range []string{"2.0", "0.9", "1.99", "1", "1.x", "", "1.3\n"} {
 		other := rec
 		other.ID, other.ABI = rec.ID+"-abi", abi
 		if err := store.SaveRun(other); err != nil {
 			t.Fatal(err)
 		}
-		_, err = replayAgent(t, wasm).Replay(context.Background(), store, other.ID)
+		_, err = same.Replay(context.Background(), store, other.ID)
 		if !errors.Is(err, ErrABIMismatch) {
 			t.Fatalf("replay of a run recorded under ABI %q: %v, want ErrABIMismatch", abi, err)
 		}
@@ -148,8 +157,9 @@ func TestReplayOfAnOlderMinorVersion(t *testing.T) {
 	if err := store.SaveRun(older); err != nil {
 		t.Fatal(err)
 	}
+	a := replayAgent(t, wasm)
 	for _, run := range []string{rec.ID, id} {
-		rep, err := replayAgent(t, wasm).Replay(context.Background(), store, run)
+		rep, err := a.Replay(context.Background(), store, run)
 		if err != nil {
 			t.Fatal(err)
 		}
