@@ -67,6 +67,7 @@ type Gate struct {
 	rates   *rateLimiter
 	now     func() time.Time
 	genArgs generationArgsCache
+	stable  stableDecider // cfg.Policy, when its decisions may be kept (see keptGeneration)
 }
 
 // NewGate returns a gate over cfg.
@@ -80,7 +81,9 @@ func NewGate(cfg GateConfig) (*Gate, error) {
 		}
 	}
 	cfg.Approve = slices.Clone(cfg.Approve)
-	return &Gate{cfg: cfg, rates: newRateLimiter(cfg.Rates), now: time.Now}, nil
+	g := &Gate{cfg: cfg, rates: newRateLimiter(cfg.Rates), now: time.Now}
+	g.stable, _ = cfg.Policy.(stableDecider)
+	return g, nil
 }
 
 // WithGate makes the kernel decide every system call through g; see Process.Authorize.

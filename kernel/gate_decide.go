@@ -19,21 +19,26 @@ import (
 // A kernel without a gate allows everything. System-call methods of Process call Authorize
 // themselves; managers added later (tools, memory) call it with their own arguments.
 func (p *Process) Authorize(ctx context.Context, call string, args map[string]any) (policy.Decision, error) {
-	return p.authorize(ctx, call, args, false)
+	return p.authorize(ctx, call, args, nil, false)
 }
 
-// authorize is Authorize; mustConfirm adds the confirmation obligation to an allowed call
-// whatever the policy says (a destructive tool).
-func (p *Process) authorize(ctx context.Context, call string, args map[string]any, mustConfirm bool) (policy.Decision, error) {
+// authorize is Authorize; gen, for a generation, is its arguments' key (see keptGeneration),
+// and mustConfirm adds the confirmation obligation to an allowed call whatever the policy says
+// (a destructive tool).
+func (p *Process) authorize(ctx context.Context, call string, args map[string]any, gen *generationArgsKey, mustConfirm bool) (policy.Decision, error) {
 	g := p.k.gate
 	if g == nil {
 		return policy.Decision{Allow: true, Reason: "no policy gate"}, nil
 	}
-	in := policy.Input{Agent: p.agent(), Call: call, Args: args, Usage: p.policyUsage()}
-	if g.readsTenantUsage() {
-		in.TenantUsage = p.k.tenants.usage(p, in.Usage)
+	in := policy.Input{Call: call, Args: args}
+	d, kept := p.keptDecision(gen)
+	var err error
+	if !kept {
+		p.fillInput(&in)
+		d, err = p.decide(ctx, in, gen)
+	} else if g.cfg.Audit != nil || g.rates.limits(call) || mustConfirm || d.Obligations.Confirm {
+		p.fillInput(&in) // what follows reads the input; a policy whose decision was kept reads no tenant usage
 	}
-	d, err := g.cfg.Policy.Decide(ctx, in)
 	elapsed := d.Elapsed
 	if err != nil && ctx.Err() != nil {
 		// The caller gave up (the run was cancelled) during the evaluation: the call is
@@ -105,6 +110,15 @@ func UnpackagedCapabilities() policy.Capabilities {
 // unpackaged is UnpackagedCapabilities made once, for the input document of every call of an
 // agent without a manifest; it is only read.
 var unpackaged = UnpackagedCapabilities()
+
+// fillInput completes an input document with the process's identity and usage, and its
+// tenant's usage when the policy reads it.
+func (p *Process) fillInput(in *policy.Input) {
+	in.Agent, in.Usage = p.agent(), p.policyUsage()
+	if p.k.gate.readsTenantUsage() {
+		in.TenantUsage = p.k.tenants.usage(p, in.Usage)
+	}
+}
 
 // agent is the process's identity as policy sees it: the spec's Agent, named and tenanted by
 // the spec when it leaves those empty, with UnpackagedCapabilities when it names no package.

@@ -20,7 +20,8 @@ func (p *Process) authorizeGenerate(ctx context.Context, req llm.Request) (llm.R
 	}
 	name := req.Routed().Model
 	model, class := p.k.gate.resolve(name)
-	d, err := p.Authorize(ctx, "llm_generate", p.k.gate.generationArgs(model, class, req.MaxTokens))
+	key := newGenerationArgsKey(model, class, req.MaxTokens)
+	d, err := p.authorize(ctx, "llm_generate", p.k.gate.generationArgs(key), &key, false)
 	if err != nil {
 		return req, err
 	}
@@ -45,12 +46,11 @@ func (g *Gate) resolve(name string) (model, class string) {
 	return name, ""
 }
 
-// generationArgs returns the policy arguments of a generation of model and class with
-// maxTokens (zero or less: none asked). Each distinct set is built once and shared, never
+// generationArgs returns the policy arguments of a generation of k's model and class with k's
+// maxTokens (zero: none asked). Each distinct set is built once and shared, never
 // written again (policy and the audit log only read arguments), so that deciding a generation
 // builds no map; past maxGenerationArgs sets, a new set is built for each call instead.
-func (g *Gate) generationArgs(model, class string, maxTokens int) map[string]any {
-	k := generationArgsKey{model, class, max(maxTokens, 0)}
+func (g *Gate) generationArgs(k generationArgsKey) map[string]any {
 	g.genArgs.mu.RLock()
 	args, ok := g.genArgs.m[k]
 	g.genArgs.mu.RUnlock()
@@ -58,14 +58,14 @@ func (g *Gate) generationArgs(model, class string, maxTokens int) map[string]any
 		return args
 	}
 	args = map[string]any{}
-	if model != "" {
-		args["model"] = model
+	if k.model != "" {
+		args["model"] = k.model
 	}
-	if class != "" {
-		args["class"] = class
+	if k.class != "" {
+		args["class"] = k.class
 	}
-	if maxTokens > 0 {
-		args["max_tokens"] = maxTokens
+	if k.maxTokens > 0 {
+		args["max_tokens"] = k.maxTokens
 	}
 	g.genArgs.mu.Lock()
 	defer g.genArgs.mu.Unlock()
@@ -81,9 +81,16 @@ func (g *Gate) generationArgs(model, class string, maxTokens int) map[string]any
 // maxGenerationArgs bounds the argument sets a gate keeps (a guest chooses max_tokens).
 const maxGenerationArgs = 1024
 
+// generationArgsKey names a generation's policy arguments: its model, class and max_tokens.
 type generationArgsKey struct {
 	model, class string
-	maxTokens    int
+	maxTokens    int // zero: none asked
+}
+
+// newGenerationArgsKey is the key of a generation of model and class with maxTokens (zero or
+// less: none asked).
+func newGenerationArgsKey(model, class string, maxTokens int) generationArgsKey {
+	return generationArgsKey{model, class, max(maxTokens, 0)}
 }
 
 // generationArgsCache is the gate's shared generation arguments.

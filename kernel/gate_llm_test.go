@@ -29,7 +29,7 @@ func TestGenerationArgs(t *testing.T) {
 		wg.Go(func() {
 			for range 3 {
 				for _, c := range cases {
-					if got := g.generationArgs(c.model, c.class, c.maxTokens); !maps.Equal(got, c.want) {
+					if got := g.generationArgs(newGenerationArgsKey(c.model, c.class, c.maxTokens)); !maps.Equal(got, c.want) {
 						t.Errorf("generationArgs(%q, %q, %d) = %v, want %v", c.model, c.class, c.maxTokens, got, c.want)
 					}
 				}
@@ -39,7 +39,7 @@ func TestGenerationArgs(t *testing.T) {
 	wg.Wait()
 	for i := range maxGenerationArgs + 10 {
 		want := map[string]any{"model": fmt.Sprint("m", i), "max_tokens": i + 1}
-		if got := g.generationArgs(fmt.Sprint("m", i), "", i+1); !maps.Equal(got, want) {
+		if got := g.generationArgs(newGenerationArgsKey(fmt.Sprint("m", i), "", i+1)); !maps.Equal(got, want) {
 			t.Fatalf("set %d: %v, want %v", i, got, want)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	mrand "math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aiosys/aios/kernel/dispatch"
@@ -135,6 +136,7 @@ type Process struct {
 	rng      *mrand.ChaCha8
 	run      string // the process's own account in the ledger; empty: no budget of its own
 	fam      *family
+	kept     atomic.Pointer[keptGeneration] // the last generation's decision, while it stands
 }
 
 func newProcess(k *Kernel, pid PID, spec Spec) *Process {

@@ -62,7 +62,7 @@ func (p *Process) ToolCall(ctx context.Context, name string, args json.RawMessag
 		pargs["host"] = c.Host
 	}
 	defer p.startCall("tool_call").end(&err)
-	if _, err := p.authorize(ctx, "tool_call", pargs, c.Confirm); err != nil {
+	if _, err := p.authorize(ctx, "tool_call", pargs, nil, c.Confirm); err != nil {
 		return tools.Result{}, err
 	}
 	p.mu.Lock()

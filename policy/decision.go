@@ -122,9 +122,9 @@ func valueName(v ast.Value) string {
 	return ast.ValueName(v)
 }
 
-// clone returns d with its own copy of the slices, so a cached decision cannot be changed
-// through a returned one.
-func (d Decision) clone() Decision {
+// Clone returns d with its own copy of the slices, so that a decision kept (cached) cannot be
+// changed through one given out.
+func (d Decision) Clone() Decision {
 	d.Obligations.Redact = slices.Clone(d.Obligations.Redact)
 	return d
 }

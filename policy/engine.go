@@ -73,7 +73,7 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 	if cacheable {
 		if d, ok := p.cache.get(key); ok {
 			e.hits.Add(1)
-			d = d.clone()
+			d = d.Clone()
 			d.Cached = true
 			d.Elapsed = time.Since(start)
 			return d, nil
@@ -87,7 +87,7 @@ func (e *Engine) Decide(ctx context.Context, in Input) (Decision, error) {
 		return d, fmt.Errorf("policy: %w", err)
 	}
 	if cacheable {
-		p.cache.put(key, d.clone())
+		p.cache.put(key, d.Clone())
 	}
 	d.Elapsed = time.Since(start)
 	return d, nil
