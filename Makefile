@@ -105,6 +105,7 @@ test-race-cli: ## internal/cli's tests under the race detector (about 20 minutes
 
 test-wasmtime: deps
 	$(GO) test -tags wasmtime -count=1 ./runtime/...
+	$(GO) test -tags wasmtime -count=1 -run '^TestSystemWasmtime' .
 
 test-sdk:
 	cd sdk-go && $(GO) vet ./... && $(GO) test -count=1 ./...

@@ -92,10 +92,11 @@ func New(ctx context.Context, cfg config.Config, opts ...Option) (*System, error
 		_ = pol.close()
 		return nil, err
 	}
-	rc := runtime.Config{}
+	cacheDir := ""
 	if cfg.DataDir != "" {
-		rc.CacheDir = filepath.Join(cfg.DataDir, "cache", "compiled")
+		cacheDir = filepath.Join(cfg.DataDir, "cache", "compiled")
 	}
+	rc := cfg.Runtime.Engine(cacheDir)
 	tr, err := newTracing(ctx, cfg.Telemetry, o.tracerProvider)
 	if err != nil {
 		_ = led.Close()

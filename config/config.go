@@ -71,6 +71,8 @@ type Config struct {
 	Durable Durable
 	// Preinit configures the pre-initialisation of plain reactor modules at load.
 	Preinit Preinit
+	// Runtime configures the WebAssembly engine (the wasmtime engine's pool).
+	Runtime Runtime
 }
 
 // Default returns the configuration used when there is no file: no data directory yet (Load
@@ -179,6 +181,9 @@ func (c *Config) decode(path string, data []byte) error {
 		return err
 	}
 	if c.Preinit, err = f.Preinit.preinit(); err != nil {
+		return err
+	}
+	if c.Runtime, err = f.Runtime.runtime(); err != nil {
 		return err
 	}
 	if c.Tools, err = fileTools(f.Tools, filepath.Dir(path)); err != nil {

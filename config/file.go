@@ -31,6 +31,7 @@ type fileConfig struct {
 	Journal   fileJournal       `toml:"journal"`
 	Durable   fileDurable       `toml:"durable"`
 	Preinit   filePreinit       `toml:"preinit"`
+	Runtime   fileRuntime       `toml:"runtime"`
 }
 
 type fileCore struct {

@@ -55,10 +55,10 @@ type PoolConfig struct {
 // The largest values Config's counts and sizes may take (their defaults are the wasmtime
 // engine's).
 const (
-	maxMaxRunning    = 8192
-	maxTableElements = 10_000_000
-	maxInstanceSize  = 64 << 20
-	maxKeepResident  = 256 << 20
+	MostRunning       = 8192       // Config.MaxRunning
+	MostTableElements = 10_000_000 // PoolConfig.TableElements
+	MostInstanceSize  = 64 << 20   // PoolConfig.InstanceSize
+	MostKeepResident  = 256 << 20  // PoolConfig.KeepResident
 )
 
 // Validate reports the first field of c that is out of range, by its name: a negative count
@@ -68,10 +68,10 @@ func (c Config) Validate() error {
 		name     string
 		v, limit int
 	}{
-		{"MaxRunning", c.MaxRunning, maxMaxRunning},
-		{"Pool.TableElements", c.Pool.TableElements, maxTableElements},
-		{"Pool.InstanceSize", c.Pool.InstanceSize, maxInstanceSize},
-		{"Pool.KeepResident", c.Pool.KeepResident, maxKeepResident},
+		{"MaxRunning", c.MaxRunning, MostRunning},
+		{"Pool.TableElements", c.Pool.TableElements, MostTableElements},
+		{"Pool.InstanceSize", c.Pool.InstanceSize, MostInstanceSize},
+		{"Pool.KeepResident", c.Pool.KeepResident, MostKeepResident},
 	}
 	for _, ch := range checks {
 		if ch.v < 0 {

@@ -10,7 +10,7 @@ import (
 func TestConfigValidate(t *testing.T) {
 	ok := []Config{
 		{},
-		{MaxRunning: maxMaxRunning, Pool: PoolConfig{TableElements: maxTableElements, InstanceSize: maxInstanceSize, KeepResident: maxKeepResident}},
+		{MaxRunning: MostRunning, Pool: PoolConfig{TableElements: MostTableElements, InstanceSize: MostInstanceSize, KeepResident: MostKeepResident}},
 		{MaxRunning: 1, Pool: PoolConfig{OnDemand: true, TableElements: 1, InstanceSize: 1, KeepResident: 1}},
 	}
 	for _, c := range ok {
@@ -23,13 +23,13 @@ func TestConfigValidate(t *testing.T) {
 		want string
 	}{
 		{Config{MaxRunning: -1}, "MaxRunning is -1, a negative number"},
-		{Config{MaxRunning: maxMaxRunning + 1}, "MaxRunning is 8193, more than the most allowed, 8192"},
+		{Config{MaxRunning: MostRunning + 1}, "MaxRunning is 8193, more than the most allowed, 8192"},
 		{Config{Pool: PoolConfig{TableElements: -1 << 62}}, "Pool.TableElements"},
-		{Config{Pool: PoolConfig{TableElements: maxTableElements + 1}}, "Pool.TableElements"},
+		{Config{Pool: PoolConfig{TableElements: MostTableElements + 1}}, "Pool.TableElements"},
 		{Config{Pool: PoolConfig{InstanceSize: -1}}, "Pool.InstanceSize"},
 		{Config{Pool: PoolConfig{InstanceSize: 1 << 62}}, "Pool.InstanceSize"},
 		{Config{Pool: PoolConfig{KeepResident: -1}}, "Pool.KeepResident"},
-		{Config{Pool: PoolConfig{KeepResident: maxKeepResident + 1}}, "Pool.KeepResident"},
+		{Config{Pool: PoolConfig{KeepResident: MostKeepResident + 1}}, "Pool.KeepResident"},
 	} {
 		err := c.cfg.Validate()
 		if err == nil || !strings.Contains(err.Error(), c.want) {
