@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aiosys/aios"
 	"github.com/aiosys/aios/internal/simtest"
@@ -48,21 +47,10 @@ func TestResumeAllAfterSIGKILLOf100Agents(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(3 * time.Minute) // a hang guard only
-	for {
-		if _, total := proxy.snapshot(); total >= agents*rounds*3/8 {
-			break
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatal("the durable runs sent too few generations")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	killWhen(t, cmd, "the durable runs to send 3/8 of their generations", func() bool {
+		_, total := proxy.snapshot()
+		return total >= agents*rounds*3/8
+	})
 	before := proxy.settled()
 	sentBefore := 0
 	for _, n := range before {

@@ -85,21 +85,10 @@ capacity = 8
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(3 * time.Minute) // a hang guard only
-	for {
-		if _, total := proxy.snapshot(); total >= 20 {
-			break
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatal("the durable run sent too few generations")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	killWhen(t, cmd, "the durable run to send 20 generations", func() bool {
+		_, total := proxy.snapshot()
+		return total >= 20
+	})
 	before := proxy.settled()
 
 	// What the journals hold: the parent's run and its children's, each child under it.

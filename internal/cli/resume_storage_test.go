@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aiosys/aios"
 	"github.com/aiosys/aios/journal"
@@ -95,21 +94,10 @@ func killDuringWrites(t *testing.T, input, call string, writes int) (string, int
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Minute) // a hang guard only
-	for {
-		if _, n := journaledCalls(t, data, call); n >= writes/3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatal("the durable run journaled too few writes")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	killWhen(t, cmd, "the durable run to journal a third of its writes", func() bool {
+		_, n := journaledCalls(t, data, call)
+		return n >= writes/3
+	})
 	id, journaled := journaledCalls(t, data, call)
 	if journaled >= writes {
 		t.Fatalf("all %d writes were journaled before the kill", journaled)

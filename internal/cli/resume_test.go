@@ -160,21 +160,10 @@ func TestResumeAfterSIGKILL(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Minute) // a hang guard only
-	for {
-		if _, total := proxy.snapshot(); total >= rounds/2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatalf("the durable run sent fewer than %d generations", rounds/2)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	if err := cmd.Process.Kill(); err != nil { // SIGKILL, mid-generation
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
+	killWhen(t, cmd, fmt.Sprintf("the durable run to send %d generations", rounds/2), func() bool { // mid-generation
+		_, total := proxy.snapshot()
+		return total >= rounds/2
+	})
 	before := proxy.settled()
 
 	store, err := journal.Open(filepath.Join(data, aios.JournalDir), journal.Options{})
@@ -224,4 +213,24 @@ func TestResumeAfterSIGKILL(t *testing.T) {
 	if code, _, errOut := aiosCmd(t, "resume", "--config", cfgPath, id); code != ExitRefused || !strings.Contains(errOut, "already ended") {
 		t.Errorf("resume of a finished run: exit %d, %s", code, errOut)
 	}
+}
+
+// killWhen polls ready until it holds, then kills cmd with SIGKILL and reaps it: a crash at the
+// point the test chose. If ready has not held within three minutes (a hang guard only), it
+// kills cmd and fails the test, saying it waited for what.
+func killWhen(t *testing.T, cmd *exec.Cmd, what string, ready func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for !ready() {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
 }
