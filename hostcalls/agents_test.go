@@ -122,7 +122,9 @@ func TestAgentCallsCanBeSubmitted(t *testing.T) {
 	if err := json.Unmarshal(e.takeResult(outAt), &m); err != nil || m["body"] != "YXN5bmM=" {
 		t.Fatalf("submitted msg_recv = %v, %v", m, err)
 	}
-	// A receive in flight is cancelled with its handle.
+	// A receive in flight is cancelled with its handle. (agent_spawn's request took reqAt: the
+	// receive's request is put there again, or it would fail on its own, racing the cancel.)
+	rp, rn = e.put(reqAt, []byte(`{}`))
 	if code := e.aios("submit", cp, cn, rp, rn, outAt); code != OK {
 		t.Fatalf("submit msg_recv: %v", code)
 	}
@@ -135,7 +137,7 @@ func TestAgentCallsCanBeSubmitted(t *testing.T) {
 		t.Fatalf("wait: %v", code)
 	}
 	if code := e.aios("poll", uint64(h), outAt); code != ECANCELED {
-		t.Fatalf("poll of a cancelled msg_recv = %v, want ECANCELED", code)
+		t.Fatalf("poll of a cancelled msg_recv = %v, want ECANCELED (%s)", code, e.takeResult(outAt))
 	}
 }
 
