@@ -47,9 +47,18 @@ func TestResumeAllAfterSIGKILLOf100Agents(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	killWhen(t, cmd, "the durable runs to send 3/8 of their generations", func() bool {
-		_, total := proxy.snapshot()
-		return total >= agents*rounds*3/8
+	// Every run has started (it is in the journal before its first generation is sent) and
+	// 3/8 of the generations are sent: under load the last replicas start after the first
+	// ones have sent that many.
+	killWhen(t, cmd, "every durable run to send a generation, and 3/8 of them to be sent", func() bool {
+		counts, total := proxy.snapshot()
+		tags := map[string]bool{}
+		for prompt := range counts {
+			if m := taggedRound.FindStringSubmatch(prompt); m != nil {
+				tags[m[2]] = true
+			}
+		}
+		return total >= agents*rounds*3/8 && len(tags) == agents
 	})
 	before := proxy.settled()
 	sentBefore := 0
